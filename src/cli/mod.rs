@@ -1,0 +1,397 @@
+//! The command line: clap types (what was typed), then one function per
+//! command (what it means). Only this module and `output` touch the disk or
+//! the terminal. Errors are `miette` reports; exit codes: 0 success,
+//! 1 run-time failure, 2 bad input (scenario, flags), 130 interrupted.
+
+mod progress;
+
+use crate::engine::MetricLayout;
+use crate::output::{self, CsvFile, Summary, TrialsWriter, timeline};
+use crate::runner::{self, Plan, RunError};
+use crate::scenario::{self, Loaded, Resolver, ScenarioError, builtin};
+use crate::stats::ExactQuantiles;
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+/// Set by SIGINT/SIGTERM; the runner stops between blocks.
+pub static CANCEL: AtomicBool = AtomicBool::new(false);
+
+/// brink: Monte Carlo simulation of crises where parties negotiate while
+/// they fight.
+#[derive(Debug, Parser)]
+#[command(name = "brink", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by commands that load a scenario.
+#[derive(Debug, clap::Args)]
+pub struct ScenarioArgs {
+    /// Scenario file, or the name of a built-in scenario (see `brink
+    /// scenarios`). Default: the built-in flagship, us_iraq_2024.
+    pub scenario: Option<String>,
+    /// Override one parameter by its dotted path (repeatable). `brink
+    /// params` lists the paths.
+    ///
+    /// Example: --set dyads.us_kh.response.proportionality=2
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run seeded Monte Carlo trials of a scenario and write CSV.
+    Run(RunArgs),
+    /// Validate a scenario without running it.
+    Check(ScenarioArgs),
+    /// List every parameter path with its value and meaning.
+    Params(ScenarioArgs),
+    /// List the built-in scenarios.
+    Scenarios,
+}
+
+/// `brink run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The scenario and its overrides.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Number of trials (default: the scenario's `trials`).
+    ///
+    /// Example: --trials 100000
+    #[arg(long, short = 'n')]
+    pub trials: Option<u64>,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Output does not depend on it.
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Also write timeline.csv with every step of the first K trials.
+    ///
+    /// Example: --timeline 200
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    pub timeline: u64,
+    /// Output directory (default: out/<scenario name>).
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    /// No progress bar or notes on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let result = match cli.command {
+        Command::Run(a) => cmd_run(a),
+        Command::Check(a) => cmd_check(a),
+        Command::Params(a) => cmd_params(a),
+        Command::Scenarios => {
+            cmd_scenarios();
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{:?}", e.report);
+            e.code
+        }
+    }
+}
+
+/// A report and the exit code it maps to.
+pub struct Failure {
+    report: miette::Report,
+    code: i32,
+}
+
+impl From<ScenarioError> for Failure {
+    fn from(e: ScenarioError) -> Self {
+        Failure {
+            report: e.into(),
+            code: 2,
+        }
+    }
+}
+
+impl From<RunError> for Failure {
+    fn from(e: RunError) -> Self {
+        let code = if matches!(e, RunError::Interrupted { .. }) {
+            130
+        } else {
+            1
+        };
+        Failure { report: e.into(), code }
+    }
+}
+
+impl From<output::OutputError> for Failure {
+    fn from(e: output::OutputError) -> Self {
+        Failure {
+            report: e.into(),
+            code: 1,
+        }
+    }
+}
+
+/// Reads included files from disk, relative to the including file, and
+/// falls back to the built-in scenarios.
+pub struct FsResolver;
+
+impl Resolver for FsResolver {
+    fn resolve(&self, from: &str, include: &str) -> Result<(String, String), String> {
+        let base = Path::new(from).parent().unwrap_or(Path::new(""));
+        let path = base.join(include);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes).map_err(|e| {
+                    format!(
+                        "`{}` is not UTF-8 text (byte {})",
+                        path.display(),
+                        e.utf8_error().valid_up_to()
+                    )
+                })?;
+                Ok((path.display().to_string(), text))
+            }
+            Err(e) => match builtin::find(include) {
+                Some(b) => Ok((b.file.to_string(), b.text.to_string())),
+                None => Err(format!("`{}`: {e}", path.display())),
+            },
+        }
+    }
+}
+
+/// Loads the scenario named on the command line (a file, or a built-in).
+pub fn load(arg: Option<&str>, sets: &[String]) -> Result<Loaded, ScenarioError> {
+    let Some(name) = arg else {
+        return scenario::parse_builtin(builtin::flagship().name, sets);
+    };
+    match std::fs::read(name) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|e| {
+                ScenarioError::io(
+                    name,
+                    &format!(
+                        "not UTF-8 text: invalid byte at offset {}",
+                        e.utf8_error().valid_up_to()
+                    ),
+                )
+            })?;
+            scenario::parse(&text, name, sets, &FsResolver)
+        }
+        Err(e) => match builtin::find(name) {
+            Some(b) => scenario::parse(b.text, b.file, sets, &FsResolver),
+            None => {
+                let names: Vec<&str> = builtin::BUILTINS.iter().map(|b| b.name).collect();
+                let mut err = ScenarioError::io(name, &e.to_string());
+                err.help = Some(format!("give a scenario file, or a built-in: {}", names.join(", ")));
+                Err(err)
+            }
+        },
+    }
+}
+
+fn cmd_check(a: ScenarioArgs) -> Result<(), Failure> {
+    let l = load(a.scenario.as_deref(), &a.sets)?;
+    let s = &l.scenario;
+    println!(
+        "{}: ok ({} actors, {} dyads, {} levels, {} tracks, {} triggers, {} outcomes; horizon {} steps)",
+        l.sources[0].name,
+        s.actors.len(),
+        s.dyads.len(),
+        s.ladder.len(),
+        s.tracks.len(),
+        s.triggers.len(),
+        s.outcomes.len() + 1,
+        s.horizon
+    );
+    Ok(())
+}
+
+fn cmd_params(a: ScenarioArgs) -> Result<(), Failure> {
+    let l = load(a.scenario.as_deref(), &a.sets)?;
+    let mut out = String::new();
+    for (path, value) in l.params() {
+        let doc = scenario::paths::doc_for(&path).unwrap_or("");
+        let v = value.to_string();
+        out.push_str(&format!("{path} = {v}  # {doc}\n"));
+    }
+    print!("{out}");
+    Ok(())
+}
+
+fn cmd_scenarios() {
+    for b in builtin::BUILTINS {
+        let desc = scenario::parse_builtin(b.name, &[])
+            .map(|l| l.scenario.description)
+            .unwrap_or_default();
+        println!("{:<16} {:<40} {}", b.name, b.file, desc);
+    }
+}
+
+fn cmd_run(a: RunArgs) -> Result<(), Failure> {
+    let t0 = Instant::now();
+    let l = load(a.scenario.scenario.as_deref(), &a.scenario.sets)?;
+    let s = &l.scenario;
+    let trials = a.trials.unwrap_or(s.trials);
+    if trials == 0 {
+        return Err(ScenarioError::io("--trials", "expected at least 1 trial, found 0").into());
+    }
+    let seed = a.seed.unwrap_or(s.seed);
+    let threads = a
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let out_dir = a.out.clone().unwrap_or_else(|| PathBuf::from("out").join(&s.name));
+    output::ensure_dir(&out_dir)?;
+    progress::install_signal_handlers();
+
+    let layout = MetricLayout::new(s);
+    let outcomes: Vec<String> = s.outcome_names().iter().map(|x| x.to_string()).collect();
+    let mut writer = TrialsWriter::create(&out_dir, &[], outcomes.clone(), &layout)?;
+    let mut summary = Summary::new(outcomes.clone(), &layout);
+    let mut end_by_outcome = vec![ExactQuantiles::default(); outcomes.len()];
+    let plan = Plan {
+        seed,
+        trials: 0..trials,
+        threads,
+    };
+    let mut bar = progress::Progress::new(trials, a.quiet);
+    let started = Instant::now();
+    runner::run(
+        s,
+        &layout,
+        &plan,
+        &CANCEL,
+        |done| bar.update(done),
+        |i, r, row| {
+            summary.push(r, row);
+            end_by_outcome[r.outcome as usize].push(i64::from(r.end_step));
+            writer.row(&[], i, r, row)
+        },
+    )?;
+    bar.finish();
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut files = vec![writer.commit()?];
+    if a.timeline > 0 {
+        files.push(timeline::write(&out_dir, s, seed, a.timeline.min(trials))?);
+    }
+    let mut sum_file = CsvFile::create(&out_dir.join("summary.csv"))?;
+    Summary::write_header(&mut sum_file, &[])?;
+    summary.write_rows(&mut sum_file, &[])?;
+    files.push(sum_file.commit()?);
+    let meta = serde_json::json!({
+        "brink_version": env!("CARGO_PKG_VERSION"),
+        "command": std::env::args().collect::<Vec<_>>(),
+        "scenario": {
+            "name": s.name,
+            "file": l.sources[0].name,
+            "sources": l.sources.iter().map(|x| x.name.clone()).collect::<Vec<_>>(),
+            "sha256": l.hash(),
+        },
+        "overrides": l.overrides.iter().map(|o| o.arg.clone()).collect::<Vec<_>>(),
+        "seed": seed,
+        "trials": trials,
+        "threads": threads,
+        "timeline_trials": a.timeline.min(trials),
+        "rng": "ChaCha8, trial i on stream i of seed_from_u64(seed)",
+        "start_date": s.start_date.map(|d| d.to_string()),
+        "step_unit": format!("{:?}", s.step_unit).to_lowercase(),
+        "horizon": s.horizon,
+        "outcomes": outcomes,
+        "timing": {
+            "trials_seconds": elapsed,
+            "total_seconds": t0.elapsed().as_secs_f64(),
+            "trials_per_second": trials as f64 / elapsed.max(1e-9),
+        },
+    });
+    let json = serde_json::to_string_pretty(&meta).expect("json") + "\n";
+    files.push(output::write_atomic(&out_dir.join("run.json"), json.as_bytes())?);
+
+    print_table(&l, &summary, &end_by_outcome, trials, seed, threads, elapsed);
+    if !a.quiet {
+        let names: Vec<String> = files
+            .iter()
+            .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        eprintln!("wrote {} in {}/", names.join(", "), out_dir.display());
+    }
+    Ok(())
+}
+
+fn print_table(
+    l: &Loaded,
+    summary: &Summary,
+    ends: &[ExactQuantiles],
+    trials: u64,
+    seed: u64,
+    threads: usize,
+    secs: f64,
+) {
+    let s = &l.scenario;
+    let unit = match s.step_unit {
+        crate::model::StepUnit::Day => "day",
+        crate::model::StepUnit::Week => "week",
+    };
+    println!(
+        "{}: {trials} trials, seed {seed}, {threads} thread{}, {:.2} s ({:.0} trials/s)",
+        s.name,
+        if threads == 1 { "" } else { "s" },
+        secs,
+        trials as f64 / secs.max(1e-9)
+    );
+    if !l.overrides.is_empty() {
+        let sets: Vec<&str> = l.overrides.iter().map(|o| o.arg.as_str()).collect();
+        println!("overrides: {}", sets.join(" "));
+    }
+    println!();
+    let w = summary
+        .outcome_table()
+        .iter()
+        .map(|r| r.0.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    println!(
+        "  {:<w$}  {:>7}  {:>17}  {:>8}  median end {unit}",
+        "outcome", "share", "95% interval", "trials"
+    );
+    for (i, (name, k, p, lo, hi)) in summary.outcome_table().into_iter().enumerate() {
+        let end = if k == 0 {
+            "-".to_string()
+        } else {
+            let m = ends[i].quantile(0.5) as i64;
+            match s.start_date {
+                Some(d) => format!("{m} ({})", d.add_days(m * s.step_unit.days())),
+                None => m.to_string(),
+            }
+        };
+        println!(
+            "  {name:<w$}  {:>6.1}%  [{:>5.1}%, {:>5.1}%]  {k:>8}  {end}",
+            100.0 * p,
+            100.0 * lo,
+            100.0 * hi
+        );
+    }
+    if s.game.is_some() {
+        println!();
+        for a in &s.actors {
+            let p = summary.metric(&format!("payoff_{}", a.id));
+            let c = summary.metric(&format!("coop_{}", a.id));
+            if let (Some(p), Some(c)) = (p, c) {
+                println!(
+                    "  {:<8} mean payoff per round {:.3}, cooperation {:.1}%",
+                    a.id,
+                    p.1,
+                    100.0 * c.1
+                );
+            }
+        }
+    }
+}

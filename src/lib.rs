@@ -1,0 +1,35 @@
+//! # brink
+//!
+//! An agent-based Monte Carlo simulator of crises in which parties
+//! negotiate while they fight. A scenario (TOML, see `docs/scenario.md`)
+//! declares an escalation ladder, actors, the policies of each toward the
+//! others (tit-for-tat and its relatives), negotiation tracks, pressure
+//! stocks, drivers, triggers and outcomes; brink runs seeded trials and
+//! writes CSV.
+//!
+//! ```
+//! use brink::{engine::MetricLayout, runner, scenario};
+//! let loaded = scenario::parse_builtin("us_iraq_2024", &["scenario.horizon=30".into()]).unwrap();
+//! let s = &loaded.scenario;
+//! let layout = MetricLayout::new(s);
+//! let (result, metrics) = runner::one(s, &layout, 7, 0);
+//! assert!(result.end_step <= 30);
+//! assert_eq!(metrics.len(), layout.len());
+//! ```
+//!
+//! Layers: [`scenario`] loads and validates (pure: text in, [`model::Scenario`]
+//! out); [`engine`] runs one trial (pure: scenario and RNG in, result out);
+//! [`runner`] fans trials out over threads; [`output`] writes files;
+//! [`cli`] is the command line.
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod date;
+pub mod engine;
+pub mod model;
+pub mod output;
+pub mod policy;
+pub mod rng;
+pub mod runner;
+pub mod scenario;
+pub mod stats;

@@ -1,0 +1,580 @@
+//! The validated scenario the engine runs: every id is an index, every
+//! probability is in `[0, 1]`, every rate finite and non-negative. Built only
+//! by [`crate::scenario::validate`]; the engine trusts it and cannot fail.
+//!
+//! Units: a *step* is the scenario's time unit (a day unless `step_unit`
+//! says otherwise); rates are events per step; severities are the ladder's
+//! weights; probabilities are per event or per step as stated.
+
+use crate::date::Date;
+use crate::policy::{Hazard, Initiative, Rule};
+
+/// Index of an actor, in file order.
+pub type ActorId = u16;
+/// Index of a dyad, in file order.
+pub type DyadId = u16;
+/// Index of a ladder level (0 = no hostile act).
+pub type Level = u8;
+/// Index of a place (`NO_PLACE` = unspecified).
+pub type PlaceId = u8;
+/// The place of an event whose dyad names no places.
+pub const NO_PLACE: PlaceId = u8::MAX;
+
+/// A scenario ready to run.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Short name (`[scenario] name`).
+    pub name: String,
+    /// One-paragraph description.
+    pub description: String,
+    /// Calendar date of step 0, if given.
+    pub start_date: Option<Date>,
+    /// Length of a step.
+    pub step_unit: StepUnit,
+    /// Steps per trial.
+    pub horizon: u32,
+    /// Default number of trials.
+    pub trials: u64,
+    /// Default master seed.
+    pub seed: u64,
+    /// Place ids, in file order.
+    pub places: Vec<String>,
+    /// The escalation ladder.
+    pub ladder: Ladder,
+    /// Actors in file order.
+    pub actors: Vec<Actor>,
+    /// Dyads in file order.
+    pub dyads: Vec<Dyad>,
+    /// Drivers in file order.
+    pub drivers: Vec<Driver>,
+    /// Negotiation tracks in file order.
+    pub tracks: Vec<Track>,
+    /// Triggers in file order (the order they fire within a step).
+    pub triggers: Vec<Trigger>,
+    /// Outcomes in the order they are checked.
+    pub outcomes: Vec<Outcome>,
+    /// Name of the outcome of a trial that reaches the horizon.
+    pub horizon_outcome: String,
+    /// Iterated game settings, if this is a game.
+    pub game: Option<Game>,
+}
+
+impl Scenario {
+    /// Names of all outcomes, declared ones first, the horizon outcome last.
+    pub fn outcome_names(&self) -> Vec<&str> {
+        self.outcomes
+            .iter()
+            .map(|o| o.id.as_str())
+            .chain(std::iter::once(self.horizon_outcome.as_str()))
+            .collect()
+    }
+
+    /// The dyad `from -> to`, if the scenario has one.
+    pub fn dyad_between(&self, from: ActorId, to: ActorId) -> Option<DyadId> {
+        self.dyads
+            .iter()
+            .position(|d| d.from == from && d.to == to)
+            .map(|i| i as DyadId)
+    }
+}
+
+/// Length of one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepUnit {
+    /// One day.
+    Day,
+    /// Seven days.
+    Week,
+}
+
+impl StepUnit {
+    /// Days per step.
+    pub fn days(self) -> i64 {
+        match self {
+            StepUnit::Day => 1,
+            StepUnit::Week => 7,
+        }
+    }
+}
+
+/// The ordered escalation ladder.
+#[derive(Debug, Clone)]
+pub struct Ladder {
+    /// Level ids, level 0 first.
+    pub ids: Vec<String>,
+    /// Display names.
+    pub names: Vec<String>,
+    /// Severity weight per level (level 0 has 0).
+    pub severity: Vec<f64>,
+    /// Per-event probability that an event at this level wounds someone.
+    pub wound: Vec<f64>,
+    /// Mean number wounded, given some are (at least 1).
+    pub wounded: Vec<f64>,
+    /// Per-event probability that an event at this level kills someone.
+    pub kill: Vec<f64>,
+    /// Mean number killed, given some are (at least 1).
+    pub killed: Vec<f64>,
+}
+
+impl Ladder {
+    /// Number of levels, 0 included.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether the ladder has no levels (never true once validated).
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The level in `lo..=hi` whose severity is nearest to `target`
+    /// (ties go to the lower level): how proportionality maps a received
+    /// severity onto the responder's ladder.
+    pub fn nearest(&self, target: f64, lo: Level, hi: Level) -> Level {
+        let mut best = lo;
+        let mut best_gap = f64::INFINITY;
+        for l in lo..=hi {
+            let gap = (self.severity[l as usize] - target).abs();
+            if gap < best_gap {
+                best = l;
+                best_gap = gap;
+            }
+        }
+        best
+    }
+}
+
+/// One actor.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// Id as written.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Patron whose restraint orders this actor may obey.
+    pub patron: Option<ActorId>,
+    /// Probability of obeying one restraint order (0..=1).
+    pub obey: f64,
+    /// Pressure stock, if the actor has one.
+    pub pressure: Option<Pressure>,
+    /// Game mode: the strategy this actor plays.
+    pub strategy: Option<Rule>,
+}
+
+/// A decaying pressure stock: `P_t = decay·P_{t-1} + inputs_t - relief_t`,
+/// floored at 0.
+#[derive(Debug, Clone)]
+pub struct Pressure {
+    /// Stock at step 0.
+    pub initial: f64,
+    /// Share kept from one step to the next (0..1).
+    pub decay: f64,
+    /// What feeds the stock.
+    pub inputs: Vec<PressureInput>,
+    /// What relieves it.
+    pub relief: Vec<Relief>,
+}
+
+/// One weighted input to a pressure stock: events matching a filter.
+#[derive(Debug, Clone)]
+pub struct PressureInput {
+    /// Only events from this actor (`None` = any).
+    pub from: Option<ActorId>,
+    /// Only events against this actor (`None` = any).
+    pub to: Option<ActorId>,
+    /// Only events in this place (`None` = any).
+    pub place: Option<PlaceId>,
+    /// Only events at or above this level.
+    pub min_level: Level,
+    /// What is counted per matching event.
+    pub per: PerEvent,
+    /// Pressure per unit counted.
+    pub weight: f64,
+}
+
+/// What a pressure input counts for each matching event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PerEvent {
+    /// 1 per event.
+    Event,
+    /// The event's severity.
+    Severity,
+    /// People killed.
+    Killed,
+    /// People wounded.
+    Wounded,
+}
+
+/// Relief of pressure by a negotiation track.
+#[derive(Debug, Clone)]
+pub struct Relief {
+    /// The track.
+    pub track: u16,
+    /// Pressure removed per unit of progress gained.
+    pub progress: f64,
+    /// Pressure removed per step while the track is active.
+    pub active: f64,
+    /// Pressure removed once, when the track reaches agreement.
+    pub agreement: f64,
+}
+
+/// A directed relationship and the policy of `from` toward `to`.
+#[derive(Debug, Clone)]
+pub struct Dyad {
+    /// Id as written.
+    pub id: String,
+    /// The acting actor.
+    pub from: ActorId,
+    /// The target.
+    pub to: ActorId,
+    /// The dyad `to -> from`, whose events this dyad perceives and answers.
+    pub reverse: Option<DyadId>,
+    /// Regimes; index 0 is the initial regime.
+    pub regimes: Vec<Regime>,
+    /// Unprompted events.
+    pub initiative: Option<Initiative>,
+    /// Reciprocity toward `to`.
+    pub response: Option<Response>,
+    /// Hazard-driven responses.
+    pub hazard: Option<Hazard>,
+    /// Execution error: probability an act comes out one level off.
+    pub execution_noise: f64,
+    /// Perception error: probability `to` perceives this dyad's act one
+    /// level off.
+    pub perception_noise: f64,
+}
+
+/// A named regime: a multiplier on the initiative rate and whether the dyad
+/// responds at all.
+#[derive(Debug, Clone)]
+pub struct Regime {
+    /// Id as written.
+    pub id: String,
+    /// Multiplier on the initiative rate.
+    pub rate: f64,
+    /// Whether responses and hazards act in this regime.
+    pub respond: bool,
+}
+
+/// A response rule with its timing.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// The reciprocity rule.
+    pub rule: Rule,
+    /// Steps from the perceived act to the response (>= 1).
+    pub delay: u32,
+    /// Steps after a response during which no new one is decided.
+    pub refractory: u32,
+    /// Where responses land (cumulative weights), empty = no place.
+    pub places: Vec<f64>,
+}
+
+/// An exogenous driver: active in a window, possibly ending early by hazard.
+#[derive(Debug, Clone)]
+pub struct Driver {
+    /// Id as written.
+    pub id: String,
+    /// First active step.
+    pub start: u32,
+    /// First step no longer active (`u32::MAX` = never by schedule).
+    pub end: u32,
+    /// Per-step probability that an active driver ends.
+    pub end_hazard: f64,
+}
+
+/// Status of a negotiation track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TalkStatus {
+    /// Not yet open.
+    NotStarted = 0,
+    /// Open and progressing.
+    Active = 1,
+    /// Open but paused.
+    Paused = 2,
+    /// Signed.
+    Agreement = 3,
+    /// Broken off for good.
+    Collapsed = 4,
+}
+
+impl TalkStatus {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TalkStatus::NotStarted => "not_started",
+            TalkStatus::Active => "active",
+            TalkStatus::Paused => "paused",
+            TalkStatus::Agreement => "agreement",
+            TalkStatus::Collapsed => "collapsed",
+        }
+    }
+
+    /// All statuses, in code order.
+    pub const ALL: [TalkStatus; 5] = [
+        TalkStatus::NotStarted,
+        TalkStatus::Active,
+        TalkStatus::Paused,
+        TalkStatus::Agreement,
+        TalkStatus::Collapsed,
+    ];
+
+    /// Parses a name used in files.
+    pub fn parse(s: &str) -> Option<TalkStatus> {
+        TalkStatus::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// A negotiation track between two actors.
+#[derive(Debug, Clone)]
+pub struct Track {
+    /// Id as written.
+    pub id: String,
+    /// The two parties.
+    pub between: [ActorId; 2],
+    /// Status at step 0 (`NotStarted` or `Active`).
+    pub initial: TalkStatus,
+    /// Step at which the track opens, if scheduled.
+    pub open_step: Option<u32>,
+    /// Actors whose events count as violence for this track (all if empty
+    /// in the file).
+    pub watch: Vec<bool>,
+    /// Opening precondition: no event from `precondition_actors` for this
+    /// many steps (0 = none).
+    pub precondition_calm: u32,
+    /// Actors the precondition watches.
+    pub precondition_actors: Vec<bool>,
+    /// Progress per active step with no recent violence (1 = complete).
+    pub rate: f64,
+    /// Sensitivity κ of progress to recent violence V: rate / (1 + κ·V).
+    pub violence: f64,
+    /// Decay of the recent-violence stock V.
+    pub memory: f64,
+    /// Working groups: rate multipliers; all must reach 1.
+    pub groups: Vec<f64>,
+    /// Working group ids.
+    pub group_ids: Vec<String>,
+    /// An event at or above this level pauses the talks (`None` = never).
+    pub pause_level: Option<Level>,
+    /// An event that kills pauses the talks.
+    pub pause_on_kill: bool,
+    /// Length of a pause in steps.
+    pub pause_steps: u32,
+    /// Per-step collapse probability while open: `h0 + h1·V`, capped at 1.
+    pub collapse_hazard: f64,
+    /// Slope of the collapse hazard in recent violence.
+    pub collapse_violence: f64,
+    /// Steps without an event at or above `signing_level` before signing.
+    pub signing_calm: u32,
+    /// Level that breaks the signing calm.
+    pub signing_level: Level,
+    /// Multipliers on dyad initiative rates by status.
+    pub effects: Vec<TrackEffect>,
+}
+
+/// A track's effect on one dyad's initiative rate:
+/// `by_status[status] · (1 + progress·p)`.
+#[derive(Debug, Clone)]
+pub struct TrackEffect {
+    /// The dyad affected.
+    pub dyad: DyadId,
+    /// Multiplier per status, indexed by `TalkStatus as usize`.
+    pub by_status: [f64; 5],
+    /// Slope in the track's progress (spoilers attack more as talks advance).
+    pub progress: f64,
+}
+
+/// When a trigger fires.
+#[derive(Debug, Clone)]
+pub enum Condition {
+    /// An event this step matching the filter.
+    Event {
+        /// From this actor (`None` = any).
+        from: Option<ActorId>,
+        /// Against this actor (`None` = any).
+        to: Option<ActorId>,
+        /// At or above this level.
+        min_level: Level,
+        /// That killed someone.
+        killed: bool,
+        /// That wounded someone.
+        wounded: bool,
+    },
+    /// At this step.
+    Step(u32),
+    /// An actor's pressure at or above a value.
+    Pressure {
+        /// The actor.
+        actor: ActorId,
+        /// The threshold.
+        above: f64,
+    },
+    /// A track has this status.
+    Track {
+        /// The track.
+        track: u16,
+        /// The status.
+        status: TalkStatus,
+    },
+}
+
+/// What a trigger does.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Schedule an act on a dyad after `delay` steps.
+    Act {
+        /// The dyad that acts.
+        dyad: DyadId,
+        /// Its level.
+        level: Level,
+        /// Steps from now (0 = this step's end is too late: next step).
+        delay: u32,
+        /// Where (`NO_PLACE` = none).
+        place: PlaceId,
+        /// Forced deaths (`None` = drawn from the ladder).
+        killed: Option<u32>,
+        /// Forced wounded (`None` = drawn from the ladder).
+        wounded: Option<u32>,
+    },
+    /// Switch a dyad's regime, for `duration` steps (0 = for good).
+    Regime {
+        /// The dyad.
+        dyad: DyadId,
+        /// The regime index.
+        regime: u8,
+        /// Steps before it reverts (0 = never).
+        duration: u32,
+    },
+    /// A patron's restraint order: each client obeys with its `obey`
+    /// probability, switching all its dyads that have the regime.
+    Restrain {
+        /// The patron.
+        patron: ActorId,
+        /// Regime id the obeying clients switch to.
+        regime: String,
+        /// Per dyad of the scenario: the regime index, if it has it.
+        regime_by_dyad: Vec<Option<u8>>,
+        /// Steps before it reverts (0 = never).
+        duration: u32,
+    },
+    /// Switch a driver on or off.
+    Driver {
+        /// The driver.
+        driver: u16,
+        /// On or off.
+        active: bool,
+    },
+    /// Set a track's status (open it, pause it, collapse it).
+    Track {
+        /// The track.
+        track: u16,
+        /// The new status.
+        status: TalkStatus,
+        /// Pause length when pausing.
+        duration: u32,
+    },
+    /// Only record that the trigger fired (for metrics and outcomes).
+    Mark,
+}
+
+/// A trigger.
+#[derive(Debug, Clone)]
+pub struct Trigger {
+    /// Id as written.
+    pub id: String,
+    /// When it fires.
+    pub when: Condition,
+    /// What it does.
+    pub action: Action,
+    /// Fires at most once per trial.
+    pub once: bool,
+    /// Probability the action runs when the condition holds.
+    pub probability: f64,
+}
+
+/// A terminal condition.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Id as written (the `outcome` column).
+    pub id: String,
+    /// The condition.
+    pub kind: OutcomeKind,
+}
+
+/// Terminal conditions.
+#[derive(Debug, Clone)]
+pub enum OutcomeKind {
+    /// A track reaches agreement.
+    Agreement(u16),
+    /// A track collapses.
+    Collapse(u16),
+    /// An actor's pressure reaches a threshold (a coerced exit).
+    Pressure {
+        /// The actor.
+        actor: ActorId,
+        /// The threshold.
+        threshold: f64,
+    },
+    /// Severity summed over the last `window` steps reaches `threshold`.
+    Spiral {
+        /// Window in steps.
+        window: u32,
+        /// Threshold in severity units.
+        threshold: f64,
+        /// Earliest step at which it can fire.
+        min_step: u32,
+    },
+    /// Someone of `actor` has been killed.
+    Deaths {
+        /// The actor.
+        actor: ActorId,
+        /// Number killed at which it fires.
+        threshold: f64,
+    },
+}
+
+/// The iterated prisoner's dilemma.
+#[derive(Debug, Clone)]
+pub struct Game {
+    /// Rounds per match.
+    pub rounds: u32,
+    /// Probability an intended act comes out flipped.
+    pub noise: f64,
+    /// Probability a player misreads the other's act.
+    pub perception_noise: f64,
+    /// Payoffs R, S, T, P.
+    pub payoffs: Payoffs,
+}
+
+/// Prisoner's dilemma payoffs to the row player.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Payoffs {
+    /// Reward for mutual cooperation.
+    pub r: f64,
+    /// Sucker's payoff.
+    pub s: f64,
+    /// Temptation.
+    pub t: f64,
+    /// Punishment for mutual defection.
+    pub p: f64,
+}
+
+impl Payoffs {
+    /// Payoff to a player who played `me` against `other` (true = defect).
+    #[inline]
+    pub fn of(&self, me: bool, other: bool) -> f64 {
+        match (me, other) {
+            (false, false) => self.r,
+            (false, true) => self.s,
+            (true, false) => self.t,
+            (true, true) => self.p,
+        }
+    }
+
+    /// Nowak and Sigmund's generous tit-for-tat forgiveness:
+    /// `q = min(1 - (T-R)/(R-S), (R-P)/(T-P))` (1/3 at 3, 0, 5, 1).
+    pub fn gtft_generosity(&self) -> f64 {
+        let a = 1.0 - (self.t - self.r) / (self.r - self.s);
+        let b = (self.r - self.p) / (self.t - self.p);
+        a.min(b).clamp(0.0, 1.0)
+    }
+}

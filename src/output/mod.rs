@@ -1,0 +1,263 @@
+//! Writing a run's files: `trials.csv`, `summary.csv`, `timeline.csv`,
+//! `run.json` (`docs/outputs.md` documents every column).
+//!
+//! Every file is written under a temporary name in the output directory
+//! and renamed into place only when complete ([`AtomicFile`]), so a run
+//! that fails or is interrupted leaves nothing that looks complete.
+//! Numbers are formatted deterministically (Rust's shortest round-trip
+//! form), so equal results give byte-identical files.
+
+pub mod summary;
+pub mod timeline;
+
+pub use summary::Summary;
+
+use crate::engine::metrics::status_name;
+use crate::engine::{MetricKind, MetricLayout, TrialResult};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Errors writing output.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum OutputError {
+    /// The output directory could not be created or written.
+    #[error("cannot write to `{path}`: {source}")]
+    #[diagnostic(
+        code(brink::output),
+        help("choose another directory with --out, or check its permissions and free space")
+    )]
+    Io {
+        /// The file or directory.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A CSV record could not be written.
+    #[error("cannot write CSV `{path}`: {source}")]
+    #[diagnostic(code(brink::output))]
+    Csv {
+        /// The file.
+        path: String,
+        /// The cause.
+        #[source]
+        source: csv::Error,
+    },
+}
+
+impl OutputError {
+    /// Wraps an I/O error with its path.
+    pub fn io(path: &Path, source: std::io::Error) -> OutputError {
+        OutputError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+/// A file written under a temporary name and renamed into place by
+/// [`AtomicFile::commit`]; dropped uncommitted, the temporary is removed.
+pub struct AtomicFile {
+    tmp: PathBuf,
+    dest: PathBuf,
+    committed: bool,
+}
+
+impl AtomicFile {
+    /// Creates `dest`'s temporary sibling (`.NAME.tmp-PID`) and returns the
+    /// guard with a buffered writer to it.
+    pub fn create(dest: &Path) -> Result<(AtomicFile, BufWriter<File>), OutputError> {
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        let f = File::create(&tmp).map_err(|e| OutputError::io(&tmp, e))?;
+        let guard = AtomicFile {
+            tmp,
+            dest: dest.to_path_buf(),
+            committed: false,
+        };
+        Ok((guard, BufWriter::with_capacity(1 << 16, f)))
+    }
+
+    /// Flushes and syncs `w`, then renames the file into place.
+    pub fn commit(mut self, mut w: BufWriter<File>) -> Result<PathBuf, OutputError> {
+        w.flush().map_err(|e| OutputError::io(&self.tmp, e))?;
+        let f = w.into_inner().map_err(|e| OutputError::io(&self.tmp, e.into_error()))?;
+        f.sync_all().map_err(|e| OutputError::io(&self.tmp, e))?;
+        drop(f);
+        std::fs::rename(&self.tmp, &self.dest).map_err(|e| OutputError::io(&self.dest, e))?;
+        self.committed = true;
+        Ok(self.dest.clone())
+    }
+
+    /// Where the file will land.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Writes a whole small file atomically.
+pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<PathBuf, OutputError> {
+    let (guard, mut w) = AtomicFile::create(dest)?;
+    w.write_all(bytes).map_err(|e| OutputError::io(dest, e))?;
+    guard.commit(w)
+}
+
+/// A CSV writer whose file lands only when committed.
+pub struct CsvFile {
+    guard: AtomicFile,
+    csv: csv::Writer<BufWriter<File>>,
+}
+
+impl CsvFile {
+    /// Opens `dest` for writing under a temporary name.
+    pub fn create(dest: &Path) -> Result<CsvFile, OutputError> {
+        let (guard, w) = AtomicFile::create(dest)?;
+        let csv = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(w);
+        Ok(CsvFile { guard, csv })
+    }
+
+    fn err(&self, e: csv::Error) -> OutputError {
+        OutputError::Csv {
+            path: self.guard.dest().display().to_string(),
+            source: e,
+        }
+    }
+
+    /// Writes one field of the current record.
+    #[inline]
+    pub fn field(&mut self, f: &str) -> Result<(), OutputError> {
+        self.csv.write_field(f).map_err(|e| self.err(e))
+    }
+
+    /// Ends the current record.
+    #[inline]
+    pub fn end(&mut self) -> Result<(), OutputError> {
+        self.csv.write_record(None::<&[u8]>).map_err(|e| self.err(e))
+    }
+
+    /// Writes a whole record.
+    pub fn record<I, T>(&mut self, rec: I) -> Result<(), OutputError>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        self.csv.write_record(rec).map_err(|e| self.err(e))
+    }
+
+    /// Flushes and renames into place.
+    pub fn commit(self) -> Result<PathBuf, OutputError> {
+        let dest = self.guard.dest().to_path_buf();
+        let w = self
+            .csv
+            .into_inner()
+            .map_err(|e| OutputError::io(&dest, e.into_error()))?;
+        self.guard.commit(w)
+    }
+}
+
+/// Creates the output directory (and parents).
+pub fn ensure_dir(dir: &Path) -> Result<(), OutputError> {
+    std::fs::create_dir_all(dir).map_err(|e| OutputError::io(dir, e))
+}
+
+/// Formats one metric value for CSV: empty for missing, whole numbers
+/// without a decimal point, reals in shortest round-trip form.
+pub fn fmt_value(kind: MetricKind, x: f64, buf: &mut String) {
+    use std::fmt::Write as _;
+    buf.clear();
+    if x.is_nan() {
+        return;
+    }
+    match kind {
+        MetricKind::Count | MetricKind::Step => {
+            let _ = write!(buf, "{}", x as i64);
+        }
+        MetricKind::Status => buf.push_str(status_name(x)),
+        MetricKind::Real => fmt_real(x, buf),
+    }
+}
+
+/// Shortest round-trip form of a real, with `-0` written as `0`.
+pub fn fmt_real(x: f64, buf: &mut String) {
+    use std::fmt::Write as _;
+    if x.is_nan() {
+        return;
+    }
+    let x = if x == 0.0 { 0.0 } else { x };
+    let _ = write!(buf, "{x}");
+}
+
+/// Streams `trials.csv`: one row per trial, in trial order.
+pub struct TrialsWriter {
+    file: CsvFile,
+    outcomes: Vec<String>,
+    kinds: Vec<MetricKind>,
+    cell: String,
+}
+
+impl TrialsWriter {
+    /// Opens `dir/trials.csv` and writes the header. `prefix` names extra
+    /// leading columns (a sweep's `point` and parameter paths).
+    pub fn create(
+        dir: &Path,
+        prefix: &[String],
+        outcomes: Vec<String>,
+        layout: &MetricLayout,
+    ) -> Result<TrialsWriter, OutputError> {
+        let mut file = CsvFile::create(&dir.join("trials.csv"))?;
+        let mut header: Vec<&str> = prefix.iter().map(String::as_str).collect();
+        header.extend(["trial", "outcome", "end_step"]);
+        header.extend(layout.names.iter().map(String::as_str));
+        file.record(&header)?;
+        Ok(TrialsWriter {
+            file,
+            outcomes,
+            kinds: layout.kinds.clone(),
+            cell: String::new(),
+        })
+    }
+
+    /// Writes one trial's row, after the prefix cells.
+    pub fn row(&mut self, prefix: &[String], trial: u64, r: &TrialResult, metrics: &[f64]) -> Result<(), OutputError> {
+        for p in prefix {
+            self.file.field(p)?;
+        }
+        self.cell.clear();
+        {
+            use std::fmt::Write as _;
+            let _ = write!(self.cell, "{trial}");
+        }
+        self.file.field(&self.cell)?;
+        self.file.field(&self.outcomes[r.outcome as usize])?;
+        self.cell.clear();
+        {
+            use std::fmt::Write as _;
+            let _ = write!(self.cell, "{}", r.end_step);
+        }
+        self.file.field(&self.cell)?;
+        for (k, &x) in self.kinds.iter().zip(metrics) {
+            fmt_value(*k, x, &mut self.cell);
+            self.file.field(&self.cell)?;
+        }
+        self.file.end()
+    }
+
+    /// Flushes and renames into place.
+    pub fn commit(self) -> Result<PathBuf, OutputError> {
+        self.file.commit()
+    }
+}

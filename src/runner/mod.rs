@@ -1,0 +1,134 @@
+//! Running many trials: a rayon fan-out over blocks of trials, each trial
+//! on its own ChaCha stream ([`crate::rng::trial_rng`]), results handed to
+//! a sink strictly in trial order. Memory is one block of results, however
+//! many trials run; the output is the same for any thread count because a
+//! trial's draws depend only on (seed, trial index).
+
+use crate::engine::{MetricLayout, NoObserver, TrialResult, TrialState, run_trial};
+use crate::model::Scenario;
+use crate::output::OutputError;
+use crate::rng::trial_rng;
+use rayon::prelude::*;
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Trials computed in parallel before their results are handed on.
+pub const BLOCK: u64 = 4096;
+
+/// Errors while running.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum RunError {
+    /// Writing a result failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Output(#[from] OutputError),
+    /// The run was interrupted (SIGINT or SIGTERM) before it finished.
+    #[error("interrupted after {done} of {total} trials; no output file was completed")]
+    #[diagnostic(
+        code(brink::interrupted),
+        help("run the same command again: runs are deterministic, so it gives the same files")
+    )]
+    Interrupted {
+        /// Trials finished.
+        done: u64,
+        /// Trials asked for.
+        total: u64,
+    },
+    /// The thread pool could not be built.
+    #[error("cannot start {threads} worker threads: {why}")]
+    #[diagnostic(code(brink::threads))]
+    Threads {
+        /// Threads asked for.
+        threads: usize,
+        /// Why not.
+        why: String,
+    },
+}
+
+/// How to run: which trials, with which seed, on how many threads.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Master seed.
+    pub seed: u64,
+    /// Trial indices to run.
+    pub trials: Range<u64>,
+    /// Worker threads (>= 1).
+    pub threads: usize,
+}
+
+/// Runs `plan`'s trials and calls `sink(trial, result, metrics)` for each,
+/// in increasing trial order. `progress(done)` is called after each block;
+/// `cancel` is checked between blocks.
+pub fn run<F>(
+    s: &Scenario,
+    layout: &MetricLayout,
+    plan: &Plan,
+    cancel: &AtomicBool,
+    mut progress: impl FnMut(u64),
+    mut sink: F,
+) -> Result<(), RunError>
+where
+    F: FnMut(u64, &TrialResult, &[f64]) -> Result<(), OutputError>,
+{
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(plan.threads.max(1))
+        .build()
+        .map_err(|e| RunError::Threads {
+            threads: plan.threads,
+            why: e.to_string(),
+        })?;
+    let width = layout.len().max(1);
+    let total = plan.trials.end.saturating_sub(plan.trials.start);
+    let cap = BLOCK.min(total.max(1)) as usize;
+    let mut results = vec![
+        TrialResult {
+            outcome: 0,
+            end_step: 0
+        };
+        cap
+    ];
+    let mut rows = vec![0.0f64; cap * width];
+    let mut start = plan.trials.start;
+    while start < plan.trials.end {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(RunError::Interrupted {
+                done: start - plan.trials.start,
+                total,
+            });
+        }
+        let n = (plan.trials.end - start).min(BLOCK) as usize;
+        pool.install(|| {
+            results[..n]
+                .par_iter_mut()
+                .zip(rows[..n * width].par_chunks_mut(width))
+                .enumerate()
+                .for_each_init(
+                    || TrialState::new(s),
+                    |st, (j, (res, row))| {
+                        let i = start + j as u64;
+                        let mut rng = trial_rng(plan.seed, i);
+                        *res = run_trial(s, layout, st, &mut rng, row, &mut NoObserver);
+                    },
+                );
+        });
+        for j in 0..n {
+            sink(
+                start + j as u64,
+                &results[j],
+                &rows[j * width..j * width + layout.len()],
+            )?;
+        }
+        start += n as u64;
+        progress(start - plan.trials.start);
+    }
+    Ok(())
+}
+
+/// Runs one trial alone (for tests and the Python bindings): the same
+/// result as trial `i` of any batch.
+pub fn one(s: &Scenario, layout: &MetricLayout, seed: u64, i: u64) -> (TrialResult, Vec<f64>) {
+    let mut st = TrialState::new(s);
+    let mut row = vec![0.0; layout.len()];
+    let r = run_trial(s, layout, &mut st, &mut trial_rng(seed, i), &mut row, &mut NoObserver);
+    (r, row)
+}

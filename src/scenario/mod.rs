@@ -1,0 +1,239 @@
+//! Loading a scenario: TOML text -> merged tree (includes, `--set`) ->
+//! [`raw::RawScenario`] -> validated [`Scenario`].
+//!
+//! This layer reads no files itself: includes go through a [`Resolver`]
+//! (the CLI's reads the disk and knows the built-in scenarios). Every error
+//! is a [`ScenarioError`] that names the file, line and column where there
+//! is one, the dotted key, what was expected and what was found.
+//!
+//! Merging: an included file is loaded first; the including file's tables
+//! are merged into it key by key (a value replaces, a table merges), then
+//! each `--set PATH=VALUE` replaces one value. Ids keep the order in which
+//! they first appear.
+
+pub mod builtin;
+mod error;
+pub mod locate;
+pub mod paths;
+pub mod raw;
+pub mod validate;
+
+pub use error::ScenarioError;
+
+use crate::model::Scenario;
+use toml::{Table, Value};
+
+/// Deepest include chain accepted (a file, its base, its base's base, ...).
+pub const MAX_INCLUDE_DEPTH: usize = 16;
+
+/// Finds the text of an included file.
+pub trait Resolver {
+    /// Resolves `include` written in the file named `from`; returns the
+    /// included file's name (for messages and further includes) and text.
+    fn resolve(&self, from: &str, include: &str) -> Result<(String, String), String>;
+}
+
+/// A resolver that knows only the built-in scenarios.
+pub struct BuiltinResolver;
+
+impl Resolver for BuiltinResolver {
+    fn resolve(&self, _from: &str, include: &str) -> Result<(String, String), String> {
+        builtin::find(include)
+            .map(|b| (b.file.to_string(), b.text.to_string()))
+            .ok_or_else(|| format!("no built-in scenario `{include}`"))
+    }
+}
+
+/// One source text that contributed to a scenario.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// File name as given (or `<builtin>/name.toml`).
+    pub name: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// One `--set PATH=VALUE`, as typed and as parsed.
+#[derive(Debug, Clone)]
+pub struct Override {
+    /// The dotted path.
+    pub path: String,
+    /// The argument as typed (`PATH=VALUE`).
+    pub arg: String,
+    /// The value.
+    pub value: Value,
+}
+
+/// A loaded scenario with what it was made from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The scenario the engine runs.
+    pub scenario: Scenario,
+    /// The merged file with every default filled in (what `params` lists).
+    pub raw: raw::RawScenario,
+    /// Sources, the named file first, then its includes.
+    pub sources: Vec<Source>,
+    /// The overrides applied.
+    pub overrides: Vec<Override>,
+}
+
+impl Loaded {
+    /// SHA-256 of the source texts (named file first) and the overrides:
+    /// two runs with equal hashes ran the same scenario.
+    pub fn hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for s in &self.sources {
+            h.update(s.name.as_bytes());
+            h.update([0]);
+            h.update(s.text.as_bytes());
+            h.update([0]);
+        }
+        for o in &self.overrides {
+            h.update(o.arg.as_bytes());
+            h.update([0]);
+        }
+        let digest = h.finalize();
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The flattened parameter list: `(dotted path, value)` in file order.
+    pub fn params(&self) -> Vec<(String, Value)> {
+        paths::flatten(&self.raw)
+    }
+}
+
+/// Parses and validates a scenario from its text. `name` is used in
+/// messages; includes are found through `resolver`.
+pub fn parse(text: &str, name: &str, sets: &[String], resolver: &dyn Resolver) -> Result<Loaded, ScenarioError> {
+    let mut sources = Vec::new();
+    let tree = load_tree(text, name, resolver, &mut sources, 0)?;
+    finish(tree, sources, sets)
+}
+
+/// Like [`parse`] for a scenario built into the binary.
+pub fn parse_builtin(name: &str, sets: &[String]) -> Result<Loaded, ScenarioError> {
+    let b = builtin::find(name).ok_or_else(|| ScenarioError::io(name, "no such built-in scenario"))?;
+    parse(b.text, b.file, sets, &BuiltinResolver)
+}
+
+fn load_tree(
+    text: &str,
+    name: &str,
+    resolver: &dyn Resolver,
+    sources: &mut Vec<Source>,
+    depth: usize,
+) -> Result<Table, ScenarioError> {
+    sources.push(Source {
+        name: name.to_string(),
+        text: text.to_string(),
+    });
+    let src_index = sources.len() - 1;
+    let mut table: Table = toml::from_str(text).map_err(|e| ScenarioError::syntax(&sources[src_index], &e))?;
+    let Some(inc) = table.remove("include") else {
+        return Ok(table);
+    };
+    let Value::String(inc) = inc else {
+        return Err(ScenarioError::at_key(
+            std::slice::from_ref(&sources[src_index]),
+            &[],
+            "include",
+            format!("expected a file name (string), found {}", type_name(&inc)),
+            None,
+        ));
+    };
+    if depth + 1 >= MAX_INCLUDE_DEPTH {
+        return Err(ScenarioError::at_key(
+            std::slice::from_ref(&sources[src_index]),
+            &[],
+            "include",
+            format!("includes nest deeper than {MAX_INCLUDE_DEPTH} files"),
+            Some(
+                "a scenario may include a base, which may include its own base; check for a cycle or a long chain"
+                    .into(),
+            ),
+        ));
+    }
+    let (inc_name, inc_text) = resolver.resolve(name, &inc).map_err(|why| {
+        ScenarioError::at_key(
+            std::slice::from_ref(&sources[src_index]),
+            &[],
+            "include",
+            format!("cannot include `{inc}`: {why}"),
+            None,
+        )
+    })?;
+    if sources.iter().any(|s| s.name == inc_name) {
+        let chain: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+        return Err(ScenarioError::at_key(
+            std::slice::from_ref(&sources[src_index]),
+            &[],
+            "include",
+            format!("include cycle: {} -> {inc_name}", chain.join(" -> ")),
+            None,
+        ));
+    }
+    let mut base = load_tree(&inc_text, &inc_name, resolver, sources, depth + 1)?;
+    merge(&mut base, table);
+    Ok(base)
+}
+
+/// Merges `over` into `base`: tables merge key by key, anything else
+/// replaces.
+pub fn merge(base: &mut Table, over: Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(Value::Table(b)), Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+fn finish(mut tree: Table, sources: Vec<Source>, sets: &[String]) -> Result<Loaded, ScenarioError> {
+    let mut overrides = Vec::new();
+    for arg in sets {
+        let o = paths::parse_set(arg)?;
+        paths::check_set_path(&tree, &o)?;
+        paths::apply(&mut tree, &o);
+        overrides.push(o);
+    }
+    dates_to_strings(&mut tree);
+    let raw: raw::RawScenario = match serde_path_to_error::deserialize(Value::Table(tree)) {
+        Ok(r) => r,
+        Err(e) => return Err(ScenarioError::from_serde(&sources, &overrides, e)),
+    };
+    let scenario = validate::validate(&raw).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
+    Ok(Loaded {
+        scenario,
+        raw,
+        sources,
+        overrides,
+    })
+}
+
+/// TOML dates become their text (`2024-01-24`), which the raw structs read
+/// as strings and validation parses.
+fn dates_to_strings(t: &mut Table) {
+    for (_, v) in t.iter_mut() {
+        if let Value::Datetime(d) = v {
+            *v = Value::String(d.to_string());
+        } else if let Value::Table(sub) = v {
+            dates_to_strings(sub);
+        }
+    }
+}
+
+/// A TOML value's type in words.
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::String(_) => "a string",
+        Value::Integer(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::Boolean(_) => "a boolean",
+        Value::Datetime(_) => "a date",
+        Value::Array(_) => "an array",
+        Value::Table(_) => "a table",
+    }
+}

@@ -1,0 +1,658 @@
+//! The scenario file as written: serde structs that mirror the TOML keys one
+//! for one. Every key is documented once, by dotted path, in
+//! `docs/scenario.md` and in [`super::paths::DOCS`] (what `brink params`
+//! prints). Unknown keys are errors. Nothing here is checked beyond its type;
+//! `validate` turns a `RawScenario` into the engine's [`crate::model::Scenario`].
+
+// Each field is documented once, by its dotted path, in `paths::DOCS`
+// (checked by a test); doc comments here would only repeat it.
+#![allow(missing_docs)]
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// A table keyed by id, in file order.
+pub type Table<T> = IndexMap<String, T>;
+
+/// The whole file after includes and `--set` overrides are merged.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawScenario {
+    /// Another scenario file this one extends (path relative to this file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include: Option<String>,
+    /// The `[scenario]` header.
+    pub scenario: RawHeader,
+    /// Places events can happen in, keyed by id.
+    pub places: Table<RawPlace>,
+    /// Escalation ladder, level 0 first.
+    pub ladder: Table<RawLevel>,
+    /// Actors keyed by id.
+    pub actors: Table<RawActor>,
+    /// Directed relationships keyed by id.
+    pub dyads: Table<RawDyad>,
+    /// Exogenous drivers keyed by id.
+    pub drivers: Table<RawDriver>,
+    /// Negotiation tracks keyed by id.
+    pub tracks: Table<RawTrack>,
+    /// Triggers keyed by id, fired in file order.
+    pub triggers: Table<RawTrigger>,
+    /// Terminal outcomes keyed by id, checked in file order.
+    pub outcomes: Table<RawOutcome>,
+    /// Iterated two-player game, when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub game: Option<RawGame>,
+}
+
+/// `[scenario]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawHeader {
+    pub name: String,
+    pub description: String,
+    /// `YYYY-MM-DD` of step 0, as a TOML date or a string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    pub step_unit: String,
+    pub horizon: i64,
+    pub trials: i64,
+    pub seed: i64,
+    pub horizon_outcome: String,
+}
+
+impl Default for RawHeader {
+    fn default() -> Self {
+        RawHeader {
+            name: String::new(),
+            description: String::new(),
+            start_date: None,
+            step_unit: "day".into(),
+            horizon: 365,
+            trials: 1000,
+            seed: 1,
+            horizon_outcome: "horizon".into(),
+        }
+    }
+}
+
+/// `[places.<id>]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawPlace {
+    pub name: String,
+}
+
+/// `[ladder.<id>]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawLevel {
+    pub name: String,
+    pub severity: f64,
+    pub wound: f64,
+    pub wounded: f64,
+    pub kill: f64,
+    pub killed: f64,
+}
+
+impl Default for RawLevel {
+    fn default() -> Self {
+        RawLevel {
+            name: String::new(),
+            severity: 0.0,
+            wound: 0.0,
+            wounded: 1.0,
+            kill: 0.0,
+            killed: 1.0,
+        }
+    }
+}
+
+/// `[actors.<id>]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawActor {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patron: Option<String>,
+    pub obey: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pressure: Option<RawPressure>,
+    /// Game mode only: the classic strategy this actor plays.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
+    /// Game mode: forgiveness of `gtft` (default from the payoffs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generosity: Option<f64>,
+    /// Game mode: cooperation probability of `random`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p: Option<f64>,
+    /// Game mode: `memory_one` cooperation probabilities after CC, CD, DC, DD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub four_vector: Option<Vec<f64>>,
+    /// Game mode: probability of cooperating in round 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<f64>,
+}
+
+/// `[actors.<id>.pressure]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawPressure {
+    pub initial: f64,
+    pub decay: f64,
+    pub inputs: Table<RawPressureInput>,
+    pub relief: Table<RawRelief>,
+}
+
+impl Default for RawPressure {
+    fn default() -> Self {
+        RawPressure {
+            initial: 0.0,
+            decay: 0.95,
+            inputs: Table::new(),
+            relief: Table::new(),
+        }
+    }
+}
+
+/// `[actors.<id>.pressure.inputs.<id>]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawPressureInput {
+    pub from: String,
+    pub to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_level: Option<String>,
+    pub per: String,
+    pub weight: f64,
+}
+
+impl Default for RawPressureInput {
+    fn default() -> Self {
+        RawPressureInput {
+            from: "*".into(),
+            to: "*".into(),
+            place: None,
+            min_level: None,
+            per: "event".into(),
+            weight: 1.0,
+        }
+    }
+}
+
+/// `[actors.<id>.pressure.relief.<track>]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawRelief {
+    pub progress: f64,
+    pub active: f64,
+    pub agreement: f64,
+}
+
+/// `[dyads.<id>]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawDyad {
+    pub from: String,
+    pub to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regime: Option<String>,
+    pub regimes: Table<RawRegime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initiative: Option<RawInitiative>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<RawResponse>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hazard: Option<RawHazard>,
+    pub noise: RawNoise,
+}
+
+/// `[dyads.<id>.regimes.<id>]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawRegime {
+    pub rate: f64,
+    pub respond: bool,
+}
+
+impl Default for RawRegime {
+    fn default() -> Self {
+        RawRegime {
+            rate: 1.0,
+            respond: true,
+        }
+    }
+}
+
+/// `[dyads.<id>.initiative]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawInitiative {
+    pub rate: f64,
+    pub levels: Table<f64>,
+    pub places: Table<f64>,
+    pub beta: f64,
+    pub memory: f64,
+    pub excitation: f64,
+    pub kernel: f64,
+    pub history: f64,
+    pub pressure: f64,
+    pub max_rate: f64,
+    pub drivers: Table<RawDriverEffect>,
+}
+
+impl Default for RawInitiative {
+    fn default() -> Self {
+        RawInitiative {
+            rate: 0.0,
+            levels: Table::new(),
+            places: Table::new(),
+            beta: 0.0,
+            memory: 0.9,
+            excitation: 0.0,
+            kernel: 0.9,
+            history: 0.0,
+            pressure: 0.0,
+            max_rate: 50.0,
+            drivers: Table::new(),
+        }
+    }
+}
+
+/// `[dyads.<id>.initiative.drivers.<driver>]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawDriverEffect {
+    pub active: f64,
+    pub inactive: f64,
+}
+
+impl Default for RawDriverEffect {
+    fn default() -> Self {
+        RawDriverEffect {
+            active: 1.0,
+            inactive: 1.0,
+        }
+    }
+}
+
+/// `[dyads.<id>.response]`: the reciprocity rule toward `to`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawResponse {
+    pub rule: String,
+    pub proportionality: f64,
+    pub delay: i64,
+    pub threshold: f64,
+    pub generosity: Table<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generosity_if_wounded: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generosity_if_killed: Option<f64>,
+    pub refractory: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_level: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_level: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub four_vector: Option<Vec<f64>>,
+    pub places: Table<f64>,
+}
+
+impl Default for RawResponse {
+    fn default() -> Self {
+        RawResponse {
+            rule: "graded".into(),
+            proportionality: 1.0,
+            delay: 1,
+            threshold: 0.0,
+            generosity: Table::new(),
+            generosity_if_wounded: None,
+            generosity_if_killed: None,
+            refractory: 0,
+            min_level: None,
+            max_level: None,
+            level: None,
+            four_vector: None,
+            places: Table::new(),
+        }
+    }
+}
+
+/// `[dyads.<id>.hazard]`: a pressure-driven response.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawHazard {
+    pub stock: String,
+    pub intercept: f64,
+    pub slope: f64,
+    pub decay: f64,
+    pub level: String,
+    pub refractory: i64,
+    pub places: Table<f64>,
+}
+
+impl Default for RawHazard {
+    fn default() -> Self {
+        RawHazard {
+            stock: "grievance".into(),
+            intercept: -10.0,
+            slope: 0.0,
+            decay: 0.95,
+            level: String::new(),
+            refractory: 0,
+            places: Table::new(),
+        }
+    }
+}
+
+/// `[dyads.<id>.noise]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawNoise {
+    pub execution: f64,
+    pub perception: f64,
+}
+
+/// `[drivers.<id>]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawDriver {
+    pub name: String,
+    pub start: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<i64>,
+    pub end_hazard: f64,
+}
+
+impl Default for RawDriver {
+    fn default() -> Self {
+        RawDriver {
+            name: String::new(),
+            start: 0,
+            end: None,
+            end_hazard: 0.0,
+        }
+    }
+}
+
+/// `[tracks.<id>]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawTrack {
+    pub between: Vec<String>,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_step: Option<i64>,
+    pub watch: Vec<String>,
+    pub precondition: RawPrecondition,
+    pub progress: RawProgress,
+    pub working_groups: Table<RawWorkingGroup>,
+    pub pause: RawPause,
+    pub collapse: RawCollapse,
+    pub signing: RawSigning,
+    pub effects: Table<RawTrackEffect>,
+}
+
+impl Default for RawTrack {
+    fn default() -> Self {
+        RawTrack {
+            between: Vec::new(),
+            status: "not_started".into(),
+            open_step: None,
+            watch: Vec::new(),
+            precondition: RawPrecondition::default(),
+            progress: RawProgress::default(),
+            working_groups: Table::new(),
+            pause: RawPause::default(),
+            collapse: RawCollapse::default(),
+            signing: RawSigning::default(),
+            effects: Table::new(),
+        }
+    }
+}
+
+/// `[tracks.<id>.precondition]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawPrecondition {
+    pub enabled: bool,
+    pub calm: i64,
+    pub actors: Vec<String>,
+}
+
+/// `[tracks.<id>.progress]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawProgress {
+    pub rate: f64,
+    pub violence: f64,
+    pub memory: f64,
+}
+
+impl Default for RawProgress {
+    fn default() -> Self {
+        RawProgress {
+            rate: 0.01,
+            violence: 0.0,
+            memory: 0.9,
+        }
+    }
+}
+
+/// `[tracks.<id>.working_groups.<id>]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawWorkingGroup {
+    pub name: String,
+    pub rate: f64,
+}
+
+impl Default for RawWorkingGroup {
+    fn default() -> Self {
+        RawWorkingGroup {
+            name: String::new(),
+            rate: 1.0,
+        }
+    }
+}
+
+/// `[tracks.<id>.pause]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawPause {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    pub on_kill: bool,
+    pub steps: i64,
+}
+
+/// `[tracks.<id>.collapse]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawCollapse {
+    pub hazard: f64,
+    pub violence: f64,
+}
+
+/// `[tracks.<id>.signing]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawSigning {
+    pub calm: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+}
+
+/// `[tracks.<id>.effects.<dyad>]`: multipliers on a dyad's initiative rate.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawTrackEffect {
+    pub not_started: f64,
+    pub active: f64,
+    pub paused: f64,
+    pub agreement: f64,
+    pub collapsed: f64,
+    pub progress: f64,
+}
+
+impl Default for RawTrackEffect {
+    fn default() -> Self {
+        RawTrackEffect {
+            not_started: 1.0,
+            active: 1.0,
+            paused: 1.0,
+            agreement: 1.0,
+            collapsed: 1.0,
+            progress: 0.0,
+        }
+    }
+}
+
+/// `[triggers.<id>]`: a condition (`when`) and an action (`do`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawTrigger {
+    pub when: String,
+    #[serde(rename = "do")]
+    pub action: String,
+    pub once: bool,
+    pub probability: f64,
+    // condition: event
+    pub from: String,
+    pub to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_level: Option<String>,
+    pub killed: bool,
+    pub wounded: bool,
+    // condition: step
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<i64>,
+    // condition: pressure
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub above: Option<f64>,
+    // condition or action: track
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub track: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    // actions
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dyad: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    pub delay: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub force_killed: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub force_wounded: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regime: Option<String>,
+    pub duration: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patron: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+}
+
+impl Default for RawTrigger {
+    fn default() -> Self {
+        RawTrigger {
+            when: String::new(),
+            action: String::new(),
+            once: true,
+            probability: 1.0,
+            from: "*".into(),
+            to: "*".into(),
+            min_level: None,
+            killed: false,
+            wounded: false,
+            at: None,
+            actor: None,
+            above: None,
+            track: None,
+            status: None,
+            dyad: None,
+            level: None,
+            delay: 0,
+            place: None,
+            force_killed: None,
+            force_wounded: None,
+            regime: None,
+            duration: 0,
+            patron: None,
+            driver: None,
+            active: None,
+        }
+    }
+}
+
+/// `[outcomes.<id>]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawOutcome {
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub track: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_step: Option<i64>,
+}
+
+/// `[game]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawGame {
+    pub rounds: i64,
+    pub noise: f64,
+    pub perception_noise: f64,
+    pub payoffs: RawPayoffs,
+}
+
+impl Default for RawGame {
+    fn default() -> Self {
+        RawGame {
+            rounds: 200,
+            noise: 0.0,
+            perception_noise: 0.0,
+            payoffs: RawPayoffs::default(),
+        }
+    }
+}
+
+/// `[game.payoffs]`: the prisoner's dilemma table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+#[allow(non_snake_case)]
+pub struct RawPayoffs {
+    pub R: f64,
+    pub S: f64,
+    pub T: f64,
+    pub P: f64,
+}
+
+impl Default for RawPayoffs {
+    fn default() -> Self {
+        RawPayoffs {
+            R: 3.0,
+            S: 0.0,
+            T: 5.0,
+            P: 1.0,
+        }
+    }
+}
