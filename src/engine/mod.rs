@@ -391,7 +391,7 @@ pub fn step(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) {
         match ts.status {
             TalkStatus::NotStarted => {
                 let calm_ok =
-                    tr.precondition_calm == 0 || t as i64 - ts.last_pre_event - 1 >= i64::from(tr.precondition_calm);
+                    tr.precondition_calm == 0 || t as i64 - ts.last_pre_event > i64::from(tr.precondition_calm);
                 let scheduled = match tr.open_step {
                     Some(o) => t >= o,
                     None => tr.precondition_calm > 0,
@@ -418,10 +418,10 @@ pub fn step(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) {
             st.deterrence[d] = init.memory * st.deterrence[d] + received;
             st.excitation[d] = init.kernel * st.excitation[d] + (1.0 - init.kernel) * f64::from(st.step_events[d]);
         }
-        if let Some(h) = &dy.hazard {
-            if let HazardStock::Grievance { decay } = h.stock {
-                st.grievance[d] = decay * st.grievance[d] + received;
-            }
+        if let Some(h) = &dy.hazard
+            && let HazardStock::Grievance { decay } = h.stock
+        {
+            st.grievance[d] = decay * st.grievance[d] + received;
         }
     }
     // 7. tracks, then pressure
@@ -654,13 +654,17 @@ fn update_tracks(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) 
                 ts.pauses += 1;
             }
             ts.status = TalkStatus::Paused;
-            ts.pause_until = t + 1 + tr.pause_steps;
+            ts.pause_until = t + tr.pause_steps;
         }
         if ts.status == TalkStatus::Active {
             let before = mean_progress(&ts.progress);
             let speed = tr.rate / (1.0 + tr.violence * ts.violence);
             for (p, w) in ts.progress.iter_mut().zip(&tr.groups) {
-                *p = (*p + speed * w).min(1.0);
+                // Within 1e-9 of done is done: ten steps of 0.1 complete.
+                *p += speed * w;
+                if *p >= 1.0 - 1e-9 {
+                    *p = 1.0;
+                }
             }
             ts.gained = mean_progress(&ts.progress) - before;
         }
@@ -838,10 +842,10 @@ fn fire_triggers(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32, 
                         continue;
                     }
                     for (d, dy) in s.dyads.iter().enumerate() {
-                        if dy.from as usize == c {
-                            if let Some(r) = regime_by_dyad[d] {
-                                set_regime(st, d, r, *duration, now);
-                            }
+                        if dy.from as usize == c
+                            && let Some(r) = regime_by_dyad[d]
+                        {
+                            set_regime(st, d, r, *duration, now);
                         }
                     }
                 }
@@ -868,7 +872,7 @@ fn fire_triggers(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32, 
                     TalkStatus::Paused if ts.status == TalkStatus::Active => {
                         ts.status = TalkStatus::Paused;
                         ts.pauses += 1;
-                        ts.pause_until = now + duration;
+                        ts.pause_until = t + duration;
                     }
                     TalkStatus::Collapsed if matches!(ts.status, TalkStatus::Active | TalkStatus::Paused) => {
                         ts.status = TalkStatus::Collapsed;

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum OutputError {
     /// The output directory could not be created or written.
-    #[error("cannot write to `{path}`: {source}")]
+    #[error("cannot write to `{path}`")]
     #[diagnostic(
         code(brink::output),
         help("choose another directory with --out, or check its permissions and free space")
@@ -35,7 +35,7 @@ pub enum OutputError {
         source: std::io::Error,
     },
     /// A CSV record could not be written.
-    #[error("cannot write CSV `{path}`: {source}")]
+    #[error("cannot write CSV `{path}`")]
     #[diagnostic(code(brink::output))]
     Csv {
         /// The file.

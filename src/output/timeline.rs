@@ -126,10 +126,10 @@ impl Recorder<'_> {
 
 impl StepObserver for Recorder<'_> {
     fn step(&mut self, s: &Scenario, st: &TrialState, t: u32) {
-        if self.err.is_none() {
-            if let Err(e) = self.write_step(s, st, t) {
-                self.err = Some(e);
-            }
+        if self.err.is_none()
+            && let Err(e) = self.write_step(s, st, t)
+        {
+            self.err = Some(e);
         }
     }
 }

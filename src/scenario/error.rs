@@ -58,10 +58,10 @@ impl ScenarioError {
             }
             headline.push_str(": ");
         }
-        if let Some(k) = &key {
-            if !k.is_empty() {
-                headline.push_str(&format!("`{k}`: "));
-            }
+        if let Some(k) = &key
+            && !k.is_empty()
+        {
+            headline.push_str(&format!("`{k}`: "));
         }
         headline.push_str(&message);
         ScenarioError {
@@ -118,10 +118,10 @@ impl ScenarioError {
         };
         let mut best: Option<(usize, usize, std::ops::Range<usize>)> = None;
         for (i, s) in sources.iter().enumerate() {
-            if let Some((depth, span)) = locate::find(&s.text, &segs) {
-                if best.as_ref().is_none_or(|b| depth > b.0) {
-                    best = Some((depth, i, span));
-                }
+            if let Some((depth, span)) = locate::find(&s.text, &segs)
+                && best.as_ref().is_none_or(|b| depth > b.0)
+            {
+                best = Some((depth, i, span));
             }
         }
         match best {

@@ -508,18 +508,19 @@ pub fn check_set_path(tree: &Table, o: &Override) -> Result<(), ScenarioError> {
         true
     });
     if known {
-        if let Some(existing) = get(tree, &segs) {
-            if matches!(existing, Value::Table(_)) && !matches!(o.value, Value::Table(_)) {
-                return Err(ScenarioError::bad_set(
-                    &o.arg,
-                    format!(
-                        "`{}` is a table; expected a table value, found {}",
-                        o.path,
-                        type_name(&o.value)
-                    ),
-                    None,
-                ));
-            }
+        if let Some(existing) = get(tree, &segs)
+            && matches!(existing, Value::Table(_))
+            && !matches!(o.value, Value::Table(_))
+        {
+            return Err(ScenarioError::bad_set(
+                &o.arg,
+                format!(
+                    "`{}` is a table; expected a table value, found {}",
+                    o.path,
+                    type_name(&o.value)
+                ),
+                None,
+            ));
         }
         return Ok(());
     }

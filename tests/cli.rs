@@ -1,0 +1,222 @@
+//! The binary as a user meets it: commands, exit codes, messages.
+//!
+//! Each `tests/data/invalid/NAME.toml` has a sibling `NAME.stderr` holding
+//! the exact message `brink check` prints for it. Run with `BLESS=1` to
+//! rewrite the `.stderr` files after an intended change of wording.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn brink() -> Command {
+    let mut c = Command::cargo_bin("brink").expect("binary built");
+    c.env("NO_COLOR", "1");
+    c
+}
+
+#[test]
+fn invalid_scenarios_give_their_exact_message_and_exit_2() {
+    let dir = Path::new("tests/data/invalid");
+    let mut cases: Vec<_> = std::fs::read_dir(dir)
+        .expect("tests/data/invalid exists")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 15, "expected the invalid cases, found {}", cases.len());
+    let bless = std::env::var_os("BLESS").is_some();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let out = brink().arg("check").arg(case).output().expect("runs");
+        let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{}: exit code; stderr:\n{stderr}",
+            case.display()
+        );
+        assert!(!stderr.contains("panicked"), "{}: panicked", case.display());
+        let name = case.to_string_lossy();
+        assert!(
+            stderr.contains(&*name),
+            "{}: message does not name the file:\n{stderr}",
+            case.display()
+        );
+        let expected_path = case.with_extension("stderr");
+        if bless {
+            std::fs::write(&expected_path, &stderr).expect("write .stderr");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if expected != stderr {
+            failures.push(format!(
+                "{}:\n--- expected\n{expected}\n--- got\n{stderr}",
+                case.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn errors_carry_line_and_column() {
+    brink()
+        .args(["check", "tests/data/invalid/negative_rate.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("tests/data/invalid/negative_rate.toml:3:8"))
+        .stderr(predicate::str::contains("expected a finite number >= 0, found -0.5"));
+}
+
+#[test]
+fn unknown_set_path_suggests_the_closest() {
+    brink()
+        .args(["check", "--set", "dyads.kh_us.initiative.rat=1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown parameter `dyads.kh_us.initiative.rat`",
+        ))
+        .stderr(predicate::str::contains("did you mean `dyads.kh_us.initiative.rate`?"));
+}
+
+#[test]
+fn set_with_a_bad_value_names_the_override() {
+    brink()
+        .args(["run", "-q", "--trials", "5", "--set", "ladder.harass.wound=2", "--out"])
+        .arg(tempfile::tempdir().unwrap().path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--set ladder.harass.wound=2"))
+        .stderr(predicate::str::contains("expected a probability in [0, 1], found 2"));
+    brink()
+        .args(["check", "--set", "scenario.horizon"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected PATH=VALUE"));
+}
+
+#[test]
+fn missing_file_lists_the_builtins() {
+    brink()
+        .args(["check", "no/such/file.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no/such/file.toml: cannot read scenario"))
+        .stderr(predicate::str::contains("us_iraq_2024"));
+}
+
+#[test]
+fn unwritable_output_directory_fails_cleanly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a_file");
+    std::fs::write(&file, "not a directory").unwrap();
+    brink()
+        .args(["run", "-q", "--trials", "5", "--out"])
+        .arg(file.join("sub"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot write to"))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn run_writes_the_files_and_prints_the_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    brink()
+        .args(["run", "--trials", "200", "--timeline", "3", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("us_iraq_2024: 200 trials"))
+        .stdout(predicate::str::contains("agreement"))
+        .stdout(predicate::str::contains("95% interval"));
+    for f in ["trials.csv", "summary.csv", "timeline.csv", "run.json"] {
+        assert!(tmp.path().join(f).exists(), "{f} missing");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    let trials = std::fs::read_to_string(tmp.path().join("trials.csv")).unwrap();
+    assert_eq!(trials.lines().count(), 201);
+    assert!(trials.starts_with("trial,outcome,end_step,events_kh_us,"));
+    let timeline = std::fs::read_to_string(tmp.path().join("timeline.csv")).unwrap();
+    assert!(timeline.starts_with("trial,step,date,"));
+    assert!(timeline.lines().nth(1).unwrap().starts_with("0,0,2024-01-24,"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("run.json")).unwrap()).unwrap();
+    assert_eq!(json["trials"], 200);
+    assert_eq!(json["seed"], 20240124);
+    assert_eq!(json["scenario"]["sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn params_lists_every_path_with_a_meaning() {
+    let out = brink().args(["params"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("dyads.kh_us.initiative.rate = 0.735  # mu: base rate of unprompted events, per step"));
+    assert!(text.contains("tracks.hmc.progress.rate = "));
+    assert!(text.contains("drivers.gaza_war.end_hazard = "));
+    for line in text.lines() {
+        let (_, doc) = line.split_once("  # ").unwrap_or_else(|| panic!("no meaning: {line}"));
+        assert!(!doc.trim().is_empty(), "empty meaning: {line}");
+    }
+}
+
+#[test]
+fn every_listed_path_can_be_set() {
+    // Each path `params` prints is accepted by --set with its own value.
+    let out = brink().args(["params"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut args = vec!["check".to_string()];
+    for line in text.lines() {
+        let (assign, _) = line.split_once("  # ").unwrap();
+        let (path, value) = assign.split_once(" = ").unwrap();
+        args.push("--set".into());
+        args.push(format!("{path}={value}"));
+    }
+    brink().args(&args).assert().success();
+}
+
+#[test]
+fn check_and_scenarios() {
+    brink()
+        .args(["check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok"));
+    brink().args(["check", "scenarios/games/ipd.toml"]).assert().success();
+    brink()
+        .args(["scenarios"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("us_iraq_2024"))
+        .stdout(predicate::str::contains("ipd"));
+}
+
+#[test]
+fn game_example_from_the_issue_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    brink()
+        .args(["run", "scenarios/games/ipd.toml", "--set", "actors.row.strategy=wsls"])
+        .args([
+            "--set",
+            "actors.col.strategy=gtft",
+            "--set",
+            "game.noise=0.05",
+            "--trials",
+            "50",
+            "-q",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("mean payoff per round"));
+    let trials = std::fs::read_to_string(tmp.path().join("trials.csv")).unwrap();
+    assert!(trials.starts_with("trial,outcome,end_step,payoff_row,payoff_col,coop_row,coop_col\n"));
+}

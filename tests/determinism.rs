@@ -1,0 +1,159 @@
+//! Reproducibility: the same seed gives byte-identical files whatever the
+//! thread count; trial i alone equals trial i in a batch; a golden run of
+//! the flagship pins every number (regenerate with BLESS=1 when a change
+//! of numbers is intended, and say why in the commit).
+
+mod common;
+use assert_cmd::Command;
+use std::path::Path;
+
+fn run(dir: &Path, args: &[&str]) {
+    Command::cargo_bin("brink")
+        .unwrap()
+        .args(["run", "-q", "--out"])
+        .arg(dir)
+        .args(args)
+        .assert()
+        .success();
+}
+
+fn read(dir: &Path, f: &str) -> Vec<u8> {
+    std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"))
+}
+
+#[test]
+fn files_are_byte_identical_across_thread_counts() {
+    let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    // 9000 trials span three blocks of the runner.
+    for (d, threads) in dirs.iter().zip(["1", "2", "3", "8"]) {
+        run(
+            d.path(),
+            &[
+                "--trials",
+                "9000",
+                "--seed",
+                "11",
+                "--threads",
+                threads,
+                "--timeline",
+                "4",
+            ],
+        );
+    }
+    for f in ["trials.csv", "summary.csv", "timeline.csv"] {
+        let first = read(dirs[0].path(), f);
+        assert!(first.len() > 1000, "{f} is suspiciously small");
+        for d in &dirs[1..] {
+            assert!(first == read(d.path(), f), "{f} differs between thread counts");
+        }
+    }
+}
+
+#[test]
+fn same_seed_same_files_other_seed_other_files() {
+    let (a, b, c) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    run(a.path(), &["--trials", "300", "--seed", "5"]);
+    run(b.path(), &["--trials", "300", "--seed", "5"]);
+    run(c.path(), &["--trials", "300", "--seed", "6"]);
+    assert_eq!(read(a.path(), "trials.csv"), read(b.path(), "trials.csv"));
+    assert_ne!(read(a.path(), "trials.csv"), read(c.path(), "trials.csv"));
+}
+
+#[test]
+fn a_trial_alone_equals_the_same_trial_in_a_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), &["--trials", "50", "--seed", "3"]);
+    let text = String::from_utf8(read(dir.path(), "trials.csv")).unwrap();
+    let loaded = brink::scenario::parse_builtin("us_iraq_2024", &[]).unwrap();
+    let s = &loaded.scenario;
+    let layout = brink::engine::MetricLayout::new(s);
+    let outcomes = s.outcome_names();
+    for i in [0u64, 17, 49] {
+        let (r, row) = brink::runner::one(s, &layout, 3, i);
+        let line = text.lines().nth(i as usize + 1).unwrap();
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[0], i.to_string());
+        assert_eq!(cells[1], outcomes[r.outcome as usize]);
+        assert_eq!(cells[2], r.end_step.to_string());
+        let mut buf = String::new();
+        for (k, (kind, x)) in layout.kinds.iter().zip(&row).enumerate() {
+            brink::output::fmt_value(*kind, *x, &mut buf);
+            assert_eq!(cells[3 + k], buf, "trial {i}, column {}", layout.names[k]);
+        }
+    }
+}
+
+#[test]
+fn golden_flagship_run() {
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), &["--trials", "40", "--seed", "2024", "--timeline", "1"]);
+    let golden = Path::new("tests/golden");
+    for f in ["trials.csv", "summary.csv", "timeline.csv"] {
+        let got = read(dir.path(), f);
+        let path = golden.join(format!("flagship_{f}"));
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(&path, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            want == got,
+            "{f} differs from {}: numbers moved (BLESS=1 to accept, and say why)",
+            path.display()
+        );
+    }
+}
+
+mod properties {
+    use brink::engine::MetricLayout;
+    use brink::output::OutputError;
+    use brink::runner::{self, Plan};
+    use proptest::prelude::*;
+    use std::sync::atomic::AtomicBool;
+
+    fn collect(seed: u64, trials: u64, threads: usize, horizon: u32) -> Vec<(u16, u32, Vec<u64>)> {
+        let loaded = brink::scenario::parse_builtin("us_iraq_2024", &[format!("scenario.horizon={horizon}")]).unwrap();
+        let s = &loaded.scenario;
+        let layout = MetricLayout::new(s);
+        let mut out = Vec::new();
+        let plan = Plan {
+            seed,
+            trials: 0..trials,
+            threads,
+        };
+        runner::run(
+            s,
+            &layout,
+            &plan,
+            &AtomicBool::new(false),
+            |_| {},
+            |_, r, row| {
+                out.push((r.outcome, r.end_step, row.iter().map(|x| x.to_bits()).collect()));
+                Ok::<(), OutputError>(())
+            },
+        )
+        .unwrap();
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+        /// For random seeds, trial counts and thread counts the results are
+        /// bit-identical, and every trial ends in exactly one outcome.
+        #[test]
+        fn thread_count_never_changes_results(seed in any::<u64>(), trials in 1u64..300, threads in 2usize..6) {
+            let one = collect(seed, trials, 1, 120);
+            let many = collect(seed, trials, threads, 120);
+            prop_assert_eq!(&one, &many);
+            for (outcome, end, _) in &one {
+                prop_assert!(*outcome <= 4);
+                prop_assert!(*end <= 120);
+                prop_assert!((*outcome == 4) == (*end == 120) || *end == 120);
+            }
+        }
+    }
+}
