@@ -1,1 +1,94 @@
-fn main() {}
+//! Engine benchmarks: the flagship's cost per trial, trials per second on
+//! 1 and 2 threads, and the cost of only the random words a flagship trial
+//! consumes (its RNG-bound limit). `BENCHMARKS.md` reports the figures.
+//!
+//!     cargo bench --bench engine
+
+use brink::engine::{run_trial, MetricLayout, NoObserver, TrialState};
+use brink::output::OutputError;
+use brink::rng::trial_rng;
+use brink::runner::{self, Plan};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use rand::RngCore;
+use std::hint::black_box;
+use std::sync::atomic::AtomicBool;
+
+const BATCH: u64 = 2000;
+const SEED: u64 = 20240124;
+
+fn flagship() -> brink::model::Scenario {
+    brink::scenario::parse_builtin("us_iraq_2024", &[]).expect("flagship loads").scenario
+}
+
+/// Words (u32) of the ChaCha stream each of trials 0..n consumes.
+fn words_per_trial(s: &brink::model::Scenario, n: u64) -> Vec<u128> {
+    let layout = MetricLayout::new(s);
+    let mut st = TrialState::new(s);
+    let mut row = vec![0.0; layout.len()];
+    (0..n)
+        .map(|i| {
+            let mut rng = trial_rng(SEED, i);
+            run_trial(s, &layout, &mut st, &mut rng, &mut row, &mut NoObserver);
+            rng.get_word_pos()
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let s = flagship();
+    let layout = MetricLayout::new(&s);
+
+    let mut g = c.benchmark_group("flagship");
+    g.throughput(Throughput::Elements(BATCH));
+    g.sample_size(20);
+    g.bench_function("trials_serial_no_io", |b| {
+        let mut st = TrialState::new(&s);
+        let mut row = vec![0.0; layout.len()];
+        b.iter(|| {
+            for i in 0..BATCH {
+                let mut rng = trial_rng(SEED, i);
+                black_box(run_trial(&s, &layout, &mut st, &mut rng, &mut row, &mut NoObserver));
+            }
+        })
+    });
+    for threads in [1usize, 2] {
+        g.bench_function(format!("runner_{threads}_thread"), |b| {
+            let plan = Plan { seed: SEED, trials: 0..BATCH, threads };
+            b.iter(|| {
+                let mut n = 0u64;
+                runner::run(&s, &layout, &plan, &AtomicBool::new(false), |_| {}, |_, r, _| {
+                    n += u64::from(r.end_step);
+                    Ok::<(), OutputError>(())
+                })
+                .expect("runs");
+                black_box(n)
+            })
+        });
+    }
+    let words = words_per_trial(&s, BATCH);
+    let total: u128 = words.iter().sum();
+    eprintln!(
+        "flagship: {:.0} random words (u32) per trial on average over {BATCH} trials",
+        total as f64 / BATCH as f64
+    );
+    g.bench_function("draws_only", |b| {
+        b.iter_batched(
+            || words.clone(),
+            |words| {
+                let mut acc = 0u32;
+                for (i, &w) in words.iter().enumerate() {
+                    let mut rng = trial_rng(SEED, i as u64);
+                    for _ in 0..w {
+                        acc ^= rng.next_u32();
+                    }
+                }
+                black_box(acc)
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

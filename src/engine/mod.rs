@@ -472,7 +472,7 @@ fn generate_events(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32
             let sc = st.scheduled[i];
             if sc.step == t && sc.dyad as usize == d {
                 st.scheduled.remove(i);
-                let level = execute_level(s, dy, sc.level, rng);
+                let level = execute_level(dy, sc.level, rng);
                 let (killed, wounded) = consequences(st, s, level, sc.killed, sc.wounded, rng);
                 st.events.push(Event {
                     dyad: d as DyadId,
@@ -502,7 +502,7 @@ fn generate_events(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32
         let n = st.poisson[d].sample(rng);
         for _ in 0..n {
             let level = (categorical(rng, &init.levels) + 1) as Level;
-            let level = execute_level(s, dy, level, rng);
+            let level = execute_level(dy, level, rng);
             let place = if init.places.is_empty() {
                 NO_PLACE
             } else {
@@ -522,24 +522,31 @@ fn generate_events(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32
 }
 
 /// Execution or perception error: with probability `eps` the level moves
-/// one rung up or down (equally likely), reflected inside `1..=top`.
+/// one rung up or down (equally likely) within the acting dyad's
+/// repertoire (the levels it can act at), reflected at its ends. A dyad
+/// with a one-level repertoire is never shifted.
 #[inline]
-pub fn shift_level(level: Level, top: Level, eps: f64, rng: &mut TrialRng) -> Level {
-    if top <= 1 || !bernoulli(rng, eps) {
+pub fn shift_level(level: Level, repertoire: &[Level], eps: f64, rng: &mut TrialRng) -> Level {
+    if repertoire.len() < 2 || !bernoulli(rng, eps) {
         return level;
     }
+    let Some(i) = repertoire.iter().position(|&l| l == level) else {
+        return level;
+    };
     let up = uniform(rng) < 0.5;
-    match (up, level) {
-        (true, l) if l < top => l + 1,
-        (true, l) => l - 1,
-        (false, l) if l > 1 => l - 1,
-        (false, l) => l + 1,
-    }
+    let last = repertoire.len() - 1;
+    let j = match (up, i) {
+        (true, i) if i < last => i + 1,
+        (true, i) => i - 1,
+        (false, i) if i > 0 => i - 1,
+        (false, i) => i + 1,
+    };
+    repertoire[j]
 }
 
 #[inline]
-fn execute_level(s: &Scenario, dy: &Dyad, level: Level, rng: &mut TrialRng) -> Level {
-    shift_level(level, (s.ladder.len() - 1) as Level, dy.execution_noise, rng)
+fn execute_level(dy: &Dyad, level: Level, rng: &mut TrialRng) -> Level {
+    shift_level(level, &dy.repertoire, dy.execution_noise, rng)
 }
 
 #[inline]
@@ -574,7 +581,6 @@ fn process_events(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32)
     for ts in st.tracks.iter_mut() {
         ts.pause_requested = false;
     }
-    let top = (s.ladder.len() - 1) as Level;
     let nplaces = s.places.len().max(1);
     for i in 0..st.events.len() {
         let e = st.events[i];
@@ -634,7 +640,7 @@ fn process_events(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32)
             }
         }
         // the target perceives it
-        let seen = shift_level(e.level, top, dy.perception_noise, rng);
+        let seen = shift_level(e.level, &dy.repertoire, dy.perception_noise, rng);
         st.perc_max[d] = st.perc_max[d].max(seen);
         st.perc_sev[d] += s.ladder.severity[seen as usize];
         st.hit_wounded[d] |= e.wounded > 0;

@@ -242,6 +242,10 @@ pub struct Dyad {
     /// Perception error: probability `to` perceives this dyad's act one
     /// level off.
     pub perception_noise: f64,
+    /// The levels this dyad can act at, ascending: its initiative's levels,
+    /// its response's range, its hazard's level and its trigger acts'.
+    /// Noise moves an act to a neighbour in this list.
+    pub repertoire: Vec<Level>,
 }
 
 /// A named regime: a multiplier on the initiative rate and whether the dyad

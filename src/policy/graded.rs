@@ -3,13 +3,15 @@
 //! Each step the actor looks at the highest level `ℓ` it perceived the other
 //! acting at. Nothing perceived, nothing to answer. Otherwise it forgives
 //! with probability `q(ℓ)` (its *generosity* at that level, lowered to
-//! `q_w` if the act wounded its people and to `q_k` if it killed them); an
-//! act not forgiven adds its severity `s(ℓ)` to a grievance `G` and raises
-//! the pending level `ℓ* = max(ℓ*, ℓ)`. Once `G >= θ` (the *threshold*) and
-//! the actor is not in a refractory period, it answers at the level of its
-//! allowed range whose severity is nearest `π·s(ℓ*)` (*proportionality* π:
-//! 1 in kind, > 1 escalates, < 1 restrains), and `G`, `ℓ*` reset. The engine
-//! carries the answer out after the response's delay.
+//! `q_w` if the act wounded its people and to `q_k` if it killed them). An
+//! act not forgiven is felt with severity `s = max(s(ℓ), s_w if it wounded,
+//! s_k if it killed)` (the harm done can weigh more than the weapon): it adds
+//! `s` to a grievance `G` and raises the pending severity `s* = max(s*, s)`.
+//! Once `G >= θ` (the *threshold*) and the actor is not in a refractory
+//! period, it answers at the level of its allowed range whose severity is
+//! nearest `π·s*` (*proportionality* π: 1 in kind, > 1 escalates, < 1
+//! restrains), and `G`, `s*` reset. The engine carries the answer out after
+//! the response's delay.
 //!
 //! Published special cases, on a two-rung ladder (cooperate = 0,
 //! defect = 1) with θ = 0, π = 1, delay 1:
@@ -38,6 +40,10 @@ pub struct Graded {
     pub generosity_if_wounded: f64,
     /// q_k: generosity toward an act that killed (applied as a ceiling).
     pub generosity_if_killed: f64,
+    /// s_w: severity at least felt from an act that wounded (0 = none).
+    pub severity_if_wounded: f64,
+    /// s_k: severity at least felt from an act that killed (0 = none).
+    pub severity_if_killed: f64,
     /// Lowest level an answer may take (>= 1).
     pub min_level: Level,
     /// Highest level an answer may take.
@@ -59,6 +65,8 @@ impl Graded {
             generosity: vec![q; levels],
             generosity_if_wounded: 1.0,
             generosity_if_killed: 1.0,
+            severity_if_wounded: 0.0,
+            severity_if_killed: 0.0,
             min_level: 1,
             max_level: (levels - 1) as Level,
         }
@@ -81,15 +89,24 @@ impl Graded {
     #[inline]
     pub fn decide(&self, state: &mut RuleState, obs: &Observation, ladder: &Ladder, rng: &mut TrialRng) -> Level {
         if obs.theirs > 0 && !bernoulli(rng, self.forgiveness(obs)) {
-            state.grievance += ladder.severity[obs.theirs as usize];
-            state.pending = state.pending.max(obs.theirs);
+            let mut felt = ladder.severity[obs.theirs as usize];
+            if obs.wounded {
+                felt = felt.max(self.severity_if_wounded);
+            }
+            if obs.killed {
+                felt = felt.max(self.severity_if_killed);
+            }
+            state.grievance += felt;
+            state.pending = true;
+            state.pending_severity = state.pending_severity.max(felt);
         }
-        if state.pending == 0 || !obs.ready || state.grievance < self.threshold {
+        if !state.pending || !obs.ready || state.grievance < self.threshold {
             return 0;
         }
-        let target = self.proportionality * ladder.severity[state.pending as usize];
+        let target = self.proportionality * state.pending_severity;
         state.grievance = 0.0;
-        state.pending = 0;
+        state.pending = false;
+        state.pending_severity = 0.0;
         ladder.nearest(target, self.min_level, self.max_level)
     }
 }

@@ -49,8 +49,10 @@ pub struct Observation {
 pub struct RuleState {
     /// Graded: severity received and not forgiven since the last response.
     pub grievance: f64,
-    /// Graded: highest level received and not forgiven since then.
-    pub pending: Level,
+    /// Graded: whether an act not forgiven awaits an answer.
+    pub pending: bool,
+    /// Graded: the highest severity felt since the last answer.
+    pub pending_severity: f64,
     /// Tit-for-two-tats: whether the other acted in the previous step.
     pub their_prev: bool,
     /// Grim: whether the trigger has been pulled.

@@ -26,6 +26,7 @@ macro_rules! builtin {
 /// All built-in scenarios; the first is the default of `brink run`.
 pub const BUILTINS: &[Builtin] = &[
     builtin!("us_iraq_2024", "us_iraq_2024.toml"),
+    builtin!("us_iraq_2023_backtest", "us_iraq_2023_backtest.toml"),
     builtin!("ipd", "games/ipd.toml"),
 ];
 

@@ -291,6 +291,8 @@ pub struct RawResponse {
     pub generosity_if_wounded: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generosity_if_killed: Option<f64>,
+    pub severity_if_wounded: f64,
+    pub severity_if_killed: f64,
     pub refractory: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_level: Option<String>,
@@ -313,6 +315,8 @@ impl Default for RawResponse {
             generosity: Table::new(),
             generosity_if_wounded: None,
             generosity_if_killed: None,
+            severity_if_wounded: 0.0,
+            severity_if_killed: 0.0,
             refractory: 0,
             min_level: None,
             max_level: None,

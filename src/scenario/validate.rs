@@ -427,6 +427,41 @@ pub fn validate(raw: &RawScenario) -> R<Scenario> {
         triggers.push(trigger(&cx, id, t, &dyads, &actors)?);
     }
 
+    // repertoires: every level each dyad can act at
+    for (d, dy) in dyads.iter_mut().enumerate() {
+        let mut levels: Vec<Level> = Vec::new();
+        if let Some(i) = &dy.initiative {
+            let mut prev = 0.0;
+            for (j, &c) in i.levels.iter().enumerate() {
+                if c > prev {
+                    levels.push(j as Level + 1);
+                }
+                prev = c;
+            }
+        }
+        if let Some(r) = &dy.response {
+            match &r.rule {
+                Rule::Graded(g) => levels.extend(g.min_level..=g.max_level),
+                Rule::MemoryOne(m) => levels.push(m.level),
+                Rule::Grim { level } | Rule::TitForTwoTats { level } => levels.push(*level),
+                Rule::Contrite(c) => levels.push(c.level),
+            }
+        }
+        if let Some(h) = &dy.hazard {
+            levels.push(h.level);
+        }
+        for t in &triggers {
+            if let Action::Act { dyad, level, .. } = t.action {
+                if dyad as usize == d {
+                    levels.push(level);
+                }
+            }
+        }
+        levels.sort_unstable();
+        levels.dedup();
+        dy.repertoire = levels;
+    }
+
     // outcomes
     let mut outcomes = Vec::new();
     for (id, o) in &raw.outcomes {
@@ -667,6 +702,7 @@ fn dyad(cx: &Cx, k: &str, id: &str, d: &RawDyad, from: ActorId, to: ActorId, dri
         initiative,
         response,
         hazard,
+        repertoire: Vec::new(),
         execution_noise: prob(&format!("{k}.noise.execution"), noise.execution)?,
         perception_noise: prob(&format!("{k}.noise.perception"), noise.perception)?,
     })
@@ -724,6 +760,8 @@ fn response(cx: &Cx, k: &str, r: &RawResponse, top: Level) -> R<Response> {
             &format!("{k}.generosity_if_killed"),
             r.generosity_if_killed.unwrap_or(1.0),
         )?,
+        severity_if_wounded: nonneg(&format!("{k}.severity_if_wounded"), r.severity_if_wounded)?,
+        severity_if_killed: nonneg(&format!("{k}.severity_if_killed"), r.severity_if_killed)?,
         min_level: lo,
         max_level: hi,
     };
