@@ -4,11 +4,11 @@
 //!
 //!     cargo bench --bench engine
 
-use brink::engine::{run_trial, MetricLayout, NoObserver, TrialState};
+use brink::engine::{MetricLayout, NoObserver, TrialState, run_trial};
 use brink::output::OutputError;
 use brink::rng::trial_rng;
 use brink::runner::{self, Plan};
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use rand::RngCore;
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
@@ -17,7 +17,9 @@ const BATCH: u64 = 2000;
 const SEED: u64 = 20240124;
 
 fn flagship() -> brink::model::Scenario {
-    brink::scenario::parse_builtin("us_iraq_2024", &[]).expect("flagship loads").scenario
+    brink::scenario::parse_builtin("us_iraq_2024", &[])
+        .expect("flagship loads")
+        .scenario
 }
 
 /// Words (u32) of the ChaCha stream each of trials 0..n consumes.
@@ -53,13 +55,24 @@ fn bench(c: &mut Criterion) {
     });
     for threads in [1usize, 2] {
         g.bench_function(format!("runner_{threads}_thread"), |b| {
-            let plan = Plan { seed: SEED, trials: 0..BATCH, threads };
+            let plan = Plan {
+                seed: SEED,
+                trials: 0..BATCH,
+                threads,
+            };
             b.iter(|| {
                 let mut n = 0u64;
-                runner::run(&s, &layout, &plan, &AtomicBool::new(false), |_| {}, |_, r, _| {
-                    n += u64::from(r.end_step);
-                    Ok::<(), OutputError>(())
-                })
+                runner::run(
+                    &s,
+                    &layout,
+                    &plan,
+                    &AtomicBool::new(false),
+                    |_| {},
+                    |_, r, _| {
+                        n += u64::from(r.end_step);
+                        Ok::<(), OutputError>(())
+                    },
+                )
                 .expect("runs");
                 black_box(n)
             })

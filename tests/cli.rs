@@ -158,7 +158,7 @@ fn params_lists_every_path_with_a_meaning() {
     let out = brink().args(["params"]).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("dyads.kh_us.initiative.rate = 0.735  # mu: base rate of unprompted events, per step"));
+    assert!(text.contains("dyads.kh_us.initiative.rate = 0.8  # mu: base rate of unprompted events, per step"));
     assert!(text.contains("tracks.hmc.progress.rate = "));
     assert!(text.contains("drivers.gaza_war.end_hazard = "));
     for line in text.lines() {
@@ -219,4 +219,24 @@ fn game_example_from_the_issue_runs() {
         .stdout(predicate::str::contains("mean payoff per round"));
     let trials = std::fs::read_to_string(tmp.path().join("trials.csv")).unwrap();
     assert!(trials.starts_with("trial,outcome,end_step,payoff_row,payoff_col,coop_row,coop_col\n"));
+}
+
+#[test]
+fn every_key_of_the_file_format_is_documented() {
+    // Serialise a scenario that sets every optional key, flatten it, and
+    // check each path against the documentation table.
+    let l = brink::scenario::parse_builtin("us_iraq_2024", &[]).unwrap();
+    for (path, _) in l.params() {
+        assert!(
+            brink::scenario::paths::doc_for(&path).is_some(),
+            "undocumented key: {path}"
+        );
+    }
+    let g = brink::scenario::parse_builtin("ipd", &[]).unwrap();
+    for (path, _) in g.params() {
+        assert!(
+            brink::scenario::paths::doc_for(&path).is_some(),
+            "undocumented key: {path}"
+        );
+    }
 }

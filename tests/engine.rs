@@ -175,9 +175,10 @@ fn driver_end_hazard_gives_a_geometric_duration() {
 
 #[test]
 fn execution_noise_moves_one_rung() {
-    // Every raid (2) comes out as a shot (1) or a strike (3), evenly.
+    // Every raid (2) comes out as a shot (1) or a strike (3), evenly: the
+    // dyad's repertoire (its response range) spans all three.
     let text = format!(
-        "{BASE}\n[dyads.b_a]\nfrom = \"b\"\nto = \"a\"\n[dyads.b_a.initiative]\nrate = 1.0\nlevels = {{ raid = 1.0 }}\n[dyads.b_a.noise]\nexecution = 1.0\n"
+        "{BASE}\n[dyads.b_a]\nfrom = \"b\"\nto = \"a\"\n[dyads.b_a.initiative]\nrate = 1.0\nlevels = {{ raid = 1.0 }}\n[dyads.b_a.noise]\nexecution = 1.0\n[dyads.b_a.response]\nmin_level = \"shot\"\nmax_level = \"strike\"\n"
     );
     let s = scenario_with(&text, &["scenario.horizon=4000"]);
     let rec = record(&s, 2, 0).2;
@@ -236,4 +237,18 @@ fn deterrence_and_backlash_move_the_rate() {
     // Poisson counts around 900: sd about 30 (more with feedback).
     assert!(deter < none - 200.0, "{deter} vs {none}");
     assert!(provoke > none + 200.0, "{provoke} vs {none}");
+}
+
+#[test]
+fn noise_stays_inside_the_actors_repertoire() {
+    // b only ever raids or strikes: a shot (level 1, not in its
+    // repertoire) can never come out of its noise.
+    let text = format!(
+        "{BASE}[dyads.b_a]\nfrom = \"b\"\nto = \"a\"\n[dyads.b_a.initiative]\nrate = 1.0\nlevels = {{ raid = 0.5, strike = 0.5 }}\n[dyads.b_a.noise]\nexecution = 0.5\nperception = 0.5\n"
+    );
+    let s = scenario_with(&text, &["scenario.horizon=2000"]);
+    assert_eq!(s.dyads[0].repertoire, vec![2, 3]);
+    let rec = record(&s, 2, 0).2;
+    assert!(rec.events.len() > 1500);
+    assert!(rec.events.iter().all(|(_, e)| e.level >= 2));
 }

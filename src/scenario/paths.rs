@@ -196,6 +196,14 @@ pub const DOCS: &[(&str, &str)] = &[
         "ceiling on generosity toward an act that killed (0..=1)",
     ),
     (
+        "dyads.*.response.severity_if_wounded",
+        "severity at least felt from an act that wounded (answers the harm, not the weapon)",
+    ),
+    (
+        "dyads.*.response.severity_if_killed",
+        "severity at least felt from an act that killed",
+    ),
+    (
         "dyads.*.response.refractory",
         "steps after an answer before another is decided",
     ),

@@ -451,10 +451,10 @@ pub fn validate(raw: &RawScenario) -> R<Scenario> {
             levels.push(h.level);
         }
         for t in &triggers {
-            if let Action::Act { dyad, level, .. } = t.action {
-                if dyad as usize == d {
-                    levels.push(level);
-                }
+            if let Action::Act { dyad, level, .. } = t.action
+                && dyad as usize == d
+            {
+                levels.push(level);
             }
         }
         levels.sort_unstable();

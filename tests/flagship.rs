@@ -1,0 +1,228 @@
+//! The flagship forecast: it loads, runs, ends every trial in one outcome;
+//! its backtest fits the public series it was calibrated on; and each
+//! counterfactual moves its outcome in the direction docs/flagship.md
+//! states, by more than the Monte Carlo error.
+//!
+//! Differences are tested with z = 4 standard errors of the difference,
+//! computed as for independent samples. The runs share trial streams
+//! (common random numbers), which makes the true error smaller, so the
+//! test is conservative.
+
+mod common;
+use brink::engine::{MetricLayout, StepObserver, TrialState, run_trial};
+use brink::model::Scenario;
+use brink::rng::trial_rng;
+use brink::scenario::{self, BuiltinResolver, Resolver};
+use common::*;
+
+const Z: f64 = 4.0;
+
+/// Reads counterfactual files from disk (they include the flagship).
+struct Disk;
+impl Resolver for Disk {
+    fn resolve(&self, from: &str, include: &str) -> Result<(String, String), String> {
+        let p = std::path::Path::new(from).parent().unwrap().join(include);
+        std::fs::read_to_string(&p)
+            .map(|t| (p.display().to_string(), t))
+            .map_err(|e| e.to_string())
+    }
+}
+
+fn load(path: &str) -> Scenario {
+    let text = std::fs::read_to_string(path).unwrap();
+    scenario::parse(&text, path, &[], &Disk)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .scenario
+}
+
+/// Per trial: (outcome name, metric row with the days it lasted appended).
+fn runs(s: &Scenario, n: u64) -> Vec<(String, Vec<f64>)> {
+    let layout = MetricLayout::new(s);
+    let names = s.outcome_names();
+    (0..n)
+        .map(|i| {
+            let (r, mut row) = brink::runner::one(s, &layout, 20240124, i);
+            row.push(f64::from(r.end_step) + 1.0);
+            (names[r.outcome as usize].to_string(), row)
+        })
+        .collect()
+}
+
+fn share(rs: &[(String, Vec<f64>)], f: impl Fn(&(String, Vec<f64>)) -> bool) -> (f64, f64) {
+    let n = rs.len() as f64;
+    let p = rs.iter().filter(|r| f(r)).count() as f64 / n;
+    (p, (p * (1.0 - p) / n).sqrt())
+}
+
+fn mean_of(s: &Scenario, rs: &[(String, Vec<f64>)], f: impl Fn(&Scenario, &[f64]) -> f64) -> (f64, f64) {
+    let xs: Vec<f64> = rs.iter().map(|(_, row)| f(s, row)).collect();
+    mean_se(&xs)
+}
+
+/// Militia attacks per day while the trial lasted.
+fn attack_rate(s: &Scenario, row: &[f64]) -> f64 {
+    (metric(s, row, "events_kh_us") + metric(s, row, "events_nujaba_us")) / row[row.len() - 1]
+}
+
+/// Asserts a > b by more than Z standard errors of the difference.
+fn above(what: &str, a: (f64, f64), b: (f64, f64)) {
+    let se = (a.1 * a.1 + b.1 * b.1).sqrt();
+    assert!(
+        a.0 - b.0 > Z * se,
+        "{what}: {:.4} vs {:.4}, difference {:.4} < {Z} x se {se:.4}",
+        a.0,
+        b.0,
+        a.0 - b.0
+    );
+}
+
+#[test]
+fn flagship_loads_and_every_trial_ends_in_one_outcome() {
+    let l = scenario::parse_builtin("us_iraq_2024", &[]).unwrap();
+    let s = &l.scenario;
+    assert_eq!(s.horizon, 540);
+    assert_eq!(s.start_date.unwrap().to_string(), "2024-01-24");
+    let ids: Vec<&str> = s.actors.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["us", "iraq", "kh", "nujaba", "iran"]);
+    assert_eq!(s.tracks[0].id, "hmc");
+    let names = s.outcome_names();
+    for (outcome, row) in runs(s, 2000) {
+        assert!(names.contains(&outcome.as_str()));
+        let status = metric(s, &row, "talks_hmc_status") as usize;
+        match outcome.as_str() {
+            "agreement" => assert_eq!(status, 3),
+            "collapse" => assert_eq!(status, 4),
+            _ => assert!(status != 3 || outcome == "agreement"),
+        }
+    }
+    let _ = BuiltinResolver.resolve("", "us_iraq_2024.toml").unwrap();
+}
+
+/// Cumulative militia attacks at given days, per trial.
+struct Cumulative {
+    days: Vec<u32>,
+    counts: Vec<u32>,
+    total: u32,
+}
+impl StepObserver for Cumulative {
+    fn step(&mut self, _: &Scenario, st: &TrialState, t: u32) {
+        self.total += st.events().iter().filter(|e| e.dyad <= 1).count() as u32;
+        if self.days.contains(&t) {
+            self.counts.push(self.total);
+        }
+    }
+}
+
+fn quantile(mut v: Vec<f64>, p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1]
+}
+
+/// CALIBRATION.md: 55 attacks by day 28, 102 by day 65, 140 by day 93;
+/// 8 US rounds of retaliation by day 99.
+#[test]
+fn backtest_fits_the_public_series() {
+    let s = scenario::parse_builtin("us_iraq_2023_backtest", &[]).unwrap().scenario;
+    assert_eq!(s.dyads[0].id, "kh_us");
+    assert_eq!(s.dyads[1].id, "nujaba_us");
+    let layout = MetricLayout::new(&s);
+    let mut st = TrialState::new(&s);
+    let mut row = vec![0.0; layout.len()];
+    let days = [28u32, 65, 93];
+    let mut at: Vec<Vec<f64>> = vec![Vec::new(); 3];
+    let mut rounds = Vec::new();
+    for i in 0..4000 {
+        let mut obs = Cumulative {
+            days: days.to_vec(),
+            counts: Vec::new(),
+            total: 0,
+        };
+        run_trial(&s, &layout, &mut st, &mut trial_rng(s.seed, i), &mut row, &mut obs);
+        for (k, c) in obs.counts.iter().enumerate() {
+            at[k].push(f64::from(*c));
+        }
+        rounds.push(metric(&s, &row, "events_us_kh") + metric(&s, &row, "events_us_nujaba"));
+    }
+    for (k, public) in [55.0, 102.0, 140.0].into_iter().enumerate() {
+        let median = quantile(at[k].clone(), 0.5);
+        assert!(
+            (median - public).abs() <= 0.25 * public,
+            "day {}: median {median} vs {public}",
+            days[k]
+        );
+    }
+    let (lo, hi) = (quantile(rounds.clone(), 0.05), quantile(rounds, 0.95));
+    assert!(lo <= 8.0 && 8.0 <= hi, "8 rounds outside the 5-95 % band [{lo}, {hi}]");
+}
+
+const N: u64 = 4000;
+
+#[test]
+fn precondition_delays_the_agreement() {
+    let base = load("scenarios/us_iraq_2024.toml");
+    let cf = load("scenarios/counterfactuals/precondition.toml");
+    let within_a_year = |s: &Scenario| {
+        let rs = runs(s, N);
+        share(&rs, |(_, row)| metric(s, row, "talks_hmc_agreement_step") < 365.0)
+    };
+    above(
+        "P(agreement within a year): flagship vs precondition",
+        within_a_year(&base),
+        within_a_year(&cf),
+    );
+}
+
+#[test]
+fn harsher_retaliation_raises_the_risk_of_a_coerced_exit() {
+    let p = |f: &str| {
+        let s = load(f);
+        share(&runs(&s, N), |(o, _)| o == "coerced_exit")
+    };
+    let (half, kind, base, double) = (
+        p("scenarios/counterfactuals/retaliation_half.toml"),
+        p("scenarios/counterfactuals/retaliation_in_kind.toml"),
+        p("scenarios/us_iraq_2024.toml"),
+        p("scenarios/counterfactuals/retaliation_double.toml"),
+    );
+    above("coerced exit: 1.3x vs 1x", base, kind);
+    above("coerced exit: 2x vs 1.3x", double, base);
+    assert!(
+        half.0 <= kind.0 + Z * (half.1.hypot(kind.1)),
+        "0.5x {half:?} vs 1x {kind:?}"
+    );
+}
+
+#[test]
+fn deterring_strikes_mean_fewer_attacks_than_provoking_ones() {
+    let deter = load("scenarios/counterfactuals/strikes_deter.toml");
+    let provoke = load("scenarios/counterfactuals/strikes_provoke.toml");
+    let base = load("scenarios/us_iraq_2024.toml");
+    let rate = |s: &Scenario| mean_of(s, &runs(s, N), attack_rate);
+    let (d, b, p) = (rate(&deter), rate(&base), rate(&provoke));
+    above("attacks per day: provoke vs flagship", p, b);
+    above("attacks per day: flagship vs deter", b, d);
+    let spiral = |s: &Scenario| share(&runs(s, N), |(o, _)| o == "spiral");
+    above("spiral: provoke vs deter", spiral(&provoke), spiral(&deter));
+}
+
+#[test]
+fn without_iranian_restraint_more_end_in_a_coerced_exit() {
+    let base = load("scenarios/us_iraq_2024.toml");
+    let cf = load("scenarios/counterfactuals/no_iran_restraint.toml");
+    let exit = |s: &Scenario| share(&runs(s, N), |(o, _)| o == "coerced_exit");
+    above("coerced exit: no restraint vs flagship", exit(&cf), exit(&base));
+}
+
+#[test]
+fn an_early_end_of_the_gaza_war_helps_the_talks() {
+    let early = load("scenarios/counterfactuals/gaza_ends_30d.toml");
+    let base = load("scenarios/us_iraq_2024.toml");
+    let long = load("scenarios/counterfactuals/gaza_all_year.toml");
+    let agree = |s: &Scenario| share(&runs(s, N), |(o, _)| o == "agreement");
+    above(
+        "agreement: Gaza ends in 30 days vs flagship",
+        agree(&early),
+        agree(&base),
+    );
+    above("agreement: flagship vs Gaza all year", agree(&base), agree(&long));
+}
