@@ -11,6 +11,12 @@ Files written (next to this script):
 * `deterministic.csv`: every ordered pair of the deterministic strategies,
   30 rounds without noise: `row,col,row_moves,col_moves` (moves as a string
   of C and D, round 0 first).
+* `scripted.csv`: pairs of deterministic strategies, 15 rounds, with
+  execution errors at scripted rounds instead of random noise:
+  `row,col,flips,row_moves,col_moves`; `flips` lists `<round><r|c>` (the
+  row's or the col's act in that round comes out flipped), `;`-separated.
+  These show where axelrod's `ContriteTitForTat` and the published CTFT
+  differ.
 * `noisy.csv`: for a few pairs, the mean payoff per round of the row player
   over many 200-round matches with execution noise 0.05, and its standard
   error across matches: `row,col,noise,rounds,matches,mean_row,se_row,
@@ -76,6 +82,40 @@ def deterministic(path, rounds=30):
                 w.writerow([a, b, moves(r[0] for r in result), moves(r[1] for r in result)])
 
 
+SCRIPTED = [
+    ("tft", "tft", "5r"),
+    ("ctft", "ctft", "5r"),
+    ("ctft", "tft", "5r"),
+    ("tft", "ctft", "5r"),
+    ("wsls", "wsls", "5r"),
+    ("tf2t", "tft", "5r"),
+    ("grim", "tft", "5c"),
+    ("ctft", "ctft", "5r;5c"),
+    ("ctft", "ctft", "5r;6r"),
+]
+
+
+def scripted(path, rounds=15):
+    """Plays like axelrod's Match.simultaneous_play, with flips at given
+    rounds instead of random noise (both players record the flipped act)."""
+    make = players()
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["row", "col", "flips", "row_moves", "col_moves"])
+        for a, b, flips in SCRIPTED:
+            spec = {(int(x[:-1]), "rc".index(x[-1])) for x in flips.split(";")}
+            p, q = make[a](), make[b]()
+            for t in range(rounds):
+                s1, s2 = p.strategy(q), q.strategy(p)
+                if (t, 0) in spec:
+                    s1 = s1.flip()
+                if (t, 1) in spec:
+                    s2 = s2.flip()
+                p.update_history(s1, s2)
+                q.update_history(s2, s1)
+            w.writerow([a, b, flips, moves(p.history), moves(q.history)])
+
+
 def mean_se(xs):
     n = len(xs)
     mean = sum(xs) / n
@@ -105,4 +145,6 @@ def noisy(path, noise=0.05, rounds=200, matches=2000):
 if __name__ == "__main__":
     print("axelrod", axl.__version__, file=sys.stderr)
     deterministic(os.path.join(HERE, "deterministic.csv"))
-    noisy(os.path.join(HERE, "noisy.csv"))
+    scripted(os.path.join(HERE, "scripted.csv"))
+    if "--no-noisy" not in sys.argv:
+        noisy(os.path.join(HERE, "noisy.csv"))
