@@ -630,3 +630,26 @@ fn payoff_metric_equals_the_moves_played() {
         assert!((m[layout.index("coop_col").expect("col")] - coop).abs() < 1e-12);
     }
 }
+
+#[test]
+fn a_rule_in_its_refractory_period_remembers_but_does_not_act() {
+    // Crisis engine: `ready = false` holds the act back, not the memory.
+    for name in ["grim", "alld", "tf2t", "ctft", "tft"] {
+        let s = game(name, "alld", &[]);
+        let rule = s.actors[0].strategy.clone().expect("strategy");
+        let mut mem = RuleState::default();
+        let mut rng = trial_rng(0, 0);
+        let busy = Observation {
+            mine: 0,
+            theirs: 1,
+            wounded: false,
+            killed: false,
+            ready: false,
+        };
+        assert_eq!(rule.decide(&mut mem, &busy, &s.ladder, &mut rng), 0, "{name}");
+        let ready = Observation { ready: true, ..busy };
+        // Grim stays triggered, TF2T has seen two defections, CTFT's
+        // standing saw the other defect against it, TFT's grievance waits.
+        assert_eq!(rule.decide(&mut mem, &ready, &s.ladder, &mut rng), 1, "{name}");
+    }
+}
