@@ -4,6 +4,7 @@
 //! 1 run-time failure, 2 bad input (scenario, flags), 130 interrupted.
 
 mod progress;
+pub mod tournament;
 
 use crate::engine::MetricLayout;
 use crate::output::{self, CsvFile, Summary, TrialsWriter, timeline};
@@ -53,6 +54,8 @@ pub enum Command {
     Params(ScenarioArgs),
     /// List the built-in scenarios.
     Scenarios,
+    /// Round-robin tournament of the classic strategies on a game scenario.
+    Tournament(tournament::TournamentArgs),
 }
 
 /// `brink run`.
@@ -91,6 +94,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Run(a) => cmd_run(a),
         Command::Check(a) => cmd_check(a),
         Command::Params(a) => cmd_params(a),
+        Command::Tournament(a) => tournament::cmd_tournament(a),
         Command::Scenarios => {
             cmd_scenarios();
             Ok(())

@@ -17,8 +17,13 @@
 //! defect = 1) with θ = 0, π = 1, delay 1:
 //!
 //! * `q = 0` is tit-for-tat [Axelrod1980]: four-vector (1, 0, 1, 0).
-//! * `q > 0` is generous tit-for-tat [NowakSigmund1992]: (1, q, 1, q), with
+//! * `q > 0` is generous tit-for-tat [Molander1985; NowakSigmund1992]: (1, q, 1, q), with
 //!   `q = min(1 - (T-R)/(R-S), (R-P)/(T-P))` by default (1/3 at 3, 0, 5, 1).
+//!
+//! Both cooperate in round 0 of a game. In a game `gtft`'s `q` comes from
+//! the scenario's payoffs unless `generosity` is given; on a crisis ladder
+//! it defaults to 1/3. `q = 0` makes `gtft` exactly `tft` (axelrod:
+//! "TitForTat is equivalent to GTFT(0)").
 //!
 //! `MEMORY_DEPTH` = 1 when θ = 0 (unbounded otherwise); `STOCHASTIC` when
 //! some `0 < q < 1`.

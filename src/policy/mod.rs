@@ -71,20 +71,25 @@ pub enum Rule {
     Graded(Graded),
     /// A memory-one strategy (`wsls`, `allc`, `alld`, `random`, `memory_one`).
     MemoryOne(MemoryOne),
-    /// Grim trigger: cooperate until the other first defects, then defect
-    /// for ever (Friedman 1971).
+    /// Grim trigger [Friedman1971] (axelrod's `Grudger`): cooperate until
+    /// the other first defects, then defect in every later round, whatever
+    /// the other does. Defects in round `t` iff the other defected in some
+    /// round `< t`. `MEMORY_DEPTH` unbounded; deterministic.
     Grim {
         /// Level acted at when defecting.
         level: Level,
     },
-    /// Tit-for-two-tats: defect only after two consecutive defections by
-    /// the other (Axelrod 1984).
+    /// Tit-for-two-tats [Axelrod1984] (John Maynard Smith's entry in the
+    /// second tournament, [Axelrod1980b]; axelrod's `TitFor2Tats`):
+    /// cooperate in rounds 0 and 1; from round 2 on, defect iff the other
+    /// defected in *both* of the two previous rounds. `MEMORY_DEPTH` = 2;
+    /// deterministic.
     TitForTwoTats {
         /// Level acted at when defecting.
         level: Level,
     },
-    /// Contrite tit-for-tat with good and bad standing (Sugden 1986;
-    /// Boyd 1989).
+    /// Contrite tit-for-tat with good and bad standing [Sugden1986;
+    /// Boyd1989; WuAxelrod1995]; see [`classic`].
     Contrite(Contrite),
 }
 
@@ -92,8 +97,22 @@ impl Rule {
     /// Decide this step's act (0 = none) from what was observed in the
     /// previous step. Draws from `rng` only when the rule is stochastic in
     /// the situation at hand, so deterministic pairs use no random numbers.
+    ///
+    /// Round 0 of a game is not decided here: every rule cooperates first
+    /// except a memory-one rule, which cooperates with its own first-move
+    /// probability ([`Rule::first_cooperation`]). The first call sees round
+    /// 0's acts.
+    ///
+    /// Outside games, a rule that is not `obs.ready` (in its refractory
+    /// period) still updates its memory but does not act.
     #[inline]
     pub fn decide(&self, state: &mut RuleState, obs: &Observation, ladder: &Ladder, rng: &mut TrialRng) -> Level {
+        let level = self.choose(state, obs, ladder, rng);
+        if obs.ready { level } else { 0 }
+    }
+
+    #[inline]
+    fn choose(&self, state: &mut RuleState, obs: &Observation, ladder: &Ladder, rng: &mut TrialRng) -> Level {
         match self {
             Rule::Graded(g) => g.decide(state, obs, ladder, rng),
             Rule::MemoryOne(m) => m.decide(obs, rng),
@@ -111,7 +130,9 @@ impl Rule {
         }
     }
 
-    /// Probability of cooperating (not acting) in the first round of a game.
+    /// Probability of cooperating (not acting) in the first round of a game:
+    /// 1 for every rule but memory-one ones (`alld` 0, `random` its `p`,
+    /// `memory_one` its `first`, default 1).
     pub fn first_cooperation(&self) -> f64 {
         match self {
             Rule::MemoryOne(m) => m.first,
@@ -119,8 +140,10 @@ impl Rule {
         }
     }
 
-    /// How many past rounds the rule reads (`None` = unbounded), as the
-    /// axelrod library classifies it.
+    /// `MEMORY_DEPTH`: how many past rounds the rule reads (`None` =
+    /// unbounded), as the axelrod library classifies it (except contrite
+    /// TFT: axelrod's variant says 3, the published standing rule carries
+    /// the whole history).
     pub fn memory_depth(&self) -> Option<u32> {
         match self {
             Rule::Graded(g) if g.threshold > 0.0 => None,
@@ -130,7 +153,8 @@ impl Rule {
         }
     }
 
-    /// Whether the rule draws random numbers in some situation.
+    /// `STOCHASTIC`: whether the rule draws random numbers in some
+    /// situation.
     pub fn stochastic(&self) -> bool {
         match self {
             Rule::Graded(g) => g.generosity.iter().any(|&q| q > 0.0 && q < 1.0),

@@ -1323,11 +1323,41 @@ fn validate_game(raw: &RawScenario, start_date: Option<Date>, step_unit: StepUni
                 format!("strategies: {}", RULES[1..].join(", ")),
             )
         })?;
-        let q = a
-            .generosity
-            .map(|q| prob(&format!("{k}.generosity"), q))
-            .transpose()?
-            .or(Some(payoffs.gtft_generosity()));
+        // A strategy's own parameters only: a key meant for another
+        // strategy is an error, not silently ignored.
+        for (key, given, owners) in [
+            ("generosity", a.generosity.is_some(), &["gtft"][..]),
+            ("p", a.p.is_some(), &["random"][..]),
+            ("four_vector", a.four_vector.is_some(), &["memory_one"][..]),
+            ("first", a.first.is_some(), &["memory_one", "random"][..]),
+        ] {
+            if given && RULES.contains(&name) && !owners.contains(&name) {
+                return Err(with_help(
+                    problem(
+                        format!("{k}.{key}"),
+                        format!("`{key}` does not apply to strategy \"{name}\""),
+                    ),
+                    format!("`{key}` is read by: {}", owners.join(", ")),
+                ));
+            }
+        }
+        let q = match a.generosity {
+            Some(q) => prob(&format!("{k}.generosity"), q)?,
+            None => {
+                let q = payoffs.gtft_generosity();
+                if name == "gtft" && q.is_nan() {
+                    return Err(with_help(
+                        problem(
+                            format!("{k}.generosity"),
+                            "cannot derive gtft's generosity from these payoffs (0/0)",
+                        ),
+                        "give it, e.g. generosity = 0.3; the default min(1 - (T-R)/(R-S), (R-P)/(T-P)) needs R != S and T != P",
+                    ));
+                }
+                q
+            }
+        };
+        let q = Some(q);
         let pr = a.p.map(|x| prob(&format!("{k}.p"), x)).transpose()?;
         let mut rule = rule_named(
             &format!("{k}.strategy"),
