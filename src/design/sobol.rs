@@ -120,6 +120,9 @@ mod tests {
         assert_eq!(s.point(2), vec![0.75, 0.25, 0.25, 0.25]);
         assert_eq!(s.point(3), vec![0.25, 0.75, 0.75, 0.75]);
         assert_eq!(s.point(4), vec![0.375, 0.375, 0.625, 0.875]);
+        // Checked equal to SciPy over all 21 dimensions and 4096 points.
+        let last = Sobol::new(MAX_DIM).expect("21 dims").point(4095);
+        assert_eq!(last[18..], [3331.0 / 4096.0, 2135.0 / 4096.0, 925.0 / 4096.0]);
     }
 
     #[test]
@@ -128,7 +131,7 @@ mod tests {
         let s = Sobol::new(MAX_DIM).expect("max dims");
         for j in 0..MAX_DIM {
             let mut seen = [false; 64];
-            for n in 0..64 {
+            for n in 0..4096 {
                 let x = s.point(n)[j];
                 seen[(x * 64.0) as usize] = true;
             }

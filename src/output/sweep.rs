@@ -160,8 +160,9 @@ impl Manifest {
         vec![
             ("brink version", self.brink_version.clone()),
             ("scenario (sha256 of files and --set)", self.scenario_sha256.clone()),
-            ("design (sha256 of design.csv)", self.design_sha256.clone()),
+            // Before the design: a sampled design depends on the seed.
             ("seed", self.seed.to_string()),
+            ("design (sha256 of design.csv)", self.design_sha256.clone()),
             ("trials per point", self.trials.to_string()),
             ("common random numbers", self.crn.to_string()),
             ("Y metric", format!("{:?}", self.y)),
