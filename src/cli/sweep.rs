@@ -18,6 +18,9 @@ use std::time::Instant;
 /// Most points whose outcome shares are printed after a sweep.
 const PRINT_POINTS: usize = 50;
 
+/// A printed point: its index and outcome shares.
+type PointShares = (usize, Vec<f64>);
+
 /// `brink sweep`.
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
@@ -298,6 +301,7 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
     // Every point loads from the same text: read the scenario once.
     let src = base.sources[0].clone();
     let user_sets = a.scenario.sets.clone();
+    #[allow(clippy::result_large_err)] // ScenarioError is the scenario layer's type
     let loader = move |extra: &[String]| {
         let mut sets = user_sets.clone();
         sets.extend_from_slice(extra);
@@ -307,7 +311,7 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
 
     output::ensure_dir(&out_dir)?;
     progress::install_signal_handlers();
-    let printed: Rc<RefCell<Vec<(usize, Vec<f64>)>>> = Rc::default();
+    let printed: Rc<RefCell<Vec<PointShares>>> = Rc::default();
     let keep = Rc::clone(&printed);
     let show = range.len() <= PRINT_POINTS;
     let on_point = Box::new(move |p: usize, sum: &Summary| {

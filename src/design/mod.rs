@@ -647,7 +647,7 @@ mod tests {
         assert_eq!(d.len(), 6 * 5);
         for t in 0..6 {
             let traj = &d.points[t * 5..t * 5 + 5];
-            let mut moved = vec![false; 4];
+            let mut moved = [false; 4];
             for w in traj.windows(2) {
                 let diff: Vec<usize> = (0..4).filter(|&k| w[0][k] != w[1][k]).collect();
                 assert_eq!(diff.len(), 1);

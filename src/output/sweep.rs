@@ -236,6 +236,9 @@ impl YMetric {
     }
 }
 
+/// Called with each finished point and its summary.
+pub type OnPoint = Box<dyn FnMut(usize, &Summary)>;
+
 /// Streams a sweep's `trials.csv`, `summary.csv` and `Y.txt`.
 pub struct SweepWriter {
     dir: PathBuf,
@@ -245,7 +248,7 @@ pub struct SweepWriter {
     outcomes: Vec<String>,
     layout: MetricLayout,
     current: Option<(Vec<String>, Summary)>,
-    on_point: Box<dyn FnMut(usize, &Summary)>,
+    on_point: OnPoint,
 }
 
 impl SweepWriter {
@@ -258,7 +261,7 @@ impl SweepWriter {
         outcomes: Vec<String>,
         layout: &MetricLayout,
         y: Option<YMetric>,
-        on_point: Box<dyn FnMut(usize, &Summary)>,
+        on_point: OnPoint,
     ) -> Result<SweepWriter, OutputError> {
         // A stale manifest must not vouch for files about to be replaced.
         let manifest = dir.join("run.json");

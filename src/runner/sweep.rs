@@ -43,8 +43,7 @@ pub enum SweepError {
         sets: String,
         /// Why.
         #[source]
-        #[diagnostic_source]
-        source: ScenarioError,
+        source: Box<ScenarioError>,
     },
     /// A point changes the output columns (e.g. adds an actor or dyad).
     #[error("design point {point} changes the output columns: expected {expected} metrics, found {found}")]
@@ -159,6 +158,7 @@ pub trait PointSink {
 }
 
 /// Loads the scenario with extra `--set` overrides (the point's).
+#[allow(clippy::result_large_err)] // ScenarioError is the scenario layer's type
 pub type Loader<'a> = dyn Fn(&[String]) -> Result<Loaded, ScenarioError> + 'a;
 
 /// Loads every point of the plan's shard and checks that it keeps the base
@@ -176,7 +176,7 @@ fn point_scenario(design: &Design, base: &MetricLayout, load: &Loader, p: usize)
     let l = load(&sets).map_err(|source| SweepError::Point {
         point: p,
         sets: sets.join(" "),
-        source,
+        source: Box::new(source),
     })?;
     let layout = MetricLayout::new(&l.scenario);
     if layout.names != base.names {
