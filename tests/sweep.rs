@@ -551,3 +551,49 @@ fn slurm_array_shards_merge_to_one_run() {
     );
     assert_same_files(&one, &sweep_dir.join("merged"));
 }
+
+#[test]
+fn salib_sample_and_problem_files() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let problem = tmp.path().join("problem.txt");
+    let samples = tmp.path().join("samples.txt");
+    std::fs::write(
+        &problem,
+        "tracks.hmc.progress.rate 0.004 0.016\nactors.kh.obey 0.3 1.0\n",
+    )
+    .expect("write");
+    std::fs::write(&samples, "5.0000000000000001e-03 4.0e-01\n0.012 0.9\n0.008 0.5\n").expect("write");
+    let out = tmp.path().join("out");
+    Command::new(BIN)
+        .args([
+            "sweep",
+            "us_iraq_2024",
+            "-q",
+            "--trials",
+            "20",
+            "--set",
+            "scenario.horizon=30",
+        ])
+        .arg("--design")
+        .arg(&samples)
+        .arg("--salib-problem")
+        .arg(&problem)
+        .args(["--salib-y", "events_kh_us", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let (h, rows) = csv_rows(&out.join("design.csv"));
+    assert_eq!(h, ["point", "tracks.hmc.progress.rate", "actors.kh.obey"]);
+    assert_eq!(rows[0], ["0", "0.005", "0.4"]);
+    let y = String::from_utf8(read(&out.join("Y.txt"))).expect("utf8");
+    assert_eq!(y.lines().count(), 3);
+    std::fs::write(&samples, "0.01\n").expect("write");
+    Command::new(BIN)
+        .args(["sweep", "us_iraq_2024", "--design"])
+        .arg(&samples)
+        .arg("--salib-problem")
+        .arg(&problem)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected 2 numbers"));
+}
