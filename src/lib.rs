@@ -28,6 +28,7 @@
 
 pub mod cli;
 pub mod date;
+pub mod design;
 pub mod engine;
 pub mod model;
 pub mod output;

@@ -4,6 +4,7 @@
 //! 1 run-time failure, 2 bad input (scenario, flags), 130 interrupted.
 
 mod progress;
+pub mod sweep;
 pub mod tournament;
 
 use crate::engine::MetricLayout;
@@ -54,6 +55,10 @@ pub enum Command {
     Params(ScenarioArgs),
     /// List the built-in scenarios.
     Scenarios,
+    /// Run a scenario at every point of a design (grid, zip, LHS, Sobol, Morris, file).
+    Sweep(sweep::SweepArgs),
+    /// Merge the shard directories of a sweep into the files of one run.
+    Merge(sweep::MergeArgs),
     /// Round-robin tournament of the classic strategies on a game scenario.
     Tournament(tournament::TournamentArgs),
 }
@@ -99,6 +104,8 @@ pub fn run(cli: Cli) -> i32 {
             cmd_scenarios();
             Ok(())
         }
+        Command::Sweep(a) => sweep::cmd_sweep(a),
+        Command::Merge(a) => sweep::cmd_merge(a),
     };
     match result {
         Ok(()) => 0,

@@ -12,6 +12,8 @@ use rayon::prelude::*;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+pub mod sweep;
+
 /// Trials computed in parallel before their results are handed on.
 pub const BLOCK: u64 = 4096;
 
@@ -64,19 +66,41 @@ pub fn run<F>(
     layout: &MetricLayout,
     plan: &Plan,
     cancel: &AtomicBool,
+    progress: impl FnMut(u64),
+    sink: F,
+) -> Result<(), RunError>
+where
+    F: FnMut(u64, &TrialResult, &[f64]) -> Result<(), OutputError>,
+{
+    let pool = pool(plan.threads)?;
+    run_in(&pool, s, layout, plan, cancel, progress, sink)
+}
+
+/// A rayon pool of `threads` workers (at least 1), for [`run_in`].
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| RunError::Threads {
+            threads,
+            why: e.to_string(),
+        })
+}
+
+/// Like [`run`] on an existing pool (a sweep runs many points on one
+/// pool); `plan.threads` is ignored.
+pub fn run_in<F>(
+    pool: &rayon::ThreadPool,
+    s: &Scenario,
+    layout: &MetricLayout,
+    plan: &Plan,
+    cancel: &AtomicBool,
     mut progress: impl FnMut(u64),
     mut sink: F,
 ) -> Result<(), RunError>
 where
     F: FnMut(u64, &TrialResult, &[f64]) -> Result<(), OutputError>,
 {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(plan.threads.max(1))
-        .build()
-        .map_err(|e| RunError::Threads {
-            threads: plan.threads,
-            why: e.to_string(),
-        })?;
     let width = layout.len().max(1);
     let total = plan.trials.end.saturating_sub(plan.trials.start);
     let cap = BLOCK.min(total.max(1)) as usize;

@@ -1,0 +1,501 @@
+//! A sweep's files, shard manifests and `brink merge`.
+//!
+//! A sweep (or one shard of it) writes into its output directory:
+//!
+//! * `design.csv`: the whole design, `point` then one column per path;
+//! * `trials.csv`: `point`, the swept paths, then the columns of a run;
+//! * `summary.csv`: the same prefix, then a run's summary columns, per point;
+//! * `Y.txt` (with a Y metric): one number per point, no header, in design
+//!   order, for SALib's `analyze`;
+//! * `run.json`: provenance and the [`Manifest`], written last and
+//!   atomically: a directory with a valid `run.json` whose file hashes
+//!   match is a complete shard; anything else is not.
+//!
+//! Shard `k` of `n` holds a contiguous range of points, so `merge`
+//! concatenates the bodies of `trials.csv`, `summary.csv` and `Y.txt` in
+//! shard order after one header: the bytes of a single run, by
+//! construction. It first checks that the shards are exactly `0..n`, once
+//! each, of the same scenario, design, seed, trials, CRN setting, Y metric
+//! and brink version, and that each file still has the hash its manifest
+//! recorded.
+
+use super::{AtomicFile, CsvFile, OutputError, Summary, TrialsWriter, fmt_real};
+use crate::engine::{MetricLayout, TrialResult};
+use crate::runner::sweep::{PointSink, Shard};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The data files of a sweep directory, in the order merge writes them.
+pub const DATA_FILES: [&str; 4] = ["design.csv", "trials.csv", "summary.csv", "Y.txt"];
+
+/// Errors reading, verifying or merging shards.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum MergeError {
+    /// A directory has no valid manifest.
+    #[error("`{dir}` is not a complete sweep shard: {why}")]
+    #[diagnostic(
+        code(brink::shard_incomplete),
+        help("rerun that shard (add --resume to skip shards that are complete), then merge again")
+    )]
+    Incomplete {
+        /// The directory.
+        dir: String,
+        /// What is missing or wrong.
+        why: String,
+    },
+    /// A file does not match its manifest.
+    #[error(
+        "`{dir}/{file}` does not match its run.json (sha256 {found}, expected {expected}): it was changed or truncated"
+    )]
+    #[diagnostic(
+        code(brink::shard_corrupt),
+        help("rerun that shard with --resume; it will be recomputed")
+    )]
+    Corrupt {
+        /// The directory.
+        dir: String,
+        /// The file.
+        file: String,
+        /// Hash in the manifest.
+        expected: String,
+        /// Hash on disk.
+        found: String,
+    },
+    /// Two shards disagree on what they ran.
+    #[error("shards disagree on {field}: `{a_dir}` has {a}, `{b_dir}` has {b}")]
+    #[diagnostic(
+        code(brink::shard_mismatch),
+        help(
+            "merge only shards of one sweep: same scenario and --set, design, --seed, --trials, --no-crn, --salib-y, shard count and brink version"
+        )
+    )]
+    Mismatch {
+        /// What differs.
+        field: String,
+        /// One directory.
+        a_dir: String,
+        /// Its value.
+        a: String,
+        /// The other.
+        b_dir: String,
+        /// Its value.
+        b: String,
+    },
+    /// The same shard was given twice.
+    #[error("shard {k}/{n} is given twice: `{a_dir}` and `{b_dir}`")]
+    #[diagnostic(code(brink::shard_duplicate), help("pass each shard's directory once"))]
+    Duplicate {
+        /// Shard.
+        k: u64,
+        /// Count.
+        n: u64,
+        /// First directory.
+        a_dir: String,
+        /// Second directory.
+        b_dir: String,
+    },
+    /// Shards are missing.
+    #[error("missing shard{} {} of {n}", if missing.len() == 1 { "" } else { "s" }, missing.iter().map(|k| format!("{k}/{n}")).collect::<Vec<_>>().join(", "))]
+    #[diagnostic(
+        code(brink::shard_missing),
+        help("run the missing shards (brink sweep ... --shard K/N) and pass every shard's directory to merge")
+    )]
+    Missing {
+        /// Missing shard indices.
+        missing: Vec<u64>,
+        /// Count.
+        n: u64,
+    },
+    /// No directory given.
+    #[error("nothing to merge")]
+    #[diagnostic(code(brink::merge), help("brink merge SHARD_DIR... --out DIR"))]
+    Empty,
+    /// I/O.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Output(#[from] OutputError),
+}
+
+/// What a sweep directory holds: everything that must agree for shards to
+/// merge, plus the hash of each data file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// brink's version.
+    pub brink_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// SHA-256 of the scenario sources and the user's `--set`s.
+    pub scenario_sha256: String,
+    /// The user's `--set`s.
+    pub overrides: Vec<String>,
+    /// Swept paths.
+    pub paths: Vec<String>,
+    /// Points in the whole design.
+    pub points: usize,
+    /// SHA-256 of `design.csv`.
+    pub design_sha256: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Trials per point.
+    pub trials: u64,
+    /// Common random numbers.
+    pub crn: bool,
+    /// The metric in `Y.txt`, if any.
+    pub y: Option<String>,
+    /// This shard.
+    pub shard: Shard,
+    /// The points this directory holds, `[start, end)`.
+    pub shard_points: [usize; 2],
+    /// SHA-256 of each data file present.
+    pub files: BTreeMap<String, String>,
+}
+
+impl Manifest {
+    /// The fields that must agree between shards of one sweep, as (name,
+    /// value) pairs.
+    pub fn identity(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("brink version", self.brink_version.clone()),
+            ("scenario (sha256 of files and --set)", self.scenario_sha256.clone()),
+            // Before the design: a sampled design depends on the seed.
+            ("seed", self.seed.to_string()),
+            ("design (sha256 of design.csv)", self.design_sha256.clone()),
+            ("trials per point", self.trials.to_string()),
+            ("common random numbers", self.crn.to_string()),
+            ("Y metric", format!("{:?}", self.y)),
+            ("shard count", self.shard.n.to_string()),
+        ]
+    }
+}
+
+/// SHA-256 of a file, streamed.
+pub fn sha256_file(path: &Path) -> Result<String, OutputError> {
+    use sha2::{Digest, Sha256};
+    let mut f = File::open(path).map_err(|e| OutputError::io(path, e))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| OutputError::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// What `Y.txt` holds per point.
+#[derive(Debug, Clone, PartialEq)]
+pub enum YMetric {
+    /// The share of trials ending in this outcome (its index).
+    Outcome(usize, String),
+    /// The mean of this metric (or `end_step`) over the trials where it is
+    /// defined.
+    Mean(String),
+}
+
+impl YMetric {
+    /// Parses `outcome:NAME` or a metric column name, checking it against
+    /// the scenario's outcomes and metrics.
+    pub fn parse(arg: &str, outcomes: &[String], layout: &MetricLayout) -> Result<YMetric, String> {
+        if let Some(name) = arg.strip_prefix("outcome:") {
+            return match outcomes.iter().position(|o| o == name) {
+                Some(i) => Ok(YMetric::Outcome(i, name.to_string())),
+                None => Err(format!(
+                    "expected an outcome of the scenario, found `{name}`; outcomes: {}",
+                    outcomes.join(", ")
+                )),
+            };
+        }
+        if arg == "end_step" || layout.names.iter().any(|n| n == arg) {
+            return Ok(YMetric::Mean(arg.to_string()));
+        }
+        Err(format!(
+            "expected `outcome:NAME` (outcomes: {}) or a metric column (end_step, {}), found `{arg}`",
+            outcomes.join(", "),
+            layout.names.join(", ")
+        ))
+    }
+
+    /// As typed.
+    pub fn name(&self) -> String {
+        match self {
+            YMetric::Outcome(_, n) => format!("outcome:{n}"),
+            YMetric::Mean(n) => n.clone(),
+        }
+    }
+
+    fn value(&self, s: &Summary) -> f64 {
+        match self {
+            YMetric::Outcome(i, _) => s.outcome_table()[*i].2,
+            YMetric::Mean(n) => s.metric(n).map_or(f64::NAN, |m| m.1),
+        }
+    }
+}
+
+/// Called with each finished point and its summary.
+pub type OnPoint = Box<dyn FnMut(usize, &Summary)>;
+
+/// Streams a sweep's `trials.csv`, `summary.csv` and `Y.txt`.
+pub struct SweepWriter {
+    dir: PathBuf,
+    trials: TrialsWriter,
+    summary_file: CsvFile,
+    y: Option<(YMetric, AtomicFile, BufWriter<File>)>,
+    outcomes: Vec<String>,
+    layout: MetricLayout,
+    current: Option<(Vec<String>, Summary)>,
+    on_point: OnPoint,
+}
+
+impl SweepWriter {
+    /// Opens the files in `dir` (under temporary names) and writes
+    /// `design.csv` at once. `on_point(p, summary)` is called after each
+    /// point (the CLI prints a line).
+    pub fn create(
+        dir: &Path,
+        design: &crate::design::Design,
+        outcomes: Vec<String>,
+        layout: &MetricLayout,
+        y: Option<YMetric>,
+        on_point: OnPoint,
+    ) -> Result<SweepWriter, OutputError> {
+        // A stale manifest must not vouch for files about to be replaced.
+        let manifest = dir.join("run.json");
+        if manifest.exists() {
+            std::fs::remove_file(&manifest).map_err(|e| OutputError::io(&manifest, e))?;
+        }
+        super::write_atomic(&dir.join("design.csv"), &design.to_csv())?;
+        let mut prefix = vec!["point".to_string()];
+        prefix.extend(design.paths.iter().cloned());
+        let trials = TrialsWriter::create(dir, &prefix, outcomes.clone(), layout)?;
+        let mut summary_file = CsvFile::create(&dir.join("summary.csv"))?;
+        Summary::write_header(&mut summary_file, &prefix)?;
+        let y = match y {
+            Some(m) => {
+                let (g, w) = AtomicFile::create(&dir.join("Y.txt"))?;
+                Some((m, g, w))
+            }
+            None => None,
+        };
+        Ok(SweepWriter {
+            dir: dir.to_path_buf(),
+            trials,
+            summary_file,
+            y,
+            outcomes,
+            layout: layout.clone(),
+            current: None,
+            on_point,
+        })
+    }
+
+    /// Commits every file and returns their SHA-256 by name.
+    pub fn commit(self) -> Result<BTreeMap<String, String>, OutputError> {
+        self.trials.commit()?;
+        self.summary_file.commit()?;
+        if let Some((_, g, w)) = self.y {
+            g.commit(w)?;
+        }
+        let mut files = BTreeMap::new();
+        for f in DATA_FILES {
+            let path = self.dir.join(f);
+            if path.exists() {
+                files.insert(f.to_string(), sha256_file(&path)?);
+            }
+        }
+        Ok(files)
+    }
+}
+
+impl PointSink for SweepWriter {
+    fn begin(&mut self, p: usize, values: &[String]) -> Result<(), OutputError> {
+        let mut prefix = Vec::with_capacity(values.len() + 1);
+        prefix.push(p.to_string());
+        prefix.extend(values.iter().cloned());
+        self.current = Some((prefix, Summary::new(self.outcomes.clone(), &self.layout)));
+        Ok(())
+    }
+
+    fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), OutputError> {
+        let (prefix, summary) = self.current.as_mut().expect("begin before trial");
+        summary.push(r, row);
+        self.trials.row(prefix, i, r, row)
+    }
+
+    fn end(&mut self) -> Result<(), OutputError> {
+        let (prefix, summary) = self.current.take().expect("begin before end");
+        summary.write_rows(&mut self.summary_file, &prefix)?;
+        if let Some((m, g, w)) = &mut self.y {
+            let mut cell = String::new();
+            let v = m.value(&summary);
+            if v.is_nan() {
+                cell.push_str("nan");
+            } else {
+                fmt_real(v, &mut cell);
+            }
+            cell.push('\n');
+            w.write_all(cell.as_bytes()).map_err(|e| OutputError::io(g.dest(), e))?;
+        }
+        let p: usize = prefix[0].parse().expect("point index we wrote");
+        (self.on_point)(p, &summary);
+        Ok(())
+    }
+}
+
+/// Writes `run.json`: the manifest plus free-form provenance (`extra`,
+/// e.g. timing), atomically. It is the last file a sweep writes.
+pub fn write_manifest(dir: &Path, m: &Manifest, extra: serde_json::Value) -> Result<PathBuf, OutputError> {
+    let mut v = serde_json::to_value(m).expect("manifest serialises");
+    if let (Some(obj), serde_json::Value::Object(x)) = (v.as_object_mut(), extra) {
+        for (k, val) in x {
+            obj.insert(k, val);
+        }
+    }
+    let json = serde_json::to_string_pretty(&v).expect("json") + "\n";
+    super::write_atomic(&dir.join("run.json"), json.as_bytes())
+}
+
+/// Reads `dir/run.json` and checks every data file against its hash.
+pub fn verify(dir: &Path) -> Result<Manifest, MergeError> {
+    let d = dir.display().to_string();
+    let path = dir.join("run.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| MergeError::Incomplete {
+        dir: d.clone(),
+        why: format!("cannot read run.json ({e})"),
+    })?;
+    let m: Manifest = serde_json::from_str(&text).map_err(|e| MergeError::Incomplete {
+        dir: d.clone(),
+        why: format!("run.json is not a sweep manifest ({e})"),
+    })?;
+    for f in ["design.csv", "trials.csv", "summary.csv"] {
+        if !m.files.contains_key(f) {
+            return Err(MergeError::Incomplete {
+                dir: d.clone(),
+                why: format!("run.json lists no {f}"),
+            });
+        }
+    }
+    if m.y.is_some() != m.files.contains_key("Y.txt") {
+        return Err(MergeError::Incomplete {
+            dir: d.clone(),
+            why: "run.json and Y.txt disagree".into(),
+        });
+    }
+    for (f, want) in &m.files {
+        let p = dir.join(f);
+        if !p.exists() {
+            return Err(MergeError::Incomplete {
+                dir: d.clone(),
+                why: format!("{f} is missing"),
+            });
+        }
+        let got = sha256_file(&p)?;
+        if &got != want {
+            return Err(MergeError::Corrupt {
+                dir: d.clone(),
+                file: f.clone(),
+                expected: want.clone(),
+                found: got,
+            });
+        }
+    }
+    Ok(m)
+}
+
+/// Checks that `a` and `b` are shards of one sweep.
+pub fn same_sweep(a: &Manifest, a_dir: &str, b: &Manifest, b_dir: &str) -> Result<(), MergeError> {
+    for ((field, x), (_, y)) in a.identity().into_iter().zip(b.identity()) {
+        if x != y {
+            return Err(MergeError::Mismatch {
+                field: field.to_string(),
+                a_dir: a_dir.to_string(),
+                a: x,
+                b_dir: b_dir.to_string(),
+                b: y,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Verifies the shard directories and merges them into `out`: files
+/// byte-identical to a single run. Returns the merged manifest (shard
+/// 0/1), which is also written to `out/run.json` with `merged_from`.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Manifest, MergeError> {
+    if dirs.is_empty() {
+        return Err(MergeError::Empty);
+    }
+    let mut shards: Vec<(Manifest, PathBuf)> = Vec::with_capacity(dirs.len());
+    for d in dirs {
+        let m = verify(d)?;
+        if let Some((first, fd)) = shards.first() {
+            same_sweep(first, &fd.display().to_string(), &m, &d.display().to_string())?;
+        }
+        if let Some((_, other)) = shards.iter().find(|(x, _)| x.shard.k == m.shard.k) {
+            return Err(MergeError::Duplicate {
+                k: m.shard.k,
+                n: m.shard.n,
+                a_dir: other.display().to_string(),
+                b_dir: d.display().to_string(),
+            });
+        }
+        shards.push((m, d.clone()));
+    }
+    let n = shards[0].0.shard.n;
+    let missing: Vec<u64> = (0..n)
+        .filter(|k| !shards.iter().any(|(m, _)| m.shard.k == *k))
+        .collect();
+    if !missing.is_empty() {
+        return Err(MergeError::Missing { missing, n });
+    }
+    shards.sort_by_key(|(m, _)| m.shard.k);
+    super::ensure_dir(out)?;
+    let old = out.join("run.json");
+    if old.exists() {
+        std::fs::remove_file(&old).map_err(|e| OutputError::io(&old, e))?;
+    }
+    let first = &shards[0].1;
+    let mut files = BTreeMap::new();
+    for f in DATA_FILES {
+        if !shards[0].0.files.contains_key(f) {
+            continue;
+        }
+        let dest = out.join(f);
+        let (guard, mut w) = AtomicFile::create(&dest)?;
+        if f == "design.csv" {
+            copy_from(&first.join(f), &mut w, false)?;
+        } else {
+            let header = f != "Y.txt";
+            for (k, (_, d)) in shards.iter().enumerate() {
+                copy_from(&d.join(f), &mut w, header && k > 0)?;
+            }
+        }
+        guard.commit(w)?;
+        files.insert(f.to_string(), sha256_file(&dest)?);
+    }
+    let mut m = shards[0].0.clone();
+    m.shard = Shard::WHOLE;
+    m.shard_points = [0, m.points];
+    m.files = files;
+    let extra = serde_json::json!({
+        "merged_from": shards.iter().map(|(_, d)| d.display().to_string()).collect::<Vec<_>>(),
+    });
+    write_manifest(out, &m, extra)?;
+    Ok(m)
+}
+
+/// Appends `src` to `w`, without its first line when `skip_header`.
+fn copy_from(src: &Path, w: &mut BufWriter<File>, skip_header: bool) -> Result<(), OutputError> {
+    let f = File::open(src).map_err(|e| OutputError::io(src, e))?;
+    let mut r = BufReader::with_capacity(1 << 16, f);
+    if skip_header {
+        let mut line = Vec::new();
+        r.read_until(b'\n', &mut line).map_err(|e| OutputError::io(src, e))?;
+    }
+    std::io::copy(&mut r, w).map_err(|e| OutputError::io(src, e))?;
+    Ok(())
+}
