@@ -33,8 +33,11 @@ impl Progress {
         if self.bar.is_none() && self.started.elapsed() > Duration::from_secs(1) && done < self.total {
             let bar = ProgressBar::with_draw_target(Some(self.total), ProgressDrawTarget::stderr());
             bar.set_style(
-                ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} trials ({per_sec}, ETA {eta})")
+                ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} trials ({rate}, ETA {eta})")
                     .expect("valid template")
+                    .with_key("rate", |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0} trials/s", s.per_sec());
+                    })
                     .progress_chars("=> "),
             );
             self.bar = Some(bar);
