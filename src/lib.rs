@@ -30,6 +30,7 @@ pub mod cli;
 pub mod date;
 pub mod design;
 pub mod engine;
+pub mod math;
 pub mod model;
 pub mod output;
 pub mod policy;

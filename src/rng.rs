@@ -111,7 +111,7 @@ impl Poisson {
             PoissonConsts::Zero
         } else if lambda < PTRS_FROM {
             PoissonConsts::Inversion {
-                exp_neg: (-lambda).exp(),
+                exp_neg: crate::math::exp(-lambda),
             }
         } else {
             let slam = lambda.sqrt();

@@ -38,5 +38,9 @@ fn every_cited_key_is_in_the_references() {
             }
         }
     }
-    assert!(missing.is_empty(), "citation keys missing from docs/references.md:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "citation keys missing from docs/references.md:\n{}",
+        missing.join("\n")
+    );
 }

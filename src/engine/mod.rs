@@ -139,6 +139,11 @@ pub struct TrialState {
     // events
     events: Vec<Event>,
     scheduled: Vec<Scheduled>,
+    // every pressure input as (actor, input), actor-major as in the file
+    inputs: Vec<(usize, PressureInput)>,
+    // triggers evaluated at the start / at the end of a step
+    start_triggers: Vec<usize>,
+    end_triggers: Vec<usize>,
     // consequence samplers per level
     wounded_extra: Vec<Poisson>,
     killed_extra: Vec<Poisson>,
@@ -214,6 +219,23 @@ impl TrialState {
             spiral_sum: vec![0.0; s.outcomes.len()],
             events: Vec::with_capacity(64),
             scheduled: Vec::with_capacity(64),
+            inputs: s
+                .actors
+                .iter()
+                .enumerate()
+                .flat_map(|(a, actor)| {
+                    actor
+                        .pressure
+                        .iter()
+                        .flat_map(move |p| p.inputs.iter().map(move |i| (a, i.clone())))
+                })
+                .collect(),
+            start_triggers: (0..s.triggers.len())
+                .filter(|&k| matches!(s.triggers[k].when, Condition::Step(_)))
+                .collect(),
+            end_triggers: (0..s.triggers.len())
+                .filter(|&k| !matches!(s.triggers[k].when, Condition::Step(_)))
+                .collect(),
             wounded_extra: s.ladder.wounded.iter().map(|&m| Poisson::new(m - 1.0)).collect(),
             killed_extra: s.ladder.killed.iter().map(|&m| Poisson::new(m - 1.0)).collect(),
         };
@@ -604,24 +626,21 @@ fn process_events(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32)
             st.first_death[to] = Some(t);
         }
         // pressure inputs
-        for (a, actor) in s.actors.iter().enumerate() {
-            let Some(p) = &actor.pressure else { continue };
-            for inp in &p.inputs {
-                if inp.from.is_some_and(|f| f != dy.from)
-                    || inp.to.is_some_and(|x| x != dy.to)
-                    || inp.place.is_some_and(|pl| pl != e.place)
-                    || e.level < inp.min_level
-                {
-                    continue;
-                }
-                let units = match inp.per {
-                    PerEvent::Event => 1.0,
-                    PerEvent::Severity => sev,
-                    PerEvent::Killed => f64::from(e.killed),
-                    PerEvent::Wounded => f64::from(e.wounded),
-                };
-                st.pressure_in[a] += inp.weight * units;
+        for (a, inp) in &st.inputs {
+            if inp.from.is_some_and(|f| f != dy.from)
+                || inp.to.is_some_and(|x| x != dy.to)
+                || inp.place.is_some_and(|pl| pl != e.place)
+                || e.level < inp.min_level
+            {
+                continue;
             }
+            let units = match inp.per {
+                PerEvent::Event => 1.0,
+                PerEvent::Severity => sev,
+                PerEvent::Killed => f64::from(e.killed),
+                PerEvent::Wounded => f64::from(e.wounded),
+            };
+            st.pressure_in[*a] += inp.weight * units;
         }
         // tracks see the event
         for (ts, tr) in st.tracks.iter_mut().zip(&s.tracks) {
@@ -811,10 +830,18 @@ fn condition_holds(s: &Scenario, st: &TrialState, c: &Condition, t: u32) -> bool
 fn fire_triggers(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32, at_start: bool) {
     // First step an action from this phase affects.
     let now = if at_start { t } else { t + 1 };
-    for (k, trig) in s.triggers.iter().enumerate() {
-        if matches!(trig.when, Condition::Step(_)) != at_start {
-            continue;
-        }
+    let phase = if at_start {
+        st.start_triggers.len()
+    } else {
+        st.end_triggers.len()
+    };
+    for j in 0..phase {
+        let k = if at_start {
+            st.start_triggers[j]
+        } else {
+            st.end_triggers[j]
+        };
+        let trig = &s.triggers[k];
         if trig.once && st.trigger_fired[k].is_some() {
             continue;
         }

@@ -44,6 +44,6 @@ impl Hazard {
     /// Probability of acting this step given the stock value `x`.
     #[inline]
     pub fn probability(&self, x: f64) -> f64 {
-        1.0 / (1.0 + (-(self.intercept + self.slope * x)).exp())
+        1.0 / (1.0 + crate::math::exp(-(self.intercept + self.slope * x)))
     }
 }

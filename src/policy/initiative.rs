@@ -62,7 +62,7 @@ impl Initiative {
     pub fn rate(&self, m: f64, d: f64, e: f64, p: f64) -> f64 {
         let mut base = self.rate;
         if self.beta != 0.0 {
-            base *= (-self.beta * d).exp();
+            base *= crate::math::exp(-self.beta * d);
         }
         if self.pressure != 0.0 {
             base *= (1.0 + self.pressure * p).max(0.0);
