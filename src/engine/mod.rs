@@ -525,11 +525,7 @@ fn generate_events(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32
         for _ in 0..n {
             let level = (categorical(rng, &init.levels) + 1) as Level;
             let level = execute_level(dy, level, rng);
-            let place = if init.places.is_empty() {
-                NO_PLACE
-            } else {
-                categorical(rng, &init.places) as PlaceId
-            };
+            let place = draw_place(&init.places, rng);
             let (killed, wounded) = consequences(st, s, level, None, None, rng);
             st.events.push(Event {
                 dyad: d as DyadId,
@@ -754,11 +750,7 @@ fn decide_responses(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u3
             };
             let level = resp.rule.decide(&mut st.rules[d], &o, &s.ladder, rng);
             if level > 0 {
-                let place = if resp.places.is_empty() {
-                    NO_PLACE
-                } else {
-                    categorical(rng, &resp.places) as PlaceId
-                };
+                let place = draw_place(&resp.places, rng);
                 let due = t + resp.delay;
                 st.refractory_until[d] = due + resp.refractory;
                 schedule(st, due, d as DyadId, level, place, None, None);
@@ -773,15 +765,21 @@ fn decide_responses(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u3
                 HazardStock::Pressure => st.pressure[dy.from as usize],
             };
             if bernoulli(rng, h.probability(x)) {
-                let place = if h.places.is_empty() {
-                    NO_PLACE
-                } else {
-                    categorical(rng, &h.places) as PlaceId
-                };
+                let place = draw_place(&h.places, rng);
                 st.hazard_until[d] = t + 1 + h.refractory;
                 schedule(st, t + 1, d as DyadId, h.level, place, None, None);
             }
         }
+    }
+}
+
+/// A place drawn from cumulative weights; `NO_PLACE` when there are none.
+#[inline]
+fn draw_place(places: &[f64], rng: &mut TrialRng) -> PlaceId {
+    if places.is_empty() {
+        NO_PLACE
+    } else {
+        categorical(rng, places) as PlaceId
     }
 }
 
