@@ -252,3 +252,17 @@ fn docs_scenario_md_lists_every_key() {
         );
     }
 }
+
+#[test]
+fn flags_that_cannot_apply_are_refused() {
+    brink()
+        .args(["run", "--trials", "0", "-q"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--trials: expected at least 1 trial, found 0"));
+    brink()
+        .args(["run", "ipd", "--timeline", "3", "-q"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--timeline: a game has no timeline"));
+}

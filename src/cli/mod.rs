@@ -252,7 +252,14 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     let s = &l.scenario;
     let trials = a.trials.unwrap_or(s.trials);
     if trials == 0 {
-        return Err(ScenarioError::io("--trials", "expected at least 1 trial, found 0").into());
+        return Err(ScenarioError::bad_flag("--trials", "expected at least 1 trial, found 0").into());
+    }
+    if a.timeline > 0 && s.game.is_some() {
+        return Err(ScenarioError::bad_flag(
+            "--timeline",
+            "a game has no timeline (each trial is one match); its trials.csv has the payoffs",
+        )
+        .into());
     }
     let seed = a.seed.unwrap_or(s.seed);
     let threads = a

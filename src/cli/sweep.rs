@@ -222,7 +222,7 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
     let s = &base.scenario;
     let trials = a.trials.unwrap_or(s.trials);
     if trials == 0 {
-        return Err(ScenarioError::io("--trials", "expected at least 1 trial, found 0").into());
+        return Err(ScenarioError::bad_flag("--trials", "expected at least 1 trial, found 0").into());
     }
     let seed = a.seed.unwrap_or(s.seed);
     let threads = a

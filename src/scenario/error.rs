@@ -187,6 +187,14 @@ impl ScenarioError {
         ScenarioError::at_key(sources, overrides, &p.key, p.message, p.help)
     }
 
+    /// A command-line flag whose value cannot be used with this scenario.
+    pub fn bad_flag(flag: &str, message: &str) -> ScenarioError {
+        let mut e = ScenarioError::build(message.to_string(), None, None, None, None, "");
+        e.file = Some(flag.to_string());
+        e.headline = format!("{flag}: {message}");
+        e
+    }
+
     /// A `--set` argument that is malformed or names no parameter.
     pub(crate) fn bad_set(arg: &str, message: String, help: Option<String>) -> ScenarioError {
         let mut e = ScenarioError::build(message, None, None, None, help, "");
