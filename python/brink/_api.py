@@ -45,6 +45,7 @@ __all__ = [
     "params",
     "scenarios",
     "write_csv",
+    "fmt_real",
 ]
 
 #: A scenario that cannot be loaded (a ``ValueError``). ``str(e)`` is the
