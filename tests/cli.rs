@@ -246,6 +246,9 @@ fn docs_scenario_md_lists_every_key() {
     let doc = std::fs::read_to_string("docs/scenario.md").unwrap();
     for (pattern, _) in brink::scenario::paths::DOCS {
         let key = pattern.replace(['*', '+'], "<id>");
-        assert!(doc.contains(&format!("`{key}`")), "docs/scenario.md lacks `{key}` (python3 scripts/scenario_keys.py)");
+        assert!(
+            doc.contains(&format!("`{key}`")),
+            "docs/scenario.md lacks `{key}` (python3 scripts/scenario_keys.py)"
+        );
     }
 }

@@ -20,7 +20,9 @@ use brink::scenario::{self, Loaded, ScenarioError as BrinkError};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::Duration;
 use std::time::Instant;
 
 pyo3::create_exception!(
@@ -32,8 +34,36 @@ pyo3::create_exception!(
      file, line, column, key, message, help (None where unknown)."
 );
 
-/// Never set: Python callers interrupt between calls, not within one.
-static NO_CANCEL: AtomicBool = AtomicBool::new(false);
+/// Runs `work` without the GIL on a helper thread while this thread waits;
+/// every 100 ms it takes the GIL to run Python's signal handlers, so Ctrl-C
+/// in a notebook sets `cancel` (the runner stops between blocks of trials)
+/// and the KeyboardInterrupt is raised once the work has stopped.
+fn detached<T: Send>(py: Python<'_>, cancel: &AtomicBool, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    let (out, signal) = py.detach(|| {
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            scope.spawn(move || {
+                let _ = tx.send(work());
+            });
+            let mut signal: PyResult<()> = Ok(());
+            loop {
+                match rx.recv_timeout(Duration::from_millis(100)) {
+                    Ok(out) => return (Some(out), signal),
+                    Err(RecvTimeoutError::Disconnected) => return (None, signal),
+                    Err(RecvTimeoutError::Timeout) if signal.is_ok() => {
+                        signal = Python::attach(|py| py.check_signals());
+                        if signal.is_err() {
+                            cancel.store(true, Ordering::Relaxed);
+                        }
+                    }
+                    Err(RecvTimeoutError::Timeout) => {}
+                }
+            }
+        })
+    });
+    signal?;
+    out.ok_or_else(|| PyRuntimeError::new_err("brink worker thread panicked"))
+}
 
 fn scenario_err(py: Python<'_>, e: &BrinkError, context: Option<String>) -> PyErr {
     let mut msg = match &context {
@@ -206,12 +236,13 @@ fn run<'py>(
     let mut cols = Columns::default();
     let mut summary = Summary::new(outcomes.clone(), &layout);
     let started = Instant::now();
-    py.detach(|| {
+    let cancel = AtomicBool::new(false);
+    detached(py, &cancel, || {
         runner::run(
             s,
             &layout,
             &plan,
-            &NO_CANCEL,
+            &cancel,
             |_| {},
             |i, r, row| {
                 summary.push(r, row);
@@ -219,7 +250,7 @@ fn run<'py>(
                 Ok::<(), OutputError>(())
             },
         )
-    })
+    })?
     .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
     let elapsed = started.elapsed().as_secs_f64();
     let mut cells = Vec::new();
@@ -358,8 +389,11 @@ fn sweep_py<'py>(
         summary: Vec::new(),
     };
     let started = Instant::now();
-    py.detach(|| sweep::run(&design, &layout, &loader, &plan, &NO_CANCEL, |_| {}, &mut sink))
-        .map_err(|e| sweep_err(py, e))?;
+    let cancel = AtomicBool::new(false);
+    detached(py, &cancel, || {
+        sweep::run(&design, &layout, &loader, &plan, &cancel, |_| {}, &mut sink)
+    })?
+    .map_err(|e| sweep_err(py, e))?;
     let elapsed = started.elapsed().as_secs_f64();
     let range = shard.points(design.len());
     let total = range.len() as u64 * trials;

@@ -252,3 +252,20 @@ def test_design_as_dict_and_bad_shard():
     assert sorted(set(r.trials["point"])) == [0, 1]
     with pytest.raises(ValueError):
         brink.run_shard("ipd", {"game.noise": [0.0]}, (2, 2), trials=5)
+
+
+def test_ctrl_c_interrupts_a_run():
+    code = (
+        "import brink, os, signal, threading, time\n"
+        "threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()\n"
+        "t = time.time()\n"
+        "try:\n"
+        "    brink.run(trials=5_000_000, threads=1)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', time.time() - t)\n"
+    )
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd="/")
+    assert out.stdout.startswith("interrupted"), out.stdout + out.stderr
+    assert float(out.stdout.split()[1]) < 10
