@@ -26,6 +26,9 @@
 // once, on the cold path, so their size costs nothing measurable.
 #![allow(clippy::result_large_err)]
 
+/// brink's version (the crate's), as `run.json` records it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub mod cli;
 pub mod date;
 pub mod design;

@@ -139,16 +139,26 @@ impl Summary {
 
     /// Writes this summary's rows, each starting with `prefix` cells.
     pub fn write_rows(&self, out: &mut CsvFile, prefix: &[String]) -> Result<(), OutputError> {
-        let mut cells: Vec<String> = vec![String::new(); COLUMNS.len()];
-        let emit = |out: &mut CsvFile, cells: &mut Vec<String>| -> Result<(), OutputError> {
+        self.for_each_row(|cells| {
             for p in prefix {
                 out.field(p)?;
             }
-            for c in cells.iter_mut() {
+            for c in cells {
                 out.field(c)?;
-                c.clear();
             }
             out.end()
+        })
+    }
+
+    /// Calls `f` with each row's cells ([`COLUMNS`], formatted exactly as
+    /// `summary.csv` writes them; empty where a cell does not apply), in
+    /// file order. The Python bindings build their tables from these.
+    pub fn for_each_row<E>(&self, mut f: impl FnMut(&[String]) -> Result<(), E>) -> Result<(), E> {
+        let mut cells: Vec<String> = vec![String::new(); COLUMNS.len()];
+        let mut emit = |cells: &mut Vec<String>| -> Result<(), E> {
+            f(cells)?;
+            cells.iter_mut().for_each(String::clear);
+            Ok(())
         };
         let share = |cells: &mut Vec<String>, k: u64, n: u64| {
             let (lo, hi) = wilson(k, n, Z95);
@@ -161,7 +171,7 @@ impl Summary {
             cells[0] = "outcome".into();
             cells[1] = name.clone();
             share(&mut cells, k, self.n);
-            emit(out, &mut cells)?;
+            emit(&mut cells)?;
         }
         for (name, acc) in self.names.iter().zip(&self.accs) {
             if let Acc::Status(c) = acc {
@@ -171,7 +181,7 @@ impl Summary {
                     cells[1] = name.clone();
                     cells[2] = TalkStatus::ALL[i].as_str().into();
                     share(&mut cells, k, n);
-                    emit(out, &mut cells)?;
+                    emit(&mut cells)?;
                 }
             }
         }
@@ -201,7 +211,7 @@ impl Summary {
                 fmt_real(*q, &mut cells[10 + i]);
             }
             fmt_real(m.max(), &mut cells[15]);
-            emit(out, &mut cells)?;
+            emit(&mut cells)?;
         }
         Ok(())
     }

@@ -1,0 +1,332 @@
+"""brink from Python: runs, sweeps and shards as pandas DataFrames.
+
+Everything here wraps the native module ``brink._brink``, which calls the
+same Rust library as the ``brink`` command line: the same scenario loader,
+trial streams (trial ``i`` draws from ChaCha8 stream ``i`` of the seed),
+summaries and sweep sharding. For the same scenario, seed and overrides the
+numbers are the CLI's, bit for bit; :func:`write_csv` writes them in the
+CLI's file format, byte for byte.
+
+Scenarios: ``None`` is the built-in flagship (``us_iraq_2024``); a string is
+a scenario file path or a built-in name (:func:`scenarios`).
+
+Overrides (``set=``): a dict ``{"dotted.path": value}``, as ``--set``;
+:func:`params` lists every path.
+
+Column types (``docs/outputs.md`` documents every column):
+
+* ``trial``, ``end_step``, ``point`` and count columns: ``int64``;
+* step columns (``first_death_step_*``, ``talks_*_agreement_step``, ...):
+  nullable ``Int64``, ``<NA>`` where the CLI writes an empty cell;
+* ``outcome`` and ``talks_*_status``: ``category`` (categories in the
+  scenario's declared order);
+* real-valued columns (``severity_*``, ``pressure_*``, ...): ``float64``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from typing import Any, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import pandas as pd
+
+from . import _brink
+
+__all__ = [
+    "ScenarioError",
+    "Result",
+    "run",
+    "sweep",
+    "run_shard",
+    "shard_points",
+    "params",
+    "scenarios",
+    "write_csv",
+    "fmt_real",
+]
+
+#: A scenario that cannot be loaded (a ``ValueError``). ``str(e)`` is the
+#: CLI's message: ``file:line:col: `key`: message`` then ``help: ...``;
+#: attributes ``file``, ``line``, ``column``, ``key``, ``message``, ``help``.
+ScenarioError = _brink.ScenarioError
+
+Scenario = Optional[Union[str, os.PathLike]]
+Sets = Optional[Mapping[str, Any]]
+Design = Union[pd.DataFrame, Mapping[str, Sequence[Any]]]
+
+SUMMARY_REALS = ["probability", "ci_low", "ci_high", "mean", "sd", "min",
+                 "p5", "p25", "p50", "p75", "p95", "max"]
+
+
+class Result(NamedTuple):
+    """What a run, sweep or shard returns.
+
+    ``trials``: one row per trial (``trials.csv``); ``summary``: the
+    distribution rows (``summary.csv``); ``meta``: provenance (the keys of
+    ``run.json``, plus ``metrics``: each metric column's kind).
+    """
+
+    trials: pd.DataFrame
+    summary: pd.DataFrame
+    meta: dict
+
+
+# ----------------------------------------------------------------------
+# Values to and from the CLI's text
+
+
+def fmt_real(x: float) -> str:
+    """A float as the CLI writes it: Rust's shortest round-trip form,
+    positional (``1e-7`` is ``0.0000001``), whole numbers without ``.0``,
+    ``-0`` as ``0``, NaN as an empty cell."""
+    x = float(x)
+    if x != x:
+        return ""
+    if x == 0.0:
+        return "0"
+    r = repr(x)
+    if "e" in r or "E" in r:
+        r = format(Decimal(r), "f")
+    if r.endswith(".0"):
+        r = r[:-2]
+    return r
+
+
+def _fmt_value(v: Any) -> str:
+    """A design or override value as ``--set`` text (TOML)."""
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        if not np.isfinite(v):
+            raise ValueError(f"expected a finite number, found {v!r}")
+        return fmt_real(float(v))
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_fmt_toml(x) for x in v) + "]"
+    return str(v)
+
+
+def _fmt_toml(v: Any) -> str:
+    if isinstance(v, str):
+        return json.dumps(v)
+    return _fmt_value(v)
+
+
+def _sets(set: Sets) -> list:
+    if set is None:
+        return []
+    if isinstance(set, Mapping):
+        return [f"{k}={_fmt_value(v)}" for k, v in set.items()]
+    # Also accept ["path=value", ...] as typed on the command line.
+    return [str(s) for s in set]
+
+
+def _scenario(scenario: Scenario) -> Optional[str]:
+    return None if scenario is None else os.fspath(scenario)
+
+
+# ----------------------------------------------------------------------
+# Native buffers to DataFrames
+
+
+def _metric_series(name: str, kind: str, x: np.ndarray, statuses: list) -> Any:
+    missing = np.isnan(x)
+    if kind == "real":
+        return x
+    if kind == "status":
+        codes = np.where(missing, -1, np.nan_to_num(x, nan=-1)).astype(np.int64)
+        return pd.Categorical.from_codes(codes, categories=statuses)
+    ints = np.where(missing, 0, x).astype(np.int64)
+    if kind == "step" or missing.any():
+        return pd.arrays.IntegerArray(ints, missing)
+    return ints
+
+
+def _trials_frame(d: dict) -> pd.DataFrame:
+    n = d["rows"]
+    names, kinds = d["columns"], d["kinds"]
+    m = len(names)
+    cols: dict = {}
+    cols["trial"] = np.frombuffer(d["trial"], dtype="<u8").astype(np.int64)
+    codes = np.frombuffer(d["outcome"], dtype="<u4").astype(np.int64)
+    cols["outcome"] = pd.Categorical.from_codes(codes, categories=d["outcomes"])
+    cols["end_step"] = np.frombuffer(d["end_step"], dtype="<u4").astype(np.int64)
+    metrics = np.frombuffer(d["metrics"], dtype="<f8").reshape(n, m) if m else np.empty((n, 0))
+    for j, (name, kind) in enumerate(zip(names, kinds)):
+        cols[name] = _metric_series(name, kind, np.ascontiguousarray(metrics[:, j]), d["statuses"])
+    return pd.DataFrame(cols, index=pd.RangeIndex(n))
+
+
+def _summary_frame(cells: list, columns: list, statuses: list) -> pd.DataFrame:
+    """Types summary cells (text, as in ``summary.csv``)."""
+    t = list(zip(*cells)) if cells else [[] for _ in columns]
+    col = dict(zip(columns, t))
+    out: dict = {}
+    out["kind"] = pd.Categorical(col["kind"], categories=["outcome", "status", "metric"])
+    out["name"] = pd.array(col["name"], dtype=object)
+    out["category"] = pd.Categorical([c if c else None for c in col["category"]], categories=statuses)
+    out["count"] = np.array([int(c) for c in col["count"]], dtype=np.int64)
+    for c in SUMMARY_REALS:
+        out[c] = np.array([float(v) if v != "" else np.nan for v in col[c]], dtype=np.float64)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(cells)))
+
+
+def _meta(d: dict) -> dict:
+    meta = json.loads(d["meta"])
+    meta["metrics"] = dict(zip(d["columns"], d["kinds"]))
+    return meta
+
+
+# ----------------------------------------------------------------------
+# The API
+
+
+def scenarios() -> list:
+    """Names of the built-in scenarios."""
+    return list(_brink.builtins())
+
+
+def params(scenario: Scenario = None, set: Sets = None) -> pd.DataFrame:
+    """Every reachable parameter of ``scenario`` (after ``set``): columns
+    ``path``, ``value`` (TOML text, as ``brink params`` prints it) and
+    ``meaning``."""
+    rows = _brink.params(_scenario(scenario), _sets(set))
+    return pd.DataFrame(rows, columns=["path", "value", "meaning"])
+
+
+def run(scenario: Scenario = None, trials: Optional[int] = None, seed: Optional[int] = None,
+        set: Sets = None, threads: Optional[int] = None) -> Result:
+    """Runs ``trials`` seeded trials like ``brink run`` (defaults: the
+    scenario's trials and seed; all cores). The GIL is released while the
+    trials run. Raises :class:`ScenarioError` for a bad scenario or
+    override."""
+    d = _brink.run(_scenario(scenario), _sets(set), trials, seed, threads)
+    return Result(_trials_frame(d), _summary_frame(d["summary"], d["summary_columns"], d["statuses"]), _meta(d))
+
+
+def _design(design: Design) -> Tuple[pd.DataFrame, list, list]:
+    """The design as a DataFrame (one row per point, columns = dotted
+    paths), its paths and its points as ``--set`` text."""
+    if isinstance(design, pd.DataFrame):
+        df = design.reset_index(drop=True)
+    elif isinstance(design, Mapping):
+        df = pd.DataFrame({k: (list(v) if isinstance(v, (list, tuple, np.ndarray, pd.Series)) else [v])
+                           for k, v in design.items()})
+    else:
+        raise TypeError(f"design: expected a DataFrame or a dict of columns, found {type(design).__name__}")
+    if "point" in df.columns:  # a design.csv read back
+        df = df.drop(columns="point")
+    paths = [str(c) for c in df.columns]
+    if not paths:
+        raise ValueError("design: expected at least one dotted-path column")
+    points = [[_fmt_value(v) for v in row] for row in df.itertuples(index=False, name=None)]
+    return df, paths, points
+
+
+def _sweep(scenario: Scenario, design: Design, trials, seed, set, threads, crn, shard) -> Result:
+    df, paths, points = _design(design)
+    k, n = shard
+    d = _brink.sweep(_scenario(scenario), _sets(set), paths, points, trials, seed, threads, crn, (int(k), int(n)))
+    trials_df = _trials_frame(d)
+    point = np.frombuffer(d["point"], dtype="<u8").astype(np.int64)
+    prefix = {"point": point}
+    for p in paths:
+        prefix[p] = df[p].to_numpy()[point] if len(point) else df[p].iloc[:0].to_numpy()
+    trials_df = pd.concat([pd.DataFrame(prefix), trials_df], axis=1)
+
+    spoint = np.array(d["summary_point"], dtype=np.int64)
+    summary = _summary_frame(d["summary"], d["summary_columns"], d["statuses"])
+    sprefix = {"point": spoint}
+    for p in paths:
+        sprefix[p] = df[p].to_numpy()[spoint] if len(spoint) else df[p].iloc[:0].to_numpy()
+    summary = pd.concat([pd.DataFrame(sprefix), summary], axis=1)
+    meta = _meta(d)
+    meta["design"] = df
+    return Result(trials_df, summary, meta)
+
+
+def sweep(scenario: Scenario, design: Design, trials: Optional[int] = None, seed: Optional[int] = None,
+          set: Sets = None, threads: Optional[int] = None, crn: bool = True) -> Result:
+    """Runs ``trials`` trials at every point of ``design`` like ``brink
+    sweep --design``: a DataFrame (or dict of columns) whose columns are
+    dotted paths and whose rows are points. ``set`` applies to every
+    point, before the point's values. With common random numbers (the
+    default) trial ``i`` draws the same stream at every point.
+
+    ``trials`` and ``summary`` start with ``point`` (0-based, design order)
+    and one column per swept path, then the columns of :func:`run`."""
+    return _sweep(scenario, design, trials, seed, set, threads, crn, (0, 1))
+
+
+def run_shard(scenario: Scenario, design: Design, shard: Tuple[int, int], trials: Optional[int] = None,
+              seed: Optional[int] = None, set: Sets = None, threads: Optional[int] = None,
+              crn: bool = True) -> Result:
+    """Runs shard ``shard = (k, n)`` (0-based) of a sweep, like ``brink sweep
+    --shard k/n``: the contiguous points :func:`shard_points` gives. The
+    shards' results concatenated in order of ``k`` (``pd.concat(...,
+    ignore_index=True)``) equal :func:`sweep`'s."""
+    return _sweep(scenario, design, trials, seed, set, threads, crn, shard)
+
+
+def shard_points(shard: Tuple[int, int], points: int) -> range:
+    """The points shard ``(k, n)`` of a design of ``points`` points runs."""
+    a, b = _brink.shard_points(int(shard[0]), int(shard[1]), int(points))
+    return range(a, b)
+
+
+# ----------------------------------------------------------------------
+# Files in the CLI's format
+
+
+def _csv_cell(v: Any) -> str:
+    if v is None or v is pd.NA:
+        return ""
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        return fmt_real(v)
+    s = str(v)
+    if any(c in s for c in ',"\n\r'):
+        s = '"' + s.replace('"', '""') + '"'
+    return s
+
+
+def _frame_csv(df: pd.DataFrame) -> str:
+    lines = [",".join(_csv_cell(c) for c in df.columns)]
+    cols = []
+    for c in df.columns:
+        s = df[c]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            cols.append([("" if v != v or v is None else str(v)) for v in s.astype(object)])
+        else:
+            cols.append(list(s.astype(object)) if s.dtype.kind not in "if" else s.tolist())
+    for row in zip(*cols):
+        lines.append(",".join(_csv_cell(v) for v in row))
+    return "\n".join(lines) + "\n"
+
+
+def write_csv(result: Result, out: Union[str, os.PathLike]) -> list:
+    """Writes ``trials.csv``, ``summary.csv`` and ``run.json`` into ``out``
+    in the CLI's format (the CSV files byte-identical to ``brink run``'s or
+    ``brink sweep``'s for the same run). Returns the paths written."""
+    os.makedirs(out, exist_ok=True)
+    written = []
+    for name, df in (("trials.csv", result.trials), ("summary.csv", result.summary)):
+        path = os.path.join(out, name)
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(_frame_csv(df))
+        written.append(path)
+    meta = {k: v for k, v in result.meta.items() if k != "design"}
+    path = os.path.join(out, "run.json")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(json.dumps(meta, indent=2) + "\n")
+    written.append(path)
+    return written
