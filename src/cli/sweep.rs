@@ -6,10 +6,10 @@ use super::{CANCEL, Failure, FsResolver, ScenarioArgs, load, progress};
 use crate::design::{self, Design, DesignError};
 use crate::engine::MetricLayout;
 use crate::output::sweep::{self as out, Manifest, MergeError, SweepWriter, YMetric};
-use crate::output::{self, Summary};
+use crate::output::{self, Summary, limits};
 use crate::runner::RunError;
 use crate::runner::sweep::{self, Shard, SweepError, SweepPlan};
-use crate::scenario::{self, ScenarioError};
+use crate::scenario;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -124,8 +124,11 @@ impl From<DesignError> for Failure {
 impl From<SweepError> for Failure {
     fn from(e: SweepError) -> Self {
         let code = match &e {
-            SweepError::Run(RunError::Interrupted { .. }) => 130,
-            SweepError::Point { .. } | SweepError::Layout { .. } | SweepError::Shard { .. } => 2,
+            SweepError::Run(RunError::Interrupted { .. }) | SweepError::Interrupted { .. } => 130,
+            SweepError::Point { .. }
+            | SweepError::Layout { .. }
+            | SweepError::Shard { .. }
+            | SweepError::Run(RunError::Limit { .. }) => 2,
             _ => 1,
         };
         fail(e.into(), code)
@@ -221,9 +224,7 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
     let base = load(a.scenario.scenario.as_deref(), &a.scenario.sets)?;
     let s = &base.scenario;
     let trials = a.trials.unwrap_or(s.trials);
-    if trials == 0 {
-        return Err(ScenarioError::io("--trials", "expected at least 1 trial, found 0").into());
-    }
+    super::check_trials(trials)?;
     let seed = a.seed.unwrap_or(s.seed);
     let threads = a
         .threads
@@ -310,6 +311,25 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
     sweep::validate(&design, &layout, &loader, shard)?;
 
     output::ensure_dir(&out_dir)?;
+    // Disk: trials.csv of this shard, rows measured on real trials.
+    if !range.is_empty() {
+        let row = limits::trial_row_bytes(s, &layout, seed, trials);
+        let prefix: usize = limits::digits(range.end as u64)
+            + design.points[range.start].iter().map(|v| v.len() + 1).sum::<usize>()
+            + 1;
+        let per = row + prefix as f64;
+        let rows = range.len() as f64 * trials as f64;
+        limits::check_space(
+            &out_dir,
+            "this sweep",
+            rows * per,
+            &format!(
+                "{} points x {trials} trials = {rows:.0} rows x {per:.0} bytes per row of trials.csv",
+                range.len()
+            ),
+        )
+        .map_err(SweepError::Run)?;
+    }
     progress::install_signal_handlers();
     let printed: Rc<RefCell<Vec<PointShares>>> = Rc::default();
     let keep = Rc::clone(&printed);

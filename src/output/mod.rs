@@ -7,6 +7,7 @@
 //! Numbers are formatted deterministically (Rust's shortest round-trip
 //! form), so equal results give byte-identical files.
 
+pub mod limits;
 pub mod summary;
 pub mod sweep;
 pub mod timeline;
@@ -34,6 +35,16 @@ pub enum OutputError {
         /// The cause.
         #[source]
         source: std::io::Error,
+    },
+    /// Writing was interrupted (SIGINT or SIGTERM); the file was removed.
+    #[error("interrupted while writing `{path}`; it was not completed")]
+    #[diagnostic(
+        code(brink::interrupted),
+        help("run the same command again: runs are deterministic, so it gives the same files")
+    )]
+    Interrupted {
+        /// The file.
+        path: String,
     },
     /// A CSV record could not be written.
     #[error("cannot write CSV `{path}`")]
@@ -170,7 +181,15 @@ impl CsvFile {
     }
 }
 
-/// Creates the output directory (and parents).
+/// Removes `path` if it exists (a manifest about to go stale).
+pub fn remove_stale(path: &Path) -> Result<(), OutputError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(OutputError::io(path, e)),
+        _ => Ok(()),
+    }
+}
+
+/// Creates `dir` and its parents if needed.
 pub fn ensure_dir(dir: &Path) -> Result<(), OutputError> {
     std::fs::create_dir_all(dir).map_err(|e| OutputError::io(dir, e))
 }

@@ -75,6 +75,27 @@ pub enum SweepError {
         /// What is wrong.
         found: String,
     },
+    /// The sweep was interrupted (SIGINT or SIGTERM).
+    #[error(
+        "interrupted at design point {point}, after {done} of {points} points of shard {}/{}; no output file was completed",
+        shard.k, shard.n
+    )]
+    #[diagnostic(
+        code(brink::interrupted),
+        help(
+            "run the same command again with --resume: shards already complete in their --out are skipped, and results are byte-identical to an uninterrupted sweep (run long sweeps as --shard K/N so that less is redone)"
+        )
+    )]
+    Interrupted {
+        /// The point that was running.
+        point: usize,
+        /// Points of the shard finished.
+        done: usize,
+        /// Points in the shard.
+        points: usize,
+        /// The shard.
+        shard: Shard,
+    },
     /// Running a point failed.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -203,7 +224,8 @@ pub fn run(
 ) -> Result<(), SweepError> {
     let pool = pool(plan.threads)?;
     let mut done = 0u64;
-    for p in plan.shard.points(design.len()) {
+    let range = plan.shard.points(design.len());
+    for p in range.clone() {
         let l = point_scenario(design, base, load, p)?;
         let run_plan = Plan {
             seed: point_seed(plan.seed, p, plan.crn),
@@ -219,7 +241,16 @@ pub fn run(
             cancel,
             |d| progress(done + d),
             |i, r, row| sink.trial(i, r, row),
-        )?;
+        )
+        .map_err(|e| match e {
+            RunError::Interrupted { .. } => SweepError::Interrupted {
+                point: p,
+                done: p - range.start,
+                points: range.len(),
+                shard: plan.shard,
+            },
+            e => SweepError::Run(e),
+        })?;
         sink.end()?;
         done += plan.trials;
     }
