@@ -233,8 +233,16 @@ pub fn load(arg: Option<&str>, sets: &[String]) -> Result<Loaded, ScenarioError>
     }
 }
 
+/// Prints a loaded scenario's warnings on stderr.
+pub fn print_warnings(l: &Loaded) {
+    for w in &l.warnings {
+        eprintln!("warning: {}: {w}", l.sources[0].name);
+    }
+}
+
 fn cmd_check(a: ScenarioArgs) -> Result<(), Failure> {
     let l = load(a.scenario.as_deref(), &a.sets)?;
+    print_warnings(&l);
     let s = &l.scenario;
     println!(
         "{}: ok ({} actors, {} dyads, {} levels, {} tracks, {} triggers, {} outcomes; horizon {} steps)",
@@ -274,6 +282,9 @@ fn cmd_scenarios() {
 fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     let t0 = Instant::now();
     let l = load(a.scenario.scenario.as_deref(), &a.scenario.sets)?;
+    if !a.quiet {
+        print_warnings(&l);
+    }
     let s = &l.scenario;
     let trials = a.trials.unwrap_or(s.trials);
     check_trials(trials)?;

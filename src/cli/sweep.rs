@@ -222,6 +222,9 @@ pub fn design_from(a: &SweepArgs, seed: u64) -> Result<Design, DesignError> {
 pub fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
     let t0 = Instant::now();
     let base = load(a.scenario.scenario.as_deref(), &a.scenario.sets)?;
+    if !a.quiet {
+        super::print_warnings(&base);
+    }
     let s = &base.scenario;
     let trials = a.trials.unwrap_or(s.trials);
     super::check_trials(trials)?;
