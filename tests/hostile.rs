@@ -249,3 +249,28 @@ fn every_value_line_with_every_bad_value_is_handled() {
         "most of these values are invalid: {rejected}/{cases}"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Mangled text straight to `scenario::parse` (no process): random
+    /// byte edits of a valid file, lossily decoded, never panic; an error
+    /// names the file.
+    #[test]
+    fn mangled_text_never_panics_the_library(edits in prop::collection::vec((0usize..2000, any::<u8>(), 0u8..3), 1..12)) {
+        let mut bytes = SMALL.as_bytes().to_vec();
+        for (at, b, op) in edits {
+            let at = at % (bytes.len() + 1);
+            match op {
+                0 => bytes.insert(at, b),
+                1 if at < bytes.len() => { bytes.remove(at); }
+                _ if at < bytes.len() => bytes[at] = b,
+                _ => {}
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        if let Err(e) = brink::scenario::parse(&text, "m.toml", &[], &brink::scenario::BuiltinResolver) {
+            prop_assert!(e.to_string().contains("m.toml"), "{e}");
+        }
+    }
+}

@@ -121,7 +121,7 @@ fn a_signal_during_the_timeline_removes_it() {
     assert_clean_interrupt(&out, &dir, "run the same command again");
 }
 
-/// A sweep of 2 points x 4000 trials over 180 days: long enough to be
+/// A sweep of 3 points x 4000 trials over 180 days: long enough to be
 /// interrupted, short enough for the suite.
 fn sweep_args() -> Vec<&'static str> {
     vec![
@@ -129,7 +129,7 @@ fn sweep_args() -> Vec<&'static str> {
         "us_iraq_2024",
         "-q",
         "--grid",
-        "dyads.us_kh.response.proportionality=0.75,1.3",
+        "dyads.us_kh.response.proportionality=0.75,1,1.3",
         "--set",
         "scenario.horizon=180",
         "--trials",
@@ -137,6 +137,31 @@ fn sweep_args() -> Vec<&'static str> {
         "--threads",
         "1",
     ]
+}
+
+/// Waits until `dir`'s temporary `summary.csv` holds a point's rows (one
+/// point is complete), then sends `signal`.
+fn signal_after_a_point(mut child: Child, dir: &Path, signal: libc::c_int) -> Output {
+    let started = Instant::now();
+    loop {
+        let rows = std::fs::read_dir(dir).ok().and_then(|rd| {
+            rd.filter_map(Result::ok)
+                .find(|e| e.file_name().to_string_lossy().starts_with(".summary.csv.tmp"))
+                .and_then(|e| std::fs::read_to_string(e.path()).ok())
+                .map(|t| t.lines().count())
+        });
+        if rows.is_some_and(|n| n >= 2) {
+            break;
+        }
+        if let Ok(Some(st)) = child.try_wait() {
+            panic!("brink exited ({st}) before a point completed");
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "no point completed");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // SAFETY: our own child.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
+    child.wait_with_output().expect("wait")
 }
 
 #[test]
@@ -147,31 +172,58 @@ fn an_interrupted_sweep_resumes_to_the_bytes_of_an_uninterrupted_one() {
         .args(sweep_args())
         .arg("--out")
         .arg(&whole)
+        .stdout(Stdio::null())
         .status()
         .expect("run");
     assert!(st.success());
-    for (name, sig) in [("int", libc::SIGINT), ("term", libc::SIGTERM)] {
+    // SIGINT after the first point: it is kept, and not rerun. SIGTERM
+    // before any point completes: the resume starts at the first point.
+    for (name, sig, after_a_point) in [("int", libc::SIGINT, true), ("term", libc::SIGTERM, false)] {
         let dir = tmp.path().join(name);
         std::fs::create_dir_all(&dir).expect("mkdir");
-        let out = signal_when_running(spawn(&sweep_args(), &dir), &dir, sig);
+        let child = spawn(&sweep_args(), &dir);
+        let out = if after_a_point {
+            signal_after_a_point(child, &dir, sig)
+        } else {
+            signal_when_running(child, &dir, sig)
+        };
         assert_clean_interrupt(&out, &dir, "--resume");
-        let mut args = sweep_args();
-        args.push("--resume");
-        let st = Command::new(BIN)
+        assert!(dir.join(".sweep-partial.json").exists(), "no checkpoint");
+        let args: Vec<&str> = sweep_args()
+            .into_iter()
+            .filter(|a| *a != "-q")
+            .chain(["--resume"])
+            .collect();
+        let out = Command::new(BIN)
             .args(&args)
             .arg("--out")
             .arg(&dir)
-            .status()
+            .output()
             .expect("run");
-        assert!(st.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        if after_a_point {
+            assert!(
+                stderr.contains("resuming shard 0/1 at point ") && !stderr.contains("at point 0:"),
+                "completed points were not kept:\n{stderr}"
+            );
+        } else {
+            assert!(stderr.contains("resuming shard 0/1 at point 0:"), "{stderr}");
+        }
         for f in ["design.csv", "trials.csv", "summary.csv"] {
             let a = std::fs::read(whole.join(f)).expect("read");
             let b = std::fs::read(dir.join(f)).expect("read");
             assert!(a == b, "{f} differs after {name} and --resume");
         }
+        let (tmp_left, _) = leftovers(&dir);
+        assert!(tmp_left.is_empty(), "{tmp_left:?}");
+        assert!(
+            !dir.join(".sweep-partial.json").exists(),
+            "checkpoint left after completion"
+        );
         // Resuming again finds it complete and does nothing.
         let out = Command::new(BIN)
-            .args(args.iter().filter(|a| **a != "-q"))
+            .args(&args)
             .arg("--out")
             .arg(&dir)
             .output()

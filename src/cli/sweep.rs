@@ -343,7 +343,26 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
                 .push((p, sum.outcome_table().iter().map(|r| r.2).collect()));
         }
     });
-    let mut writer = SweepWriter::create(&out_dir, &design, outcomes.clone(), &layout, y, on_point)?;
+    // An interrupted run of this very shard left a checkpoint: continue it.
+    let partial = out::read_partial(&out_dir).filter(|p| {
+        a.resume
+            && p.manifest.shard == shard
+            && out::same_sweep(&p.manifest, "", &manifest, "").is_ok()
+            && range.contains(&p.next_point)
+    });
+    let mut writer = match &partial {
+        Some(p) => {
+            if !a.quiet {
+                eprintln!(
+                    "resuming shard {}/{} at point {}: points {}..{} are kept from the interrupted run",
+                    shard.k, shard.n, p.next_point, range.start, p.next_point
+                );
+            }
+            SweepWriter::resume(&out_dir, &design, outcomes.clone(), &layout, y, on_point, p)?
+        }
+        None => SweepWriter::create(&out_dir, &design, outcomes.clone(), &layout, y, on_point)?,
+    };
+    let first = writer.resume_point().unwrap_or(range.start);
     let plan = SweepPlan {
         seed,
         trials,
@@ -351,18 +370,27 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
         crn: !a.no_crn,
         shard,
     };
-    let total = range.len() as u64 * trials;
+    let total = (range.end - first) as u64 * trials;
     let mut bar = progress::Progress::new(total, a.quiet);
     let started = Instant::now();
-    sweep::run(
+    let ran = sweep::run_from(
         &design,
         &layout,
         &loader,
         &plan,
+        first,
         &CANCEL,
         |d| bar.update(d),
         &mut writer,
-    )?;
+    );
+    if let Err(e) = ran {
+        bar.finish();
+        if matches!(e, SweepError::Interrupted { .. }) {
+            // Keep the completed points for --resume.
+            writer.checkpoint(&manifest, range.start)?;
+        }
+        return Err(e.into());
+    }
     bar.finish();
     let elapsed = started.elapsed().as_secs_f64();
     manifest.files = writer.commit()?;

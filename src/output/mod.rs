@@ -80,11 +80,7 @@ impl AtomicFile {
     /// Creates `dest`'s temporary sibling (`.NAME.tmp-PID`) and returns the
     /// guard with a buffered writer to it.
     pub fn create(dest: &Path) -> Result<(AtomicFile, BufWriter<File>), OutputError> {
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        let tmp = tmp_name(dest);
         let f = File::create(&tmp).map_err(|e| OutputError::io(&tmp, e))?;
         let guard = AtomicFile {
             tmp,
@@ -109,6 +105,61 @@ impl AtomicFile {
     pub fn dest(&self) -> &Path {
         &self.dest
     }
+
+    /// Keeps the first `len` bytes written (a checkpoint of an interrupted
+    /// sweep) under the name `keep` instead of removing them.
+    pub fn keep(mut self, w: BufWriter<File>, len: u64, keep: &Path) -> Result<(), OutputError> {
+        let f = w.into_inner().map_err(|e| OutputError::io(&self.tmp, e.into_error()))?;
+        f.set_len(len).map_err(|e| OutputError::io(&self.tmp, e))?;
+        f.sync_all().map_err(|e| OutputError::io(&self.tmp, e))?;
+        drop(f);
+        std::fs::rename(&self.tmp, keep).map_err(|e| OutputError::io(keep, e))?;
+        self.committed = true;
+        Ok(())
+    }
+
+    /// Takes a file kept by [`AtomicFile::keep`] back as the temporary of
+    /// `dest`, cut to `len` bytes, for appending.
+    pub fn reopen(dest: &Path, kept: &Path, len: u64) -> Result<(AtomicFile, BufWriter<File>), OutputError> {
+        let tmp = tmp_name(dest);
+        std::fs::rename(kept, &tmp).map_err(|e| OutputError::io(kept, e))?;
+        let guard = AtomicFile {
+            tmp,
+            dest: dest.to_path_buf(),
+            committed: false,
+        };
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&guard.tmp)
+            .map_err(|e| OutputError::io(&guard.tmp, e))?;
+        let have = f.metadata().map_err(|e| OutputError::io(&guard.tmp, e))?.len();
+        if have < len {
+            return Err(OutputError::io(
+                kept,
+                std::io::Error::other(format!("checkpoint holds {have} bytes, expected at least {len}")),
+            ));
+        }
+        f.set_len(len).map_err(|e| OutputError::io(&guard.tmp, e))?;
+        use std::io::Seek as _;
+        f.seek(std::io::SeekFrom::End(0))
+            .map_err(|e| OutputError::io(&guard.tmp, e))?;
+        Ok((guard, BufWriter::with_capacity(1 << 16, f)))
+    }
+}
+
+/// `dest`'s temporary sibling: `.NAME.tmp-PID`.
+fn tmp_name(dest: &Path) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Bytes written to `w` so far, after flushing it.
+pub fn flushed_len(w: &mut BufWriter<File>, path: &Path) -> Result<u64, OutputError> {
+    w.flush().map_err(|e| OutputError::io(path, e))?;
+    Ok(w.get_ref().metadata().map_err(|e| OutputError::io(path, e))?.len())
 }
 
 impl Drop for AtomicFile {
@@ -140,6 +191,40 @@ impl CsvFile {
             .terminator(csv::Terminator::Any(b'\n'))
             .from_writer(w);
         Ok(CsvFile { guard, csv })
+    }
+
+    /// Takes a kept checkpoint back (see [`AtomicFile::reopen`]); writes
+    /// no header.
+    pub fn reopen(dest: &Path, kept: &Path, len: u64) -> Result<CsvFile, OutputError> {
+        let (guard, w) = AtomicFile::reopen(dest, kept, len)?;
+        let csv = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .has_headers(false)
+            .from_writer(w);
+        Ok(CsvFile { guard, csv })
+    }
+
+    /// Bytes written so far, after flushing.
+    pub fn flushed_len(&mut self) -> Result<u64, OutputError> {
+        let dest = self.guard.dest().to_path_buf();
+        self.csv.flush().map_err(|e| OutputError::io(&dest, e))?;
+        Ok(self
+            .csv
+            .get_ref()
+            .get_ref()
+            .metadata()
+            .map_err(|e| OutputError::io(&dest, e))?
+            .len())
+    }
+
+    /// Keeps the first `len` bytes under `keep` (see [`AtomicFile::keep`]).
+    pub fn keep(self, len: u64, keep: &Path) -> Result<(), OutputError> {
+        let dest = self.guard.dest().to_path_buf();
+        let w = self
+            .csv
+            .into_inner()
+            .map_err(|e| OutputError::io(&dest, e.into_error()))?;
+        self.guard.keep(w, len, keep)
     }
 
     fn err(&self, e: csv::Error) -> OutputError {
@@ -279,5 +364,31 @@ impl TrialsWriter {
     /// Flushes and renames into place.
     pub fn commit(self) -> Result<PathBuf, OutputError> {
         self.file.commit()
+    }
+
+    /// Takes a kept checkpoint of `dir/trials.csv` back (no header).
+    pub fn reopen(
+        dir: &Path,
+        kept: &Path,
+        len: u64,
+        outcomes: Vec<String>,
+        layout: &MetricLayout,
+    ) -> Result<TrialsWriter, OutputError> {
+        Ok(TrialsWriter {
+            file: CsvFile::reopen(&dir.join("trials.csv"), kept, len)?,
+            outcomes,
+            kinds: layout.kinds.clone(),
+            cell: String::new(),
+        })
+    }
+
+    /// Bytes written so far, after flushing.
+    pub fn flushed_len(&mut self) -> Result<u64, OutputError> {
+        self.file.flushed_len()
+    }
+
+    /// Keeps the first `len` bytes under `keep`.
+    pub fn keep(self, len: u64, keep: &Path) -> Result<(), OutputError> {
+        self.file.keep(len, keep)
     }
 }
