@@ -198,6 +198,7 @@ mod properties {
         use brink::runner::sweep::{self, SweepPlan};
         let base = flagship(60);
         let layout = MetricLayout::new(&base.scenario);
+        #[allow(clippy::result_large_err)] // ScenarioError is the scenario layer's type
         let load = |extra: &[String]| {
             let mut sets = vec!["scenario.horizon=60".to_string()];
             sets.extend_from_slice(extra);
