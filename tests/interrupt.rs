@@ -363,3 +363,33 @@ fn a_full_disk_gets_a_clear_error_and_leaves_nothing() {
     let (tmp_left, _) = leftovers(&inodes.0);
     assert!(tmp_left.is_empty(), "temporaries left: {tmp_left:?}");
 }
+
+#[test]
+fn a_design_too_large_to_hold_is_refused_with_its_size() {
+    let values = (0..200).map(|k| k.to_string()).collect::<Vec<_>>().join(",");
+    let out = Command::new(BIN)
+        .args(["sweep", "us_iraq_2024", "-q", "--out"])
+        .arg(tempfile::tempdir().expect("tmp").path())
+        .args(["--grid", &format!("scenario.seed={values}")])
+        .args(["--grid", &format!("scenario.trials={values}")])
+        .args(["--grid", &format!("scenario.horizon={values}")])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr
+            .contains("the design would have 8000000 points (200 x 200 x 200 values), more than the limit of 1000000"),
+        "{stderr}"
+    );
+    let out = Command::new(BIN)
+        .args(["sweep", "us_iraq_2024", "-q", "--sample", "lhs:4000000000"])
+        .args(["--range", "tracks.hmc.progress.rate=0.004:0.02"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("4000000000 points (lhs:4000000000)"), "{stderr}");
+}
