@@ -393,3 +393,32 @@ fn a_design_too_large_to_hold_is_refused_with_its_size() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("4000000000 points (lhs:4000000000)"), "{stderr}");
 }
+
+#[test]
+fn temporaries_of_a_killed_run_are_removed_by_the_next() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // A process that has exited: its pid names no live process.
+    let mut dead = Command::new("true").spawn().expect("spawn true");
+    let pid = dead.id();
+    dead.wait().expect("wait");
+    let host = brink::output::hostname();
+    let stale = tmp.path().join(format!(".trials.csv.tmp-{host}-{pid}"));
+    // Another host's temporary with the same pid: not ours to judge.
+    let other = tmp.path().join(format!(".trials.csv.tmp-elsewhere-{pid}"));
+    std::fs::write(&other, "trial,outcome\n").expect("write");
+    std::fs::write(&stale, "trial,outcome\n0,").expect("write");
+    let live = tmp
+        .path()
+        .join(format!(".trials.csv.tmp-{host}-{}", std::process::id()));
+    std::fs::write(&live, "in use").expect("write");
+    let st = Command::new(BIN)
+        .args(["run", "-q", "--trials", "10", "--out"])
+        .arg(tmp.path())
+        .stdout(Stdio::null())
+        .status()
+        .expect("run");
+    assert!(st.success());
+    assert!(!stale.exists(), "the dead run's temporary is still there");
+    assert!(live.exists(), "a live process's temporary was removed");
+    assert!(other.exists(), "another host's temporary was removed");
+}

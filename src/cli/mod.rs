@@ -295,6 +295,7 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
         .max(1);
     let out_dir = a.out.clone().unwrap_or_else(|| PathBuf::from("out").join(&s.name));
     output::ensure_dir(&out_dir)?;
+    output::remove_dead_temporaries(&out_dir);
     progress::install_signal_handlers();
 
     let layout = MetricLayout::new(s);

@@ -314,6 +314,7 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
     sweep::validate(&design, &layout, &loader, shard)?;
 
     output::ensure_dir(&out_dir)?;
+    output::remove_dead_temporaries(&out_dir);
     // Disk: trials.csv of this shard, rows measured on real trials.
     if !range.is_empty() {
         let row = limits::trial_row_bytes(s, &layout, seed, trials);

@@ -77,7 +77,7 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Creates `dest`'s temporary sibling (`.NAME.tmp-PID`) and returns the
+    /// Creates `dest`'s temporary sibling (`.NAME.tmp-HOST-PID`) and returns the
     /// guard with a buffered writer to it.
     pub fn create(dest: &Path) -> Result<(AtomicFile, BufWriter<File>), OutputError> {
         let tmp = tmp_name(dest);
@@ -147,13 +147,36 @@ impl AtomicFile {
     }
 }
 
-/// `dest`'s temporary sibling: `.NAME.tmp-PID`.
+/// `dest`'s temporary sibling: `.NAME.tmp-HOST-PID` (the host, so that
+/// processes on several machines sharing a directory tell theirs apart).
 fn tmp_name(dest: &Path) -> PathBuf {
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+    dest.with_file_name(format!(".{name}.tmp-{}-{}", hostname(), std::process::id()))
+}
+
+/// This machine's host name (`localhost` where it cannot be read), with
+/// `/` replaced so it fits in a file name.
+pub fn hostname() -> &'static str {
+    static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        #[cfg(unix)]
+        {
+            let mut buf = [0u8; 256];
+            // SAFETY: the buffer is writable for its whole length.
+            let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+            if rc == 0 {
+                let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+                let h = String::from_utf8_lossy(&buf[..end]).replace('/', "_");
+                if !h.is_empty() {
+                    return h;
+                }
+            }
+        }
+        "localhost".to_string()
+    })
 }
 
 /// Bytes written to `w` so far, after flushing it.
@@ -263,6 +286,52 @@ impl CsvFile {
             .into_inner()
             .map_err(|e| OutputError::io(&dest, e.into_error()))?;
         self.guard.commit(w)
+    }
+}
+
+/// Removes temporaries (`.NAME.tmp-HOST-PID`) in `dir` left by brink
+/// processes of this host that no longer exist (killed with SIGKILL, or
+/// by a power cut); returns how many. Those of live processes, and any of
+/// another host, are left alone.
+pub fn remove_dead_temporaries(dir: &Path) -> usize {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut n = 0;
+    for e in rd.filter_map(Result::ok) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .starts_with('.')
+            .then(|| name.rsplit_once(".tmp-"))
+            .flatten()
+            .and_then(|(_, tag)| tag.rsplit_once('-'))
+            .filter(|(host, _)| *host == hostname())
+            .and_then(|(_, pid)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !process_alive(pid) && std::fs::remove_file(e.path()).is_ok() {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Whether process `pid` exists (signal 0: no signal is sent).
+fn process_alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        // SAFETY: kill with signal 0 only checks that the process exists.
+        let rc = unsafe { libc::kill(pid, 0) };
+        rc == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
     }
 }
 
