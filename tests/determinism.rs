@@ -1,5 +1,8 @@
 //! Reproducibility: the same seed gives byte-identical files whatever the
-//! thread count; trial i alone equals trial i in a batch; a golden run of
+//! thread count; trial i alone equals trial i in a batch (also as a
+//! property over random i, seeds and batch ranges); the shards of a sweep,
+//! for a random shard count, concatenate to the results of one run (the
+//! files, for fixed counts, are in `tests/sweep.rs`); a golden run of
 //! the flagship pins every number (regenerate with BLESS=1 when a change
 //! of numbers is intended, and say why in the commit).
 
@@ -154,6 +157,116 @@ mod properties {
                 prop_assert!(*end <= 120);
                 prop_assert!((*outcome == 4) == (*end == 120) || *end == 120);
             }
+        }
+    }
+
+    /// One trial's result as bits: (outcome, end step, metrics).
+    type Row = (u16, u32, Vec<u64>);
+
+    fn flagship(horizon: u32) -> brink::scenario::Loaded {
+        brink::scenario::parse_builtin("us_iraq_2024", &[format!("scenario.horizon={horizon}")]).unwrap()
+    }
+
+    /// Collects a sweep's rows per point, in the order they arrive.
+    #[derive(Default)]
+    struct Rows(Vec<(usize, u64, Row)>, Option<usize>);
+
+    impl brink::runner::sweep::PointSink for Rows {
+        fn begin(&mut self, p: usize, _: &[String]) -> Result<(), OutputError> {
+            self.1 = Some(p);
+            Ok(())
+        }
+        fn trial(&mut self, i: u64, r: &brink::engine::TrialResult, row: &[f64]) -> Result<(), OutputError> {
+            let p = self.1.expect("begin before trial");
+            self.0
+                .push((p, i, (r.outcome, r.end_step, row.iter().map(|x| x.to_bits()).collect())));
+            Ok(())
+        }
+        fn end(&mut self) -> Result<(), OutputError> {
+            self.1 = None;
+            Ok(())
+        }
+    }
+
+    fn sweep_rows(
+        design: &brink::design::Design,
+        shard: brink::runner::sweep::Shard,
+        seed: u64,
+        trials: u64,
+        crn: bool,
+    ) -> Vec<(usize, u64, Row)> {
+        use brink::runner::sweep::{self, SweepPlan};
+        let base = flagship(60);
+        let layout = MetricLayout::new(&base.scenario);
+        #[allow(clippy::result_large_err)] // ScenarioError is the scenario layer's type
+        let load = |extra: &[String]| {
+            let mut sets = vec!["scenario.horizon=60".to_string()];
+            sets.extend_from_slice(extra);
+            brink::scenario::parse_builtin("us_iraq_2024", &sets)
+        };
+        let plan = SweepPlan {
+            seed,
+            trials,
+            threads: 2,
+            crn,
+            shard,
+        };
+        let mut rows = Rows::default();
+        sweep::run(
+            design,
+            &layout,
+            &load,
+            &plan,
+            &AtomicBool::new(false),
+            |_| {},
+            &mut rows,
+        )
+        .unwrap();
+        rows.0
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+        /// Trial i run alone equals trial i inside any batch that holds
+        /// it, whatever the batch's start, length (across the 4096-trial
+        /// block boundary) and thread count.
+        #[test]
+        fn trial_alone_equals_trial_in_any_batch(seed in any::<u64>(), i in 0u64..5000, before in 0u64..200, after in 0u64..200, threads in 1usize..4) {
+            let loaded = flagship(90);
+            let s = &loaded.scenario;
+            let layout = MetricLayout::new(s);
+            let (r, row) = runner::one(s, &layout, seed, i);
+            let alone: Row = (r.outcome, r.end_step, row.iter().map(|x| x.to_bits()).collect());
+            let start = i.saturating_sub(before);
+            let plan = Plan { seed, trials: start..i + 1 + after, threads };
+            let mut found = None;
+            runner::run(s, &layout, &plan, &AtomicBool::new(false), |_| {}, |j, r, row| {
+                if j == i {
+                    found = Some((r.outcome, r.end_step, row.iter().map(|x| x.to_bits()).collect::<Vec<_>>()));
+                }
+                Ok::<(), OutputError>(())
+            }).unwrap();
+            prop_assert_eq!(found, Some(alone));
+        }
+
+        /// For a random design size, shard count (more shards than points
+        /// included: empty shards), seed, trial count and CRN setting, the
+        /// shards' rows concatenated in shard order equal one whole run's.
+        #[test]
+        fn shards_concatenate_to_one_run(points in 1usize..6, n in 1u64..9, seed in any::<u64>(), trials in 1u64..40, crn in any::<bool>()) {
+            use brink::runner::sweep::Shard;
+            let values: Vec<String> = (0..points).map(|k| format!("{}", 0.5 + 0.25 * k as f64)).collect();
+            let design = brink::design::Design::grid(
+                &[("dyads.us_kh.response.proportionality".to_string(), values)],
+                &[],
+            ).unwrap();
+            let whole = sweep_rows(&design, Shard::WHOLE, seed, trials, crn);
+            prop_assert_eq!(whole.len() as u64, points as u64 * trials);
+            let mut merged = Vec::new();
+            for k in 0..n {
+                merged.extend(sweep_rows(&design, Shard { k, n }, seed, trials, crn));
+            }
+            prop_assert_eq!(merged, whole);
         }
     }
 }

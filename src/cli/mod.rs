@@ -8,7 +8,7 @@ pub mod sweep;
 pub mod tournament;
 
 use crate::engine::MetricLayout;
-use crate::output::{self, CsvFile, Summary, TrialsWriter, timeline};
+use crate::output::{self, CsvFile, Summary, TrialsWriter, limits, timeline};
 use crate::runner::{self, Plan, RunError};
 use crate::scenario::{self, Loaded, Resolver, ScenarioError, builtin};
 use crate::stats::ExactQuantiles;
@@ -17,7 +17,28 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-/// Set by SIGINT/SIGTERM; the runner stops between blocks.
+/// Most trials one run or sweep point accepts: 2^53, beyond which counts
+/// in `summary.csv` (f64) would no longer be exact.
+pub const MAX_TRIALS: u64 = 1 << 53;
+
+/// Checks `--trials` (or the scenario's `trials`): 1..=[`MAX_TRIALS`].
+pub fn check_trials(trials: u64) -> Result<(), ScenarioError> {
+    if trials == 0 {
+        return Err(ScenarioError::bad_flag(
+            "--trials",
+            "expected at least 1 trial, found 0",
+        ));
+    }
+    if trials > MAX_TRIALS {
+        return Err(ScenarioError::bad_flag(
+            "--trials",
+            &format!("expected at most {MAX_TRIALS} (2^53) trials, found {trials}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Set by SIGINT/SIGTERM; the runner stops before its next trial.
 pub static CANCEL: AtomicBool = AtomicBool::new(false);
 
 /// brink: Monte Carlo simulation of crises where parties negotiate while
@@ -133,8 +154,13 @@ impl From<ScenarioError> for Failure {
 
 impl From<RunError> for Failure {
     fn from(e: RunError) -> Self {
-        let code = if matches!(e, RunError::Interrupted { .. }) {
+        let code = if matches!(
+            e,
+            RunError::Interrupted { .. } | RunError::Output(output::OutputError::Interrupted { .. })
+        ) {
             130
+        } else if matches!(e, RunError::Limit { .. }) {
+            2
         } else {
             1
         };
@@ -144,10 +170,12 @@ impl From<RunError> for Failure {
 
 impl From<output::OutputError> for Failure {
     fn from(e: output::OutputError) -> Self {
-        Failure {
-            report: e.into(),
-            code: 1,
-        }
+        let code = if matches!(e, output::OutputError::Interrupted { .. }) {
+            130
+        } else {
+            1
+        };
+        Failure { report: e.into(), code }
     }
 }
 
@@ -208,8 +236,16 @@ pub fn load(arg: Option<&str>, sets: &[String]) -> Result<Loaded, ScenarioError>
     }
 }
 
+/// Prints a loaded scenario's warnings on stderr.
+pub fn print_warnings(l: &Loaded) {
+    for w in &l.warnings {
+        eprintln!("warning: {}: {w}", l.sources[0].name);
+    }
+}
+
 fn cmd_check(a: ScenarioArgs) -> Result<(), Failure> {
     let l = load(a.scenario.as_deref(), &a.sets)?;
+    print_warnings(&l);
     let s = &l.scenario;
     println!(
         "{}: ok ({} actors, {} dyads, {} levels, {} tracks, {} triggers, {} outcomes; horizon {} steps)",
@@ -249,11 +285,12 @@ fn cmd_scenarios() {
 fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     let t0 = Instant::now();
     let l = load(a.scenario.scenario.as_deref(), &a.scenario.sets)?;
+    if !a.quiet {
+        print_warnings(&l);
+    }
     let s = &l.scenario;
     let trials = a.trials.unwrap_or(s.trials);
-    if trials == 0 {
-        return Err(ScenarioError::bad_flag("--trials", "expected at least 1 trial, found 0").into());
-    }
+    check_trials(trials)?;
     if a.timeline > 0 && s.game.is_some() {
         return Err(ScenarioError::bad_flag(
             "--timeline",
@@ -268,9 +305,27 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
         .max(1);
     let out_dir = a.out.clone().unwrap_or_else(|| PathBuf::from("out").join(&s.name));
     output::ensure_dir(&out_dir)?;
+    output::remove_dead_temporaries(&out_dir);
     progress::install_signal_handlers();
 
     let layout = MetricLayout::new(s);
+    // Disk: trials.csv (row size measured on real trials) and timeline.csv.
+    let row = limits::trial_row_bytes(s, &layout, seed, trials);
+    let mut bytes = row * trials as f64;
+    let mut how = format!("{trials} trials x {row:.0} bytes per row of trials.csv");
+    let k = a.timeline.min(trials);
+    if k > 0 {
+        let per = limits::timeline_row_bytes_min(s);
+        let rows = k as f64 * f64::from(s.horizon);
+        bytes += rows * per as f64;
+        how.push_str(&format!(
+            ", plus timeline.csv: {k} trials x {} steps = {rows:.0} rows x at least {per} bytes",
+            s.horizon
+        ));
+    }
+    limits::check_space(&out_dir, "this run", bytes, &how)?;
+    // A stale run.json must not vouch for files this run replaces.
+    output::remove_stale(&out_dir.join("run.json"))?;
     let outcomes: Vec<String> = s.outcome_names().iter().map(|x| x.to_string()).collect();
     let mut writer = TrialsWriter::create(&out_dir, &[], outcomes.clone(), &layout)?;
     let mut summary = Summary::new(outcomes.clone(), &layout);
@@ -296,10 +351,11 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     )?;
     bar.finish();
     let elapsed = started.elapsed().as_secs_f64();
-    let mut files = vec![writer.commit()?];
+    let mut files = Vec::new();
     if a.timeline > 0 {
-        files.push(timeline::write(&out_dir, s, seed, a.timeline.min(trials))?);
+        files.push(timeline::write(&out_dir, s, seed, a.timeline.min(trials), &CANCEL)?);
     }
+    files.insert(0, writer.commit()?);
     let mut sum_file = CsvFile::create(&out_dir.join("summary.csv"))?;
     Summary::write_header(&mut sum_file, &[])?;
     summary.write_rows(&mut sum_file, &[])?;

@@ -6,10 +6,10 @@ use super::{CANCEL, Failure, FsResolver, ScenarioArgs, load, progress};
 use crate::design::{self, Design, DesignError};
 use crate::engine::MetricLayout;
 use crate::output::sweep::{self as out, Manifest, MergeError, SweepWriter, YMetric};
-use crate::output::{self, Summary};
+use crate::output::{self, Summary, limits};
 use crate::runner::RunError;
 use crate::runner::sweep::{self, Shard, SweepError, SweepPlan};
-use crate::scenario::{self, ScenarioError};
+use crate::scenario;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -124,8 +124,11 @@ impl From<DesignError> for Failure {
 impl From<SweepError> for Failure {
     fn from(e: SweepError) -> Self {
         let code = match &e {
-            SweepError::Run(RunError::Interrupted { .. }) => 130,
-            SweepError::Point { .. } | SweepError::Layout { .. } | SweepError::Shard { .. } => 2,
+            SweepError::Run(RunError::Interrupted { .. }) | SweepError::Interrupted { .. } => 130,
+            SweepError::Point { .. }
+            | SweepError::Layout { .. }
+            | SweepError::Shard { .. }
+            | SweepError::Run(RunError::Limit { .. }) => 2,
             _ => 1,
         };
         fail(e.into(), code)
@@ -219,11 +222,12 @@ pub fn design_from(a: &SweepArgs, seed: u64) -> Result<Design, DesignError> {
 pub fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
     let t0 = Instant::now();
     let base = load(a.scenario.scenario.as_deref(), &a.scenario.sets)?;
+    if !a.quiet {
+        super::print_warnings(&base);
+    }
     let s = &base.scenario;
     let trials = a.trials.unwrap_or(s.trials);
-    if trials == 0 {
-        return Err(ScenarioError::bad_flag("--trials", "expected at least 1 trial, found 0").into());
-    }
+    super::check_trials(trials)?;
     let seed = a.seed.unwrap_or(s.seed);
     let threads = a
         .threads
@@ -310,6 +314,26 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
     sweep::validate(&design, &layout, &loader, shard)?;
 
     output::ensure_dir(&out_dir)?;
+    output::remove_dead_temporaries(&out_dir);
+    // Disk: trials.csv of this shard, rows measured on real trials.
+    if !range.is_empty() {
+        let row = limits::trial_row_bytes(s, &layout, seed, trials);
+        let prefix: usize = limits::digits(range.end as u64)
+            + design.points[range.start].iter().map(|v| v.len() + 1).sum::<usize>()
+            + 1;
+        let per = row + prefix as f64;
+        let rows = range.len() as f64 * trials as f64;
+        limits::check_space(
+            &out_dir,
+            "this sweep",
+            rows * per,
+            &format!(
+                "{} points x {trials} trials = {rows:.0} rows x {per:.0} bytes per row of trials.csv",
+                range.len()
+            ),
+        )
+        .map_err(SweepError::Run)?;
+    }
     progress::install_signal_handlers();
     let printed: Rc<RefCell<Vec<PointShares>>> = Rc::default();
     let keep = Rc::clone(&printed);
@@ -320,7 +344,26 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
                 .push((p, sum.outcome_table().iter().map(|r| r.2).collect()));
         }
     });
-    let mut writer = SweepWriter::create(&out_dir, &design, outcomes.clone(), &layout, y, on_point)?;
+    // An interrupted run of this very shard left a checkpoint: continue it.
+    let partial = out::read_partial(&out_dir).filter(|p| {
+        a.resume
+            && p.manifest.shard == shard
+            && out::same_sweep(&p.manifest, "", &manifest, "").is_ok()
+            && range.contains(&p.next_point)
+    });
+    let mut writer = match &partial {
+        Some(p) => {
+            if !a.quiet {
+                eprintln!(
+                    "resuming shard {}/{} at point {}: points {}..{} are kept from the interrupted run",
+                    shard.k, shard.n, p.next_point, range.start, p.next_point
+                );
+            }
+            SweepWriter::resume(&out_dir, &design, outcomes.clone(), &layout, y, on_point, p)?
+        }
+        None => SweepWriter::create(&out_dir, &design, outcomes.clone(), &layout, y, on_point)?,
+    };
+    let first = writer.resume_point().unwrap_or(range.start);
     let plan = SweepPlan {
         seed,
         trials,
@@ -328,18 +371,27 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
         crn: !a.no_crn,
         shard,
     };
-    let total = range.len() as u64 * trials;
+    let total = (range.end - first) as u64 * trials;
     let mut bar = progress::Progress::new(total, a.quiet);
     let started = Instant::now();
-    sweep::run(
+    let ran = sweep::run_from(
         &design,
         &layout,
         &loader,
         &plan,
+        first,
         &CANCEL,
         |d| bar.update(d),
         &mut writer,
-    )?;
+    );
+    if let Err(e) = ran {
+        bar.finish();
+        if matches!(e, SweepError::Interrupted { .. }) {
+            // Keep the completed points for --resume.
+            writer.checkpoint(&manifest, range.start)?;
+        }
+        return Err(e.into());
+    }
     bar.finish();
     let elapsed = started.elapsed().as_secs_f64();
     manifest.files = writer.commit()?;

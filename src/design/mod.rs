@@ -40,6 +40,25 @@ use rand_chacha::ChaCha8Rng;
 /// Errors in a design specification.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum DesignError {
+    /// The design has more points than brink holds in memory.
+    #[error(
+        "the design would have {points} points ({how}), more than the limit of {max}: about {memory} of memory for the design alone, and every point is loaded and checked before the first trial",
+        max = MAX_POINTS
+    )]
+    #[diagnostic(
+        code(brink::design_size),
+        help(
+            "sweep fewer values or parameters, or split the sweep into several designs of at most 1000000 points (--design FILE)"
+        )
+    )]
+    TooMany {
+        /// Points the flags ask for.
+        points: u128,
+        /// How they multiply.
+        how: String,
+        /// Estimated memory for the points, in words.
+        memory: String,
+    },
     /// A flag's argument is malformed.
     #[error("{flag} `{arg}`: expected {expected}, found {found}")]
     #[diagnostic(code(brink::design), help("{help}"))]
@@ -250,6 +269,25 @@ pub fn fmt_num(x: f64) -> String {
     s
 }
 
+/// Most points a design may have (each is held in memory and loaded
+/// as a scenario before the sweep starts).
+pub const MAX_POINTS: u128 = 1_000_000;
+
+/// Fails with [`DesignError::TooMany`] when `points` exceeds
+/// [`MAX_POINTS`]; `paths` columns per point size the memory estimate.
+fn check_points(points: u128, paths: usize, how: String) -> Result<(), DesignError> {
+    if points <= MAX_POINTS {
+        return Ok(());
+    }
+    // A Vec per point plus a String (24 bytes + about 8 of text) per value.
+    let bytes = points as f64 * (24.0 + 32.0 * paths as f64);
+    Err(DesignError::TooMany {
+        points,
+        how,
+        memory: crate::output::limits::human(bytes),
+    })
+}
+
 impl Design {
     /// Points in the design.
     pub fn len(&self) -> usize {
@@ -304,6 +342,9 @@ impl Design {
                     .collect(),
             );
         }
+        let sizes: Vec<String> = factors.iter().map(|f| f.len().to_string()).collect();
+        let total = factors.iter().fold(1u128, |n, f| n.saturating_mul(f.len() as u128));
+        check_points(total, paths.len(), format!("{} values", sizes.join(" x ")))?;
         let mut points: Vec<Vec<String>> = vec![Vec::new()];
         for f in &factors {
             let mut next = Vec::with_capacity(points.len() * f.len());
@@ -330,6 +371,18 @@ impl Design {
             });
         }
         let d = ranges.len();
+        let (total, how) = match kind {
+            Sample::Lhs(n) => (u128::from(n), format!("lhs:{n}")),
+            Sample::Sobol(n) => (
+                u128::from(n) * (d as u128 + 2),
+                format!("sobol:{n} x ({d} parameters + 2)"),
+            ),
+            Sample::Morris { r, .. } => (
+                u128::from(r) * (d as u128 + 1),
+                format!("morris:{r} x ({d} parameters + 1)"),
+            ),
+        };
+        check_points(total, d, how)?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(0x6465_7369_676e); // "design": apart from trial streams
         let unit: Vec<Vec<f64>> = match kind {

@@ -7,6 +7,7 @@
 //! Numbers are formatted deterministically (Rust's shortest round-trip
 //! form), so equal results give byte-identical files.
 
+pub mod limits;
 pub mod summary;
 pub mod sweep;
 pub mod timeline;
@@ -34,6 +35,16 @@ pub enum OutputError {
         /// The cause.
         #[source]
         source: std::io::Error,
+    },
+    /// Writing was interrupted (SIGINT or SIGTERM); the file was removed.
+    #[error("interrupted while writing `{path}`; it was not completed")]
+    #[diagnostic(
+        code(brink::interrupted),
+        help("run the same command again: runs are deterministic, so it gives the same files")
+    )]
+    Interrupted {
+        /// The file.
+        path: String,
     },
     /// A CSV record could not be written.
     #[error("cannot write CSV `{path}`")]
@@ -66,14 +77,10 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Creates `dest`'s temporary sibling (`.NAME.tmp-PID`) and returns the
+    /// Creates `dest`'s temporary sibling (`.NAME.tmp-HOST-PID`) and returns the
     /// guard with a buffered writer to it.
     pub fn create(dest: &Path) -> Result<(AtomicFile, BufWriter<File>), OutputError> {
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        let tmp = tmp_name(dest);
         let f = File::create(&tmp).map_err(|e| OutputError::io(&tmp, e))?;
         let guard = AtomicFile {
             tmp,
@@ -98,6 +105,84 @@ impl AtomicFile {
     pub fn dest(&self) -> &Path {
         &self.dest
     }
+
+    /// Keeps the first `len` bytes written (a checkpoint of an interrupted
+    /// sweep) under the name `keep` instead of removing them.
+    pub fn keep(mut self, w: BufWriter<File>, len: u64, keep: &Path) -> Result<(), OutputError> {
+        let f = w.into_inner().map_err(|e| OutputError::io(&self.tmp, e.into_error()))?;
+        f.set_len(len).map_err(|e| OutputError::io(&self.tmp, e))?;
+        f.sync_all().map_err(|e| OutputError::io(&self.tmp, e))?;
+        drop(f);
+        std::fs::rename(&self.tmp, keep).map_err(|e| OutputError::io(keep, e))?;
+        self.committed = true;
+        Ok(())
+    }
+
+    /// Takes a file kept by [`AtomicFile::keep`] back as the temporary of
+    /// `dest`, cut to `len` bytes, for appending.
+    pub fn reopen(dest: &Path, kept: &Path, len: u64) -> Result<(AtomicFile, BufWriter<File>), OutputError> {
+        let tmp = tmp_name(dest);
+        std::fs::rename(kept, &tmp).map_err(|e| OutputError::io(kept, e))?;
+        let guard = AtomicFile {
+            tmp,
+            dest: dest.to_path_buf(),
+            committed: false,
+        };
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&guard.tmp)
+            .map_err(|e| OutputError::io(&guard.tmp, e))?;
+        let have = f.metadata().map_err(|e| OutputError::io(&guard.tmp, e))?.len();
+        if have < len {
+            return Err(OutputError::io(
+                kept,
+                std::io::Error::other(format!("checkpoint holds {have} bytes, expected at least {len}")),
+            ));
+        }
+        f.set_len(len).map_err(|e| OutputError::io(&guard.tmp, e))?;
+        use std::io::Seek as _;
+        f.seek(std::io::SeekFrom::End(0))
+            .map_err(|e| OutputError::io(&guard.tmp, e))?;
+        Ok((guard, BufWriter::with_capacity(1 << 16, f)))
+    }
+}
+
+/// `dest`'s temporary sibling: `.NAME.tmp-HOST-PID` (the host, so that
+/// processes on several machines sharing a directory tell theirs apart).
+fn tmp_name(dest: &Path) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dest.with_file_name(format!(".{name}.tmp-{}-{}", hostname(), std::process::id()))
+}
+
+/// This machine's host name (`localhost` where it cannot be read), with
+/// `/` replaced so it fits in a file name.
+pub fn hostname() -> &'static str {
+    static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        #[cfg(unix)]
+        {
+            let mut buf = [0u8; 256];
+            // SAFETY: the buffer is writable for its whole length.
+            let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+            if rc == 0 {
+                let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+                let h = String::from_utf8_lossy(&buf[..end]).replace('/', "_");
+                if !h.is_empty() {
+                    return h;
+                }
+            }
+        }
+        "localhost".to_string()
+    })
+}
+
+/// Bytes written to `w` so far, after flushing it.
+pub fn flushed_len(w: &mut BufWriter<File>, path: &Path) -> Result<u64, OutputError> {
+    w.flush().map_err(|e| OutputError::io(path, e))?;
+    Ok(w.get_ref().metadata().map_err(|e| OutputError::io(path, e))?.len())
 }
 
 impl Drop for AtomicFile {
@@ -129,6 +214,40 @@ impl CsvFile {
             .terminator(csv::Terminator::Any(b'\n'))
             .from_writer(w);
         Ok(CsvFile { guard, csv })
+    }
+
+    /// Takes a kept checkpoint back (see [`AtomicFile::reopen`]); writes
+    /// no header.
+    pub fn reopen(dest: &Path, kept: &Path, len: u64) -> Result<CsvFile, OutputError> {
+        let (guard, w) = AtomicFile::reopen(dest, kept, len)?;
+        let csv = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .has_headers(false)
+            .from_writer(w);
+        Ok(CsvFile { guard, csv })
+    }
+
+    /// Bytes written so far, after flushing.
+    pub fn flushed_len(&mut self) -> Result<u64, OutputError> {
+        let dest = self.guard.dest().to_path_buf();
+        self.csv.flush().map_err(|e| OutputError::io(&dest, e))?;
+        Ok(self
+            .csv
+            .get_ref()
+            .get_ref()
+            .metadata()
+            .map_err(|e| OutputError::io(&dest, e))?
+            .len())
+    }
+
+    /// Keeps the first `len` bytes under `keep` (see [`AtomicFile::keep`]).
+    pub fn keep(self, len: u64, keep: &Path) -> Result<(), OutputError> {
+        let dest = self.guard.dest().to_path_buf();
+        let w = self
+            .csv
+            .into_inner()
+            .map_err(|e| OutputError::io(&dest, e.into_error()))?;
+        self.guard.keep(w, len, keep)
     }
 
     fn err(&self, e: csv::Error) -> OutputError {
@@ -170,7 +289,61 @@ impl CsvFile {
     }
 }
 
-/// Creates the output directory (and parents).
+/// Removes temporaries (`.NAME.tmp-HOST-PID`) in `dir` left by brink
+/// processes of this host that no longer exist (killed with SIGKILL, or
+/// by a power cut); returns how many. Those of live processes, and any of
+/// another host, are left alone.
+pub fn remove_dead_temporaries(dir: &Path) -> usize {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut n = 0;
+    for e in rd.filter_map(Result::ok) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .starts_with('.')
+            .then(|| name.rsplit_once(".tmp-"))
+            .flatten()
+            .and_then(|(_, tag)| tag.rsplit_once('-'))
+            .filter(|(host, _)| *host == hostname())
+            .and_then(|(_, pid)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !process_alive(pid) && std::fs::remove_file(e.path()).is_ok() {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Whether process `pid` exists (signal 0: no signal is sent).
+fn process_alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        // SAFETY: kill with signal 0 only checks that the process exists.
+        let rc = unsafe { libc::kill(pid, 0) };
+        rc == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// Removes `path` if it exists (a manifest about to go stale).
+pub fn remove_stale(path: &Path) -> Result<(), OutputError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(OutputError::io(path, e)),
+        _ => Ok(()),
+    }
+}
+
+/// Creates `dir` and its parents if needed.
 pub fn ensure_dir(dir: &Path) -> Result<(), OutputError> {
     std::fs::create_dir_all(dir).map_err(|e| OutputError::io(dir, e))
 }
@@ -260,5 +433,31 @@ impl TrialsWriter {
     /// Flushes and renames into place.
     pub fn commit(self) -> Result<PathBuf, OutputError> {
         self.file.commit()
+    }
+
+    /// Takes a kept checkpoint of `dir/trials.csv` back (no header).
+    pub fn reopen(
+        dir: &Path,
+        kept: &Path,
+        len: u64,
+        outcomes: Vec<String>,
+        layout: &MetricLayout,
+    ) -> Result<TrialsWriter, OutputError> {
+        Ok(TrialsWriter {
+            file: CsvFile::reopen(&dir.join("trials.csv"), kept, len)?,
+            outcomes,
+            kinds: layout.kinds.clone(),
+            cell: String::new(),
+        })
+    }
+
+    /// Bytes written so far, after flushing.
+    pub fn flushed_len(&mut self) -> Result<u64, OutputError> {
+        self.file.flushed_len()
+    }
+
+    /// Keeps the first `len` bytes under `keep`.
+    pub fn keep(self, len: u64, keep: &Path) -> Result<(), OutputError> {
+        self.file.keep(len, keep)
     }
 }

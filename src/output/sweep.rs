@@ -249,6 +249,49 @@ pub struct SweepWriter {
     layout: MetricLayout,
     current: Option<(Vec<String>, Summary)>,
     on_point: OnPoint,
+    /// After the last completed point: the next point and the bytes of
+    /// trials.csv, summary.csv and Y.txt (a checkpoint's cut).
+    done: Option<(usize, [u64; 3])>,
+}
+
+/// Name of an interrupted sweep's checkpoint in its output directory.
+pub const PARTIAL: &str = ".sweep-partial.json";
+
+/// Hidden names under which an interrupted sweep keeps its files.
+fn kept(dir: &Path, f: &str) -> PathBuf {
+    dir.join(format!(".{f}.partial"))
+}
+
+/// What an interrupted sweep kept: its manifest (files empty), the first
+/// point not completed and the bytes of each file up to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Partial {
+    /// What was running.
+    pub manifest: Manifest,
+    /// First point not completed.
+    pub next_point: usize,
+    /// Bytes of trials.csv, summary.csv and Y.txt through the last
+    /// completed point.
+    pub lens: [u64; 3],
+}
+
+/// Reads `dir`'s checkpoint, if it has one whose files are all there.
+pub fn read_partial(dir: &Path) -> Option<Partial> {
+    let text = std::fs::read_to_string(dir.join(PARTIAL)).ok()?;
+    let p: Partial = serde_json::from_str(&text).ok()?;
+    let files_there = kept(dir, "trials.csv").exists()
+        && kept(dir, "summary.csv").exists()
+        && (p.manifest.y.is_none() || kept(dir, "Y.txt").exists());
+    files_there.then_some(p)
+}
+
+/// Removes `dir`'s checkpoint and kept files, if any.
+pub fn clear_partial(dir: &Path) -> Result<(), OutputError> {
+    super::remove_stale(&dir.join(PARTIAL))?;
+    for f in ["trials.csv", "summary.csv", "Y.txt"] {
+        super::remove_stale(&kept(dir, f))?;
+    }
+    Ok(())
 }
 
 impl SweepWriter {
@@ -263,25 +306,69 @@ impl SweepWriter {
         y: Option<YMetric>,
         on_point: OnPoint,
     ) -> Result<SweepWriter, OutputError> {
+        Self::open(dir, design, outcomes, layout, y, on_point, None)
+    }
+
+    /// Like [`SweepWriter::create`], continuing the files an interrupted
+    /// sweep kept (`partial`, from [`read_partial`]) after its last
+    /// completed point.
+    pub fn resume(
+        dir: &Path,
+        design: &crate::design::Design,
+        outcomes: Vec<String>,
+        layout: &MetricLayout,
+        y: Option<YMetric>,
+        on_point: OnPoint,
+        partial: &Partial,
+    ) -> Result<SweepWriter, OutputError> {
+        Self::open(dir, design, outcomes, layout, y, on_point, Some(partial))
+    }
+
+    fn open(
+        dir: &Path,
+        design: &crate::design::Design,
+        outcomes: Vec<String>,
+        layout: &MetricLayout,
+        y: Option<YMetric>,
+        on_point: OnPoint,
+        partial: Option<&Partial>,
+    ) -> Result<SweepWriter, OutputError> {
         // A stale manifest must not vouch for files about to be replaced.
-        let manifest = dir.join("run.json");
-        if manifest.exists() {
-            std::fs::remove_file(&manifest).map_err(|e| OutputError::io(&manifest, e))?;
-        }
+        super::remove_stale(&dir.join("run.json"))?;
         super::write_atomic(&dir.join("design.csv"), &design.to_csv())?;
         let mut prefix = vec!["point".to_string()];
         prefix.extend(design.paths.iter().cloned());
-        let trials = TrialsWriter::create(dir, &prefix, outcomes.clone(), layout)?;
-        let mut summary_file = CsvFile::create(&dir.join("summary.csv"))?;
-        Summary::write_header(&mut summary_file, &prefix)?;
-        let y = match y {
-            Some(m) => {
-                let (g, w) = AtomicFile::create(&dir.join("Y.txt"))?;
-                Some((m, g, w))
+        let (trials, summary_file, y, done) = match partial {
+            Some(p) => {
+                let [lt, ls, ly] = p.lens;
+                let trials = TrialsWriter::reopen(dir, &kept(dir, "trials.csv"), lt, outcomes.clone(), layout)?;
+                let summary = CsvFile::reopen(&dir.join("summary.csv"), &kept(dir, "summary.csv"), ls)?;
+                let y = match y {
+                    Some(m) => {
+                        let (g, w) = AtomicFile::reopen(&dir.join("Y.txt"), &kept(dir, "Y.txt"), ly)?;
+                        Some((m, g, w))
+                    }
+                    None => None,
+                };
+                super::remove_stale(&dir.join(PARTIAL))?;
+                (trials, summary, y, Some((p.next_point, p.lens)))
             }
-            None => None,
+            None => {
+                clear_partial(dir)?;
+                let trials = TrialsWriter::create(dir, &prefix, outcomes.clone(), layout)?;
+                let mut summary_file = CsvFile::create(&dir.join("summary.csv"))?;
+                Summary::write_header(&mut summary_file, &prefix)?;
+                let y = match y {
+                    Some(m) => {
+                        let (g, w) = AtomicFile::create(&dir.join("Y.txt"))?;
+                        Some((m, g, w))
+                    }
+                    None => None,
+                };
+                (trials, summary_file, y, None)
+            }
         };
-        Ok(SweepWriter {
+        let mut w = SweepWriter {
             dir: dir.to_path_buf(),
             trials,
             summary_file,
@@ -290,7 +377,52 @@ impl SweepWriter {
             layout: layout.clone(),
             current: None,
             on_point,
-        })
+            done,
+        };
+        if w.done.is_none() {
+            // The headers: a checkpoint before the first point keeps them.
+            w.done = Some((usize::MAX, w.lens()?));
+        }
+        Ok(w)
+    }
+
+    fn lens(&mut self) -> Result<[u64; 3], OutputError> {
+        let lt = self.trials.flushed_len()?;
+        let ls = self.summary_file.flushed_len()?;
+        let ly = match &mut self.y {
+            Some((_, g, w)) => super::flushed_len(w, g.dest())?,
+            None => 0,
+        };
+        Ok([lt, ls, ly])
+    }
+
+    /// Keeps the files through the last completed point under hidden
+    /// names with a checkpoint (`.sweep-partial.json`) that `--resume`
+    /// continues from; `manifest` says what ran, `first` is the shard's
+    /// first point (the next point when none completed).
+    pub fn checkpoint(mut self, manifest: &Manifest, first: usize) -> Result<usize, OutputError> {
+        let (next, lens) = self.done.take().expect("set at open");
+        let next = if next == usize::MAX { first } else { next };
+        let dir = self.dir.clone();
+        self.trials.keep(lens[0], &kept(&dir, "trials.csv"))?;
+        self.summary_file.keep(lens[1], &kept(&dir, "summary.csv"))?;
+        if let Some((_, g, w)) = self.y {
+            g.keep(w, lens[2], &kept(&dir, "Y.txt"))?;
+        }
+        let p = Partial {
+            manifest: manifest.clone(),
+            next_point: next,
+            lens,
+        };
+        let json = serde_json::to_string_pretty(&p).expect("checkpoint serialises") + "\n";
+        super::write_atomic(&dir.join(PARTIAL), json.as_bytes())?;
+        Ok(next)
+    }
+
+    /// The first point still to run when resumed, if this writer continues
+    /// a checkpoint.
+    pub fn resume_point(&self) -> Option<usize> {
+        self.done.map(|(p, _)| p).filter(|&p| p != usize::MAX)
     }
 
     /// Commits every file and returns their SHA-256 by name.
@@ -342,6 +474,8 @@ impl PointSink for SweepWriter {
         }
         let p: usize = prefix[0].parse().expect("point index we wrote");
         (self.on_point)(p, &summary);
+        let lens = self.lens()?;
+        self.done = Some((p + 1, lens));
         Ok(())
     }
 }

@@ -14,6 +14,7 @@ use crate::engine::{MetricLayout, StepObserver, TrialState, run_trial};
 use crate::model::{Scenario, TalkStatus};
 use crate::rng::trial_rng;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Clone, Copy)]
 enum Col {
@@ -26,6 +27,11 @@ enum Col {
     Progress(usize),
     Driver(usize),
     Regime(usize),
+}
+
+/// Number of data columns after `trial` and `step` (and `date`).
+pub fn column_count(s: &Scenario) -> usize {
+    columns(s).0.len()
 }
 
 fn columns(s: &Scenario) -> (Vec<String>, Vec<Col>) {
@@ -136,7 +142,7 @@ impl StepObserver for Recorder<'_> {
 
 /// Runs trials `0..k` again (same streams, so the same trials as in
 /// `trials.csv`) and writes their per-step state to `dir/timeline.csv`.
-pub fn write(dir: &Path, s: &Scenario, seed: u64, k: u64) -> Result<PathBuf, OutputError> {
+pub fn write(dir: &Path, s: &Scenario, seed: u64, k: u64, cancel: &AtomicBool) -> Result<PathBuf, OutputError> {
     let (names, cols) = columns(s);
     let mut out = CsvFile::create(&dir.join("timeline.csv"))?;
     let mut header = vec!["trial".to_string(), "step".to_string()];
@@ -149,6 +155,11 @@ pub fn write(dir: &Path, s: &Scenario, seed: u64, k: u64) -> Result<PathBuf, Out
     let mut st = TrialState::new(s);
     let mut row = vec![0.0; layout.len()];
     for trial in 0..k {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(OutputError::Interrupted {
+                path: dir.join("timeline.csv").display().to_string(),
+            });
+        }
         let mut rec = Recorder {
             out: &mut out,
             cols: &cols,

@@ -68,7 +68,15 @@ impl Initiative {
             base *= (1.0 + self.pressure * p).max(0.0);
         }
         let lambda = m * (base + self.excitation * e);
-        if lambda < self.max_rate { lambda } else { self.max_rate }
+        if lambda.is_nan() {
+            // 0 x inf: a zero rate or multiplier times an overflowing
+            // backlash factor is no event, not the cap.
+            0.0
+        } else if lambda < self.max_rate {
+            lambda
+        } else {
+            self.max_rate
+        }
     }
 
     /// The driver factor for driver `k` being `active`.

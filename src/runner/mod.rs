@@ -36,6 +36,16 @@ pub enum RunError {
         /// Trials asked for.
         total: u64,
     },
+    /// The run would exceed a limit (disk space, trial count): refused
+    /// before it starts.
+    #[error("{what}")]
+    #[diagnostic(code(brink::limit), help("{help}"))]
+    Limit {
+        /// What would be exceeded, with the estimate.
+        what: String,
+        /// What to do.
+        help: String,
+    },
     /// The thread pool could not be built.
     #[error("cannot start {threads} worker threads: {why}")]
     #[diagnostic(code(brink::threads))]
@@ -60,7 +70,8 @@ pub struct Plan {
 
 /// Runs `plan`'s trials and calls `sink(trial, result, metrics)` for each,
 /// in increasing trial order. `progress(done)` is called after each block;
-/// `cancel` is checked between blocks.
+/// `cancel` is checked before every trial, so a block stops within one
+/// trial's time of the signal and none of its results are handed on.
 pub fn run<F>(
     s: &Scenario,
     layout: &MetricLayout,
@@ -129,12 +140,24 @@ where
                 .for_each_init(
                     || TrialState::new(s),
                     |st, (j, (res, row))| {
+                        // Checked per trial: a block of long trials stops
+                        // within one trial of the signal.
+                        if cancel.load(Ordering::Relaxed) {
+                            return;
+                        }
                         let i = start + j as u64;
                         let mut rng = trial_rng(plan.seed, i);
                         *res = run_trial(s, layout, st, &mut rng, row, &mut NoObserver);
                     },
                 );
         });
+        if cancel.load(Ordering::Relaxed) {
+            // Some results of this block were skipped: hand on none of it.
+            return Err(RunError::Interrupted {
+                done: start - plan.trials.start,
+                total,
+            });
+        }
         for j in 0..n {
             sink(
                 start + j as u64,

@@ -75,6 +75,27 @@ pub enum SweepError {
         /// What is wrong.
         found: String,
     },
+    /// The sweep was interrupted (SIGINT or SIGTERM).
+    #[error(
+        "interrupted at design point {point}, after {done} of {points} points of shard {}/{}; no output file was completed (the points done are kept for --resume)",
+        shard.k, shard.n
+    )]
+    #[diagnostic(
+        code(brink::interrupted),
+        help(
+            "run the same command again with --resume: the points completed are kept in --out and not rerun, and the files are byte-identical to an uninterrupted sweep's"
+        )
+    )]
+    Interrupted {
+        /// The point that was running.
+        point: usize,
+        /// Points of the shard finished.
+        done: usize,
+        /// Points in the shard.
+        points: usize,
+        /// The shard.
+        shard: Shard,
+    },
     /// Running a point failed.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -198,12 +219,29 @@ pub fn run(
     load: &Loader,
     plan: &SweepPlan,
     cancel: &AtomicBool,
+    progress: impl FnMut(u64),
+    sink: &mut impl PointSink,
+) -> Result<(), SweepError> {
+    run_from(design, base, load, plan, 0, cancel, progress, sink)
+}
+
+/// Like [`run`], skipping the shard's points before `first` (they were
+/// completed by an interrupted run whose files the sink continues).
+#[allow(clippy::too_many_arguments)]
+pub fn run_from(
+    design: &Design,
+    base: &MetricLayout,
+    load: &Loader,
+    plan: &SweepPlan,
+    first: usize,
+    cancel: &AtomicBool,
     mut progress: impl FnMut(u64),
     sink: &mut impl PointSink,
 ) -> Result<(), SweepError> {
     let pool = pool(plan.threads)?;
     let mut done = 0u64;
-    for p in plan.shard.points(design.len()) {
+    let range = plan.shard.points(design.len());
+    for p in range.start.max(first)..range.end {
         let l = point_scenario(design, base, load, p)?;
         let run_plan = Plan {
             seed: point_seed(plan.seed, p, plan.crn),
@@ -219,7 +257,16 @@ pub fn run(
             cancel,
             |d| progress(done + d),
             |i, r, row| sink.trial(i, r, row),
-        )?;
+        )
+        .map_err(|e| match e {
+            RunError::Interrupted { .. } => SweepError::Interrupted {
+                point: p,
+                done: p - range.start,
+                points: range.len(),
+                shard: plan.shard,
+            },
+            e => SweepError::Run(e),
+        })?;
         sink.end()?;
         done += plan.trials;
     }

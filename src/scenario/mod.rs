@@ -75,6 +75,9 @@ pub struct Loaded {
     pub sources: Vec<Source>,
     /// The overrides applied.
     pub overrides: Vec<Override>,
+    /// Warnings about a valid scenario (rates pinned at `max_rate`), each
+    /// naming its dotted path.
+    pub warnings: Vec<String>,
 }
 
 impl Loaded {
@@ -205,11 +208,13 @@ fn finish(mut tree: Table, sources: Vec<Source>, sets: &[String]) -> Result<Load
         Err(e) => return Err(ScenarioError::from_serde(&sources, &overrides, e)),
     };
     let scenario = validate::validate(&raw).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
+    let warnings = validate::warnings(&scenario);
     Ok(Loaded {
         scenario,
         raw,
         sources,
         overrides,
+        warnings,
     })
 }
 
