@@ -38,6 +38,13 @@ pub fn check_trials(trials: u64) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+/// The worker threads to use: `--threads`, else every core (at least 1).
+pub fn threads_or_all(threads: Option<usize>) -> usize {
+    threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
 /// Set by SIGINT/SIGTERM; the runner stops before its next trial.
 pub static CANCEL: AtomicBool = AtomicBool::new(false);
 
@@ -299,10 +306,7 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
         .into());
     }
     let seed = a.seed.unwrap_or(s.seed);
-    let threads = a
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+    let threads = threads_or_all(a.threads);
     let out_dir = a.out.clone().unwrap_or_else(|| PathBuf::from("out").join(&s.name));
     output::ensure_dir(&out_dir)?;
     output::remove_dead_temporaries(&out_dir);

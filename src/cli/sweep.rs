@@ -229,10 +229,7 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
     let trials = a.trials.unwrap_or(s.trials);
     super::check_trials(trials)?;
     let seed = a.seed.unwrap_or(s.seed);
-    let threads = a
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+    let threads = super::threads_or_all(a.threads);
     let shard = match &a.shard {
         Some(x) => Shard::parse(x)?,
         None => Shard::WHOLE,

@@ -130,10 +130,7 @@ pub fn cmd_tournament(a: TournamentArgs) -> Result<(), Failure> {
         ));
     }
     let seed = a.seed.unwrap_or(s0.seed);
-    let threads = a
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+    let threads = super::threads_or_all(a.threads);
     let out_dir = a
         .out
         .clone()
