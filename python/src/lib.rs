@@ -217,13 +217,7 @@ fn run<'py>(
     let l = load_py(py, scenario, &sets)?;
     let s = &l.scenario;
     let trials = trials.unwrap_or(s.trials);
-    if trials == 0 {
-        return Err(scenario_err(
-            py,
-            &BrinkError::io("trials", "expected at least 1 trial, found 0"),
-            None,
-        ));
-    }
+    brink::cli::check_trials(trials).map_err(|e| scenario_err(py, &e, None))?;
     let seed = seed.unwrap_or(s.seed);
     let threads = threads_or_all(threads);
     let layout = MetricLayout::new(s);
@@ -255,30 +249,7 @@ fn run<'py>(
     let elapsed = started.elapsed().as_secs_f64();
     let mut cells = Vec::new();
     summary_cells(&summary, None, &mut cells);
-    let meta = serde_json::json!({
-        "brink_version": brink::VERSION,
-        "command": "brink.run (Python)",
-        "scenario": {
-            "name": s.name,
-            "file": l.sources[0].name,
-            "sources": l.sources.iter().map(|x| x.name.clone()).collect::<Vec<_>>(),
-            "sha256": l.hash(),
-        },
-        "overrides": l.overrides.iter().map(|o| o.arg.clone()).collect::<Vec<_>>(),
-        "seed": seed,
-        "trials": trials,
-        "threads": threads,
-        "rng": "ChaCha8, trial i on stream i of seed_from_u64(seed)",
-        "start_date": s.start_date.map(|d| d.to_string()),
-        "step_unit": format!("{:?}", s.step_unit).to_lowercase(),
-        "horizon": s.horizon,
-        "outcomes": outcomes,
-        "timing": {
-            "trials_seconds": elapsed,
-            "total_seconds": t0.elapsed().as_secs_f64(),
-            "trials_per_second": trials as f64 / elapsed.max(1e-9),
-        },
-    });
+    let meta = brink::output::run_meta(&l, "brink.run (Python)".into(), seed, trials, threads, t0, elapsed);
     result_dict(py, &layout, &outcomes, &cols, &cells, meta)
 }
 
@@ -332,13 +303,7 @@ fn sweep_py<'py>(
     let base = load_py(py, scenario, &sets)?;
     let s = &base.scenario;
     let trials = trials.unwrap_or(s.trials);
-    if trials == 0 {
-        return Err(scenario_err(
-            py,
-            &BrinkError::io("trials", "expected at least 1 trial, found 0"),
-            None,
-        ));
-    }
+    brink::cli::check_trials(trials).map_err(|e| scenario_err(py, &e, None))?;
     let seed = seed.unwrap_or(s.seed);
     let threads = threads_or_all(threads);
     let (k, n) = shard;

@@ -364,31 +364,16 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     Summary::write_header(&mut sum_file, &[])?;
     summary.write_rows(&mut sum_file, &[])?;
     files.push(sum_file.commit()?);
-    let meta = serde_json::json!({
-        "brink_version": env!("CARGO_PKG_VERSION"),
-        "command": std::env::args().collect::<Vec<_>>(),
-        "scenario": {
-            "name": s.name,
-            "file": l.sources[0].name,
-            "sources": l.sources.iter().map(|x| x.name.clone()).collect::<Vec<_>>(),
-            "sha256": l.hash(),
-        },
-        "overrides": l.overrides.iter().map(|o| o.arg.clone()).collect::<Vec<_>>(),
-        "seed": seed,
-        "trials": trials,
-        "threads": threads,
-        "timeline_trials": a.timeline.min(trials),
-        "rng": "ChaCha8, trial i on stream i of seed_from_u64(seed)",
-        "start_date": s.start_date.map(|d| d.to_string()),
-        "step_unit": format!("{:?}", s.step_unit).to_lowercase(),
-        "horizon": s.horizon,
-        "outcomes": outcomes,
-        "timing": {
-            "trials_seconds": elapsed,
-            "total_seconds": t0.elapsed().as_secs_f64(),
-            "trials_per_second": trials as f64 / elapsed.max(1e-9),
-        },
-    });
+    let mut meta = output::run_meta(
+        &l,
+        std::env::args().collect::<Vec<_>>().into(),
+        seed,
+        trials,
+        threads,
+        t0,
+        elapsed,
+    );
+    meta["timeline_trials"] = a.timeline.min(trials).into();
     let json = serde_json::to_string_pretty(&meta).expect("json") + "\n";
     files.push(output::write_atomic(&out_dir.join("run.json"), json.as_bytes())?);
 

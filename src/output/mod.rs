@@ -343,6 +343,46 @@ pub fn remove_stale(path: &Path) -> Result<(), OutputError> {
     }
 }
 
+/// The provenance of a run, as `run.json` records it: version, command,
+/// scenario (files and SHA-256), overrides, seed, trials, threads, RNG,
+/// calendar, outcomes and timing. `started` is when loading began,
+/// `trials_seconds` how long the trials took.
+pub fn run_meta(
+    l: &crate::scenario::Loaded,
+    command: serde_json::Value,
+    seed: u64,
+    trials: u64,
+    threads: usize,
+    started: std::time::Instant,
+    trials_seconds: f64,
+) -> serde_json::Value {
+    let s = &l.scenario;
+    serde_json::json!({
+        "brink_version": env!("CARGO_PKG_VERSION"),
+        "command": command,
+        "scenario": {
+            "name": s.name,
+            "file": l.sources[0].name,
+            "sources": l.sources.iter().map(|x| x.name.clone()).collect::<Vec<_>>(),
+            "sha256": l.hash(),
+        },
+        "overrides": l.overrides.iter().map(|o| o.arg.clone()).collect::<Vec<_>>(),
+        "seed": seed,
+        "trials": trials,
+        "threads": threads,
+        "rng": "ChaCha8, trial i on stream i of seed_from_u64(seed)",
+        "start_date": s.start_date.map(|d| d.to_string()),
+        "step_unit": format!("{:?}", s.step_unit).to_lowercase(),
+        "horizon": s.horizon,
+        "outcomes": s.outcome_names(),
+        "timing": {
+            "trials_seconds": trials_seconds,
+            "total_seconds": started.elapsed().as_secs_f64(),
+            "trials_per_second": trials as f64 / trials_seconds.max(1e-9),
+        },
+    })
+}
+
 /// Creates `dir` and its parents if needed.
 pub fn ensure_dir(dir: &Path) -> Result<(), OutputError> {
     std::fs::create_dir_all(dir).map_err(|e| OutputError::io(dir, e))

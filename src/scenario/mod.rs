@@ -145,18 +145,6 @@ fn load_tree(
             None,
         ));
     };
-    if depth + 1 >= MAX_INCLUDE_DEPTH {
-        return Err(ScenarioError::at_key(
-            std::slice::from_ref(&sources[src_index]),
-            &[],
-            "include",
-            format!("includes nest deeper than {MAX_INCLUDE_DEPTH} files"),
-            Some(
-                "a scenario may include a base, which may include its own base; check for a cycle or a long chain"
-                    .into(),
-            ),
-        ));
-    }
     let (inc_name, inc_text) = resolver.resolve(name, &inc).map_err(|why| {
         ScenarioError::at_key(
             std::slice::from_ref(&sources[src_index]),
@@ -174,6 +162,19 @@ fn load_tree(
             "include",
             format!("include cycle: {} -> {inc_name}", chain.join(" -> ")),
             None,
+        ));
+    }
+    // A cycle is the more precise diagnosis, so it is checked first.
+    if depth + 1 >= MAX_INCLUDE_DEPTH {
+        return Err(ScenarioError::at_key(
+            std::slice::from_ref(&sources[src_index]),
+            &[],
+            "include",
+            format!("includes nest deeper than {MAX_INCLUDE_DEPTH} files"),
+            Some(
+                "a scenario may include a base, which may include its own base; check for a cycle or a long chain"
+                    .into(),
+            ),
         ));
     }
     let mut base = load_tree(&inc_text, &inc_name, resolver, sources, depth + 1)?;
