@@ -163,7 +163,7 @@ impl MetricLayout {
         }
         for ts in &st.tracks {
             put(ts.status as u8 as f64);
-            put(super::mean_progress(&ts.progress));
+            put(ts.mean);
             put(step(ts.open_step));
             put(step(ts.agreement_step));
             put(f64::from(ts.pause_steps));

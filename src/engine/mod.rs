@@ -78,6 +78,8 @@ struct Scheduled {
 struct TrackState {
     status: TalkStatus,
     progress: Vec<f64>,
+    /// Mean of `progress`, kept in step with it.
+    mean: f64,
     violence: f64,
     pause_until: u32,
     pauses: u32,
@@ -201,6 +203,7 @@ impl TrialState {
                 .map(|t| TrackState {
                     status: t.initial,
                     progress: vec![0.0; t.groups.len()],
+                    mean: 0.0,
                     violence: 0.0,
                     pause_until: 0,
                     pauses: 0,
@@ -273,6 +276,7 @@ impl TrialState {
         for (ts, t) in self.tracks.iter_mut().zip(&s.tracks) {
             ts.status = t.initial;
             ts.progress.fill(0.0);
+            ts.mean = 0.0;
             ts.violence = 0.0;
             ts.pause_until = 0;
             ts.pauses = 0;
@@ -305,7 +309,7 @@ impl TrialState {
     /// Status and mean progress of track `k`.
     pub fn track(&self, k: usize) -> (TalkStatus, f64) {
         let ts = &self.tracks[k];
-        (ts.status, mean_progress(&ts.progress))
+        (ts.status, ts.mean)
     }
 
     /// Whether each driver is active.
@@ -480,7 +484,7 @@ fn generate_events(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32
     }
     for (k, tr) in s.tracks.iter().enumerate() {
         let ts = &st.tracks[k];
-        let progress = mean_progress(&ts.progress);
+        let progress = ts.mean;
         for e in &tr.effects {
             st.mult[e.dyad as usize] *= e.by_status[ts.status as usize] * (1.0 + e.progress * progress);
         }
@@ -678,7 +682,6 @@ fn update_tracks(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) 
             ts.pause_until = t + tr.pause_steps;
         }
         if ts.status == TalkStatus::Active {
-            let before = mean_progress(&ts.progress);
             let speed = tr.rate / (1.0 + tr.violence * ts.violence);
             for (p, w) in ts.progress.iter_mut().zip(&tr.groups) {
                 // Within 1e-9 of done is done: ten steps of 0.1 complete.
@@ -687,7 +690,9 @@ fn update_tracks(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) 
                     *p = 1.0;
                 }
             }
-            ts.gained = mean_progress(&ts.progress) - before;
+            let mean = mean_progress(&ts.progress);
+            ts.gained = mean - ts.mean;
+            ts.mean = mean;
         }
         if matches!(ts.status, TalkStatus::Active | TalkStatus::Paused) {
             let h = tr.collapse_hazard + tr.collapse_violence * ts.violence;
