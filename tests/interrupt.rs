@@ -30,6 +30,18 @@ fn spawn(args: &[&str], out: &Path) -> Child {
         .expect("spawn brink")
 }
 
+/// Runs brink to completion with `args` (then `--out out`, if given) and
+/// returns its exit code and stderr.
+fn run_to(args: &[&str], out: Option<&Path>) -> (Option<i32>, String) {
+    let mut c = Command::new(BIN);
+    c.args(args).env("NO_COLOR", "1");
+    if let Some(o) = out {
+        c.arg("--out").arg(o);
+    }
+    let o = c.output().expect("run brink");
+    (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
 /// Waits until `dir` holds a temporary `trials.csv` (trials are running),
 /// then sends `signal` and returns the output.
 fn signal_when_running(mut child: Child, dir: &Path, signal: libc::c_int) -> Output {
@@ -236,14 +248,8 @@ fn an_interrupted_sweep_resumes_to_the_bytes_of_an_uninterrupted_one() {
 #[test]
 fn a_run_that_cannot_fit_on_disk_is_refused_up_front() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let out = Command::new(BIN)
-        .args(["run", "-q", "--trials", "1000000000000000", "--out"])
-        .arg(tmp.path())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (code, stderr) = run_to(&["run", "-q", "--trials", "1000000000000000"], Some(tmp.path()));
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("this run would need about"), "{stderr}");
     assert!(stderr.contains("1000000000000000 trials x"), "{stderr}");
     assert!(stderr.contains("free"), "{stderr}");
@@ -266,13 +272,9 @@ fn a_run_that_cannot_fit_on_disk_is_refused_up_front() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("this sweep would need about"), "{stderr}");
     assert!(stderr.contains("2 points x 1000000000000000 trials"), "{stderr}");
-    let out = Command::new(BIN)
-        .args(["run", "-q", "--trials", "9007199254740993"])
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("expected at most 9007199254740992 (2^53) trials"));
+    let (code, stderr) = run_to(&["run", "-q", "--trials", "9007199254740993"], None);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("expected at most 9007199254740992 (2^53) trials"));
 }
 
 /// A tmpfs mounted for one test, unmounted on drop.
@@ -313,14 +315,8 @@ fn a_read_only_directory_gets_a_clear_error() {
     };
     for sub in ["", "sub"] {
         let dir = m.0.join(sub);
-        let out = Command::new(BIN)
-            .args(["run", "-q", "--trials", "10", "--out"])
-            .arg(&dir)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        let (code, stderr) = run_to(&["run", "-q", "--trials", "10"], Some(&dir));
+        assert_eq!(code, Some(1), "{stderr}");
         assert!(stderr.contains("cannot write to"), "{stderr}");
         assert!(stderr.contains("Read-only file system"), "{stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
@@ -334,14 +330,8 @@ fn a_full_disk_gets_a_clear_error_and_leaves_nothing() {
     let Some(small) = Mount::new(tmp.path().join("small"), "size=64k") else {
         return;
     };
-    let out = Command::new(BIN)
-        .args(["run", "-q", "--trials", "100000", "--out"])
-        .arg(&small.0)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (code, stderr) = run_to(&["run", "-q", "--trials", "100000"], Some(&small.0));
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("this run would need about"), "{stderr}");
     assert_eq!(leftovers(&small.0), (vec![], vec![]));
     // Space for bytes but for only one more file: the disk fills while the
@@ -349,14 +339,8 @@ fn a_full_disk_gets_a_clear_error_and_leaves_nothing() {
     let Some(inodes) = Mount::new(tmp.path().join("inodes"), "size=4m,nr_inodes=3") else {
         return;
     };
-    let out = Command::new(BIN)
-        .args(["run", "-q", "--trials", "100", "--out"])
-        .arg(&inodes.0)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let (code, stderr) = run_to(&["run", "-q", "--trials", "100"], Some(&inodes.0));
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("cannot write to"), "{stderr}");
     assert!(stderr.contains("No space left on device"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");

@@ -378,11 +378,7 @@ fn sweep_py<'py>(
         "shard": {"k": k, "n": n},
         "shard_points": [range.start, range.end],
         "threads": threads,
-        "rng": if crn {
-            "ChaCha8, common random numbers: trial i on stream i of seed_from_u64(seed) at every point"
-        } else {
-            "ChaCha8; point p uses seed point_seed(seed, p), trial i its stream i"
-        },
+        "rng": brink::runner::sweep::rng_description(crn),
         "horizon": s.horizon,
         "outcomes": outcomes,
         "timing": {

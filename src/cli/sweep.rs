@@ -395,11 +395,7 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Failure> {
     let extra = serde_json::json!({
         "command": std::env::args().collect::<Vec<_>>(),
         "scenario_file": base.sources[0].name,
-        "rng": if a.no_crn {
-            "ChaCha8; point p uses seed point_seed(seed, p), trial i its stream i"
-        } else {
-            "ChaCha8, common random numbers: trial i on stream i of seed_from_u64(seed) at every point"
-        },
+        "rng": crate::runner::sweep::rng_description(!a.no_crn),
         "threads": threads,
         "horizon": s.horizon,
         "outcomes": outcomes,

@@ -156,6 +156,15 @@ pub struct SweepPlan {
     pub shard: Shard,
 }
 
+/// How a sweep's trials draw their random numbers, as `run.json` records it.
+pub fn rng_description(crn: bool) -> &'static str {
+    if crn {
+        "ChaCha8, common random numbers: trial i on stream i of seed_from_u64(seed) at every point"
+    } else {
+        "ChaCha8; point p uses seed point_seed(seed, p), trial i its stream i"
+    }
+}
+
 /// Master seed of point `p`: `seed` itself under common random numbers,
 /// else the first word of ChaCha8 keyed by `seed`, stream `p`, offset by a
 /// constant so it differs from trial streams.
