@@ -252,3 +252,61 @@ fn noise_stays_inside_the_actors_repertoire() {
     assert!(rec.events.len() > 1500);
     assert!(rec.events.iter().all(|(_, e)| e.level >= 2));
 }
+
+/// The step order is written once in code (`Phase::ORDER`); docs/model.md
+/// states it. The numbered list under "The order of a step" must name the
+/// same phases, by title, in the same order.
+#[test]
+fn model_md_states_the_step_order_the_engine_runs() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/model.md")).expect("docs/model.md");
+    let section = text
+        .split("## The order of a step")
+        .nth(1)
+        .expect("docs/model.md has a section \"The order of a step\"");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    let mut listed = Vec::new();
+    for line in section.lines() {
+        let Some((num, rest)) = line.split_once(". **") else {
+            continue;
+        };
+        let Ok(n) = num.trim().parse::<usize>() else { continue };
+        let title = rest.split("**").next().expect("a bold title");
+        listed.push((n, title.to_string()));
+    }
+    let expected: Vec<(usize, String)> = brink::engine::Phase::ORDER
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i + 1, p.title().to_string()))
+        .collect();
+    assert_eq!(listed, expected, "docs/model.md's step list and Phase::ORDER disagree");
+}
+
+/// Each engine module opens with `//!` docs that cite at least one source
+/// listed in docs/references.md.
+#[test]
+fn engine_modules_open_with_docs_and_a_citation() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let refs = std::fs::read_to_string(format!("{root}/docs/references.md")).expect("references");
+    for m in ["events", "responses", "tracks", "pressure", "triggers", "outcomes"] {
+        let text = std::fs::read_to_string(format!("{root}/src/engine/{m}.rs")).expect("module");
+        let docs: String = text
+            .lines()
+            .take_while(|l| l.starts_with("//!"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(docs.len() > 200, "src/engine/{m}.rs must open with //! docs");
+        assert!(
+            docs.contains("```text"),
+            "src/engine/{m}.rs's docs must state its equation"
+        );
+        let cited = docs
+            .split('[')
+            .skip(1)
+            .filter_map(|x| x.split(']').next())
+            .flat_map(|x| x.split(';'))
+            .map(str::trim)
+            .filter(|k| refs.contains(&format!("**[{k}]**")))
+            .count();
+        assert!(cited > 0, "src/engine/{m}.rs cites no key of docs/references.md");
+    }
+}

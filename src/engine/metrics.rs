@@ -133,33 +133,33 @@ impl MetricLayout {
             i += 1;
         };
         for d in 0..s.dyads.len() {
-            put(f64::from(st.events_total[d]));
+            put(f64::from(st.events.events_total[d]));
         }
         for d in 0..s.dyads.len() {
-            put(st.severity_total[d]);
+            put(st.events.severity_total[d]);
         }
         for d in 0..s.dyads.len() {
-            put(f64::from(st.responses_total[d]));
+            put(f64::from(st.events.responses_total[d]));
         }
         let np = s.places.len().max(1);
         for d in 0..s.dyads.len() {
             if self.dyad_places[d] {
                 for p in 0..s.places.len() {
-                    put(f64::from(st.place_events[d * np + p]));
+                    put(f64::from(st.events.place_events[d * np + p]));
                 }
             }
         }
         for a in 0..s.actors.len() {
-            put(f64::from(st.killed[a]));
+            put(f64::from(st.events.killed[a]));
         }
         for a in 0..s.actors.len() {
-            put(f64::from(st.wounded[a]));
+            put(f64::from(st.events.wounded[a]));
         }
         for a in 0..s.actors.len() {
-            put(step(st.first_death[a]));
+            put(step(st.events.first_death[a]));
         }
         for &a in &self.pressure_actors {
-            put(st.pressure[a]);
+            put(st.pressure.level[a]);
         }
         for ts in &st.tracks {
             put(ts.status as u8 as f64);
@@ -170,10 +170,10 @@ impl MetricLayout {
             put(f64::from(ts.pauses));
         }
         for k in 0..s.drivers.len() {
-            put(step(st.driver_end_step[k]));
+            put(step(st.switches.driver_end_step[k]));
         }
         for k in 0..s.triggers.len() {
-            put(step(st.trigger_fired[k]));
+            put(step(st.switches.trigger_fired[k]));
         }
         debug_assert_eq!(i, self.len(), "metric layout and writer disagree");
     }

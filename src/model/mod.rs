@@ -6,6 +6,10 @@
 //! says otherwise); rates are events per step; severities are the ladder's
 //! weights; probabilities are per event or per step as stated.
 
+mod compiled;
+
+pub use compiled::Compiled;
+
 use crate::date::Date;
 use crate::policy::{Hazard, Initiative, Rule};
 
@@ -57,9 +61,20 @@ pub struct Scenario {
     pub horizon_outcome: String,
     /// Iterated game settings, if this is a game.
     pub game: Option<Game>,
+    /// Read-only tables the engine derives from the fields above, built by
+    /// [`Scenario::compile`] at the end of validation. Code that edits a
+    /// field after validation (tests do, for the horizon) must call
+    /// `compile` again if the edit touches a table (see [`Compiled`]).
+    pub compiled: Compiled,
 }
 
 impl Scenario {
+    /// Builds [`Scenario::compiled`] from the other fields.
+    pub fn compile(mut self) -> Scenario {
+        self.compiled = Compiled::new(&self);
+        self
+    }
+
     /// Names of all outcomes, declared ones first, the horizon outcome last.
     pub fn outcome_names(&self) -> Vec<&str> {
         self.outcomes
@@ -287,9 +302,10 @@ pub struct Driver {
 }
 
 /// Status of a negotiation track.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TalkStatus {
     /// Not yet open.
+    #[default]
     NotStarted = 0,
     /// Open and progressing.
     Active = 1,

@@ -497,6 +497,7 @@ pub fn validate(raw: &RawScenario) -> R<Scenario> {
         outcomes,
         horizon_outcome: h.horizon_outcome.clone(),
         game: None,
+        compiled: Compiled::default(),
     };
     for d in 0..s.dyads.len() {
         let r = rate_bound(&s, d);
@@ -510,7 +511,7 @@ pub fn validate(raw: &RawScenario) -> R<Scenario> {
             ));
         }
     }
-    Ok(s)
+    Ok(s.compile())
 }
 
 /// The largest initiative rate a dyad's multipliers allow, before
@@ -1506,5 +1507,7 @@ fn validate_game(raw: &RawScenario, start_date: Option<Date>, step_unit: StepUni
             perception_noise: prob("game.perception_noise", g.perception_noise)?,
             payoffs,
         }),
-    })
+        compiled: Compiled::default(),
+    }
+    .compile())
 }

@@ -1,0 +1,316 @@
+//! Events and their consequences: what happens in a step, how much it
+//! hurts, and what the target perceives of it.
+//!
+//! Each dyad's events in step `t` are, in order, the acts scheduled for `t`
+//! (answers and trigger acts, in the order they were scheduled) and then
+//! its initiative's Poisson count `n_t ~ Poisson(λ_t)` (the rate equation
+//! is in [`crate::policy::initiative`]; [Hawkes1971; GoldsteinPevehouse1997]).
+//! Each event draws, in this order, its level from the initiative's
+//! weights, execution noise, its place and its consequences:
+//!
+//! ```text
+//! wounded = Bernoulli(wound_ℓ) · (1 + Poisson(wounded_ℓ - 1))
+//! killed  = Bernoulli(kill_ℓ)  · (1 + Poisson(killed_ℓ - 1))
+//! ```
+//!
+//! so that `wounded_ℓ`, `killed_ℓ` are the mean numbers given any. Noise
+//! (execution, then perception by the target) moves a level one rung up or
+//! down within the dyad's repertoire with probability ε, reflected at the
+//! ends [WuAxelrod1995]. Casualties count against the dyad's target; what
+//! the target perceives (the highest level and the summed severity of
+//! each dyad's events) is what its answers, deterrence and grievance see.
+
+use super::{TrialState, pressure, refill, tracks};
+use crate::model::{Compiled, Dyad, DyadId, Ladder, Level, NO_PLACE, PlaceId, Scenario};
+use crate::rng::{Poisson, TrialRng, bernoulli, categorical, uniform};
+
+/// One hostile act.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Event {
+    /// The dyad that acted.
+    pub dyad: DyadId,
+    /// Its level (>= 1).
+    pub level: Level,
+    /// Where (`NO_PLACE` = unspecified).
+    pub place: PlaceId,
+    /// People of the target killed.
+    pub killed: u32,
+    /// People of the target wounded.
+    pub wounded: u32,
+    /// Whether the act was a response or a trigger's act (not initiative).
+    pub response: bool,
+}
+
+/// An act waiting for its step: an answer or a trigger's act.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Scheduled {
+    pub(super) step: u32,
+    pub(super) dyad: DyadId,
+    pub(super) level: Level,
+    pub(super) place: PlaceId,
+    /// Forced consequences (a trigger replaying what happened).
+    pub(super) killed: Option<u32>,
+    pub(super) wounded: Option<u32>,
+}
+
+/// Events of the step, acts to come, and the running counts per dyad and
+/// per actor.
+#[derive(Debug, Clone, Default)]
+pub(super) struct EventState {
+    /// This step's events, in the order they happened.
+    pub(super) events: Vec<Event>,
+    /// Acts due at a later step (or this one, for a step trigger).
+    pub(super) scheduled: Vec<Scheduled>,
+    // per dyad, this step
+    /// Rate multiplier M_t: regime, drivers, track effects.
+    pub(super) mult: Vec<f64>,
+    /// The Poisson sampler of the last rate (its constants cached).
+    pub(super) poisson: Vec<Poisson>,
+    /// Highest level the dyad acted at.
+    pub(super) acted: Vec<Level>,
+    /// Number of events.
+    pub(super) step_events: Vec<u32>,
+    /// Highest level its target perceived.
+    pub(super) perc_max: Vec<Level>,
+    /// Severity its target perceived.
+    pub(super) perc_sev: Vec<f64>,
+    /// Whether an event wounded, killed.
+    pub(super) hit_wounded: Vec<bool>,
+    pub(super) hit_killed: Vec<bool>,
+    // per dyad, the trial so far
+    pub(super) events_total: Vec<u32>,
+    pub(super) severity_total: Vec<f64>,
+    pub(super) responses_total: Vec<u32>,
+    /// Per dyad and place, dyad-major (stride `Compiled::places_per_dyad`).
+    pub(super) place_events: Vec<u32>,
+    // per actor, the trial so far
+    pub(super) killed: Vec<u32>,
+    pub(super) wounded: Vec<u32>,
+    pub(super) first_death: Vec<Option<u32>>,
+}
+
+impl EventState {
+    pub(super) fn reset(&mut self, s: &Scenario) {
+        let (nd, na) = (s.dyads.len(), s.actors.len());
+        self.events.clear();
+        self.scheduled.clear();
+        refill(&mut self.mult, nd, 1.0);
+        refill(&mut self.poisson, nd, Poisson::new(0.0));
+        refill(&mut self.acted, nd, 0);
+        refill(&mut self.step_events, nd, 0);
+        refill(&mut self.perc_max, nd, 0);
+        refill(&mut self.perc_sev, nd, 0.0);
+        refill(&mut self.hit_wounded, nd, false);
+        refill(&mut self.hit_killed, nd, false);
+        refill(&mut self.events_total, nd, 0);
+        refill(&mut self.severity_total, nd, 0.0);
+        refill(&mut self.responses_total, nd, 0);
+        refill(&mut self.place_events, nd * s.compiled.places_per_dyad, 0);
+        refill(&mut self.killed, na, 0);
+        refill(&mut self.wounded, na, 0);
+        refill(&mut self.first_death, na, None);
+    }
+
+    /// Queues an act for step `step`.
+    #[inline]
+    pub(super) fn schedule(
+        &mut self,
+        step: u32,
+        dyad: DyadId,
+        level: Level,
+        place: PlaceId,
+        killed: Option<u32>,
+        wounded: Option<u32>,
+    ) {
+        self.scheduled.push(Scheduled {
+            step,
+            dyad,
+            level,
+            place,
+            killed,
+            wounded,
+        });
+    }
+}
+
+/// Phase "Events": each dyad's multiplier, then dyad by dyad its scheduled
+/// acts and its initiative's count.
+pub(super) fn generate(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) {
+    let ev = &mut st.events;
+    ev.events.clear();
+    // multipliers: regime, drivers, tracks
+    for (d, dy) in s.dyads.iter().enumerate() {
+        let mut m = dy.regimes[st.switches.regime[d] as usize].rate;
+        if let Some(init) = &dy.initiative {
+            m *= init.driver_factor(&st.switches.driver_on);
+        }
+        ev.mult[d] = m;
+    }
+    for (tr, ts) in s.tracks.iter().zip(&st.tracks) {
+        for e in &tr.effects {
+            ev.mult[e.dyad as usize] *= e.by_status[ts.status as usize] * (1.0 + e.progress * ts.mean);
+        }
+    }
+    for (d, dy) in s.dyads.iter().enumerate() {
+        ev.step_events[d] = 0;
+        ev.acted[d] = 0;
+        // scheduled acts first, in the order they were scheduled
+        let mut i = 0;
+        while i < ev.scheduled.len() {
+            let sc = ev.scheduled[i];
+            if sc.step == t && sc.dyad as usize == d {
+                ev.scheduled.remove(i);
+                let level = execute_level(dy, sc.level, rng);
+                let (killed, wounded) = consequences(&s.compiled, &s.ladder, level, sc.killed, sc.wounded, rng);
+                ev.events.push(Event {
+                    dyad: d as DyadId,
+                    level,
+                    place: sc.place,
+                    killed,
+                    wounded,
+                    response: true,
+                });
+            } else {
+                i += 1;
+            }
+        }
+        let Some(init) = &dy.initiative else { continue };
+        let m = ev.mult[d];
+        if m <= 0.0 {
+            continue;
+        }
+        let p_from = st.pressure.level[dy.from as usize];
+        let lambda = init.rate(m, st.stocks.deterrence[d], st.stocks.excitation[d], p_from);
+        if lambda <= 0.0 {
+            continue;
+        }
+        if ev.poisson[d].lambda().to_bits() != lambda.to_bits() {
+            ev.poisson[d] = Poisson::new(lambda);
+        }
+        let n = ev.poisson[d].sample(rng);
+        for _ in 0..n {
+            let level = (categorical(rng, &init.levels) + 1) as Level;
+            let level = execute_level(dy, level, rng);
+            let place = draw_place(&init.places, rng);
+            let (killed, wounded) = consequences(&s.compiled, &s.ladder, level, None, None, rng);
+            ev.events.push(Event {
+                dyad: d as DyadId,
+                level,
+                place,
+                killed,
+                wounded,
+                response: false,
+            });
+        }
+    }
+}
+
+/// Phase "Perception": each event in turn is counted, charged to the
+/// target's casualties, fed to the pressure inputs
+/// ([`super::pressure::feed`]), seen by the tracks ([`super::tracks::see`])
+/// and perceived by its target (perception noise, the only draw).
+pub(super) fn record(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) {
+    st.pressure.inflow.fill(0.0);
+    for ts in st.tracks.iter_mut() {
+        ts.pause_requested = false;
+    }
+    let ev = &mut st.events;
+    ev.perc_max.fill(0);
+    ev.perc_sev.fill(0.0);
+    ev.hit_wounded.fill(false);
+    ev.hit_killed.fill(false);
+    let nplaces = s.compiled.places_per_dyad;
+    for i in 0..ev.events.len() {
+        let e = ev.events[i];
+        let d = e.dyad as usize;
+        let dy = &s.dyads[d];
+        ev.step_events[d] += 1;
+        ev.events_total[d] += 1;
+        ev.severity_total[d] += s.ladder.severity[e.level as usize];
+        if e.response {
+            ev.responses_total[d] += 1;
+        }
+        if e.place != NO_PLACE {
+            ev.place_events[d * nplaces + e.place as usize] += 1;
+        }
+        ev.acted[d] = ev.acted[d].max(e.level);
+        let sev = s.ladder.severity[e.level as usize];
+        pressure::feed(s, &mut st.pressure.inflow, &e, dy, sev);
+        tracks::see(s, &mut st.tracks, &e, dy, sev, t);
+        let to = dy.to as usize;
+        ev.killed[to] += e.killed;
+        ev.wounded[to] += e.wounded;
+        if e.killed > 0 && ev.first_death[to].is_none() {
+            ev.first_death[to] = Some(t);
+        }
+        // the target perceives it
+        let seen = shift_level(e.level, &dy.repertoire, dy.perception_noise, rng);
+        ev.perc_max[d] = ev.perc_max[d].max(seen);
+        ev.perc_sev[d] += s.ladder.severity[seen as usize];
+        ev.hit_wounded[d] |= e.wounded > 0;
+        ev.hit_killed[d] |= e.killed > 0;
+    }
+}
+
+/// Execution or perception error: with probability `eps` the level moves
+/// one rung up or down (equally likely) within the acting dyad's
+/// repertoire (the levels it can act at), reflected at its ends. A dyad
+/// with a one-level repertoire is never shifted.
+#[inline]
+pub fn shift_level(level: Level, repertoire: &[Level], eps: f64, rng: &mut TrialRng) -> Level {
+    if repertoire.len() < 2 || !bernoulli(rng, eps) {
+        return level;
+    }
+    let Some(i) = repertoire.iter().position(|&l| l == level) else {
+        return level;
+    };
+    let up = uniform(rng) < 0.5;
+    let last = repertoire.len() - 1;
+    let j = match (up, i) {
+        (true, i) if i < last => i + 1,
+        (true, i) => i - 1,
+        (false, i) if i > 0 => i - 1,
+        (false, i) => i + 1,
+    };
+    repertoire[j]
+}
+
+#[inline]
+fn execute_level(dy: &Dyad, level: Level, rng: &mut TrialRng) -> Level {
+    shift_level(level, &dy.repertoire, dy.execution_noise, rng)
+}
+
+/// The consequences equation above: (killed, wounded), wounded drawn first;
+/// a forced number (a trigger replaying what happened) replaces its draw.
+#[inline]
+fn consequences(
+    c: &Compiled,
+    ladder: &Ladder,
+    level: Level,
+    forced_killed: Option<u32>,
+    forced_wounded: Option<u32>,
+    rng: &mut TrialRng,
+) -> (u32, u32) {
+    let l = level as usize;
+    let wounded = match forced_wounded {
+        Some(w) => w,
+        None if bernoulli(rng, ladder.wound[l]) => 1 + c.wounded_extra[l].sample(rng),
+        None => 0,
+    };
+    let killed = match forced_killed {
+        Some(k) => k,
+        None if bernoulli(rng, ladder.kill[l]) => 1 + c.killed_extra[l].sample(rng),
+        None => 0,
+    };
+    (killed, wounded)
+}
+
+/// A place drawn from cumulative weights; `NO_PLACE` when there are none.
+#[inline]
+pub(super) fn draw_place(places: &[f64], rng: &mut TrialRng) -> PlaceId {
+    if places.is_empty() {
+        NO_PLACE
+    } else {
+        categorical(rng, places) as PlaceId
+    }
+}

@@ -1,0 +1,120 @@
+//! Answers: the dyads' stocks of what they received, and the reactive
+//! rules that answer it.
+//!
+//! Each step, after the events, every dyad's stocks take what it perceived
+//! its target doing (S_t, the summed severity as perceived):
+//!
+//! ```text
+//! D_t = δ·D_{t-1} + S_t                   deterrence or backlash (initiative β)
+//! E_t = φ·E_{t-1} + (1 - φ)·n_t           self-excitation (own events n_t)
+//! G_t = decay·G_{t-1} + S_t               grievance (a grievance hazard)
+//! ```
+//!
+//! [GoldsteinPevehouse1997; Hawkes1971]. Then each dyad decides its
+//! answer: first its reciprocity rule (the tit-for-tat family on a ladder,
+//! [`crate::policy`]; [Axelrod1980; NowakSigmund1992]), carried out
+//! `delay` steps later and followed by a refractory period; then its
+//! hazard, `p_t = 1 / (1 + exp(-(a + b·X_t)))` on its grievance or its
+//! actor's pressure [Allison1982], acting the next step. A dyad whose
+//! active regime does not respond decides nothing.
+
+use super::events::draw_place;
+use super::{TrialState, refill};
+use crate::model::{DyadId, Scenario};
+use crate::policy::{HazardStock, Observation, RuleState};
+use crate::rng::{TrialRng, bernoulli};
+
+/// Per dyad: the stocks above and the answering rules' memory.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Stocks {
+    /// D_t.
+    pub(super) deterrence: Vec<f64>,
+    /// E_t.
+    pub(super) excitation: Vec<f64>,
+    /// G_t.
+    pub(super) grievance: Vec<f64>,
+    /// The reciprocity rule's memory.
+    pub(super) rules: Vec<RuleState>,
+    /// No answer is decided before this step.
+    pub(super) refractory_until: Vec<u32>,
+    /// The hazard sleeps until this step.
+    pub(super) hazard_until: Vec<u32>,
+}
+
+impl Stocks {
+    pub(super) fn reset(&mut self, s: &Scenario) {
+        let nd = s.dyads.len();
+        refill(&mut self.deterrence, nd, 0.0);
+        self.excitation.clear();
+        self.excitation
+            .extend(s.dyads.iter().map(|d| d.initiative.as_ref().map_or(0.0, |i| i.history)));
+        refill(&mut self.grievance, nd, 0.0);
+        refill(&mut self.rules, nd, RuleState::default());
+        refill(&mut self.refractory_until, nd, 0);
+        refill(&mut self.hazard_until, nd, 0);
+    }
+}
+
+/// Phase "Stocks": the three stock equations above.
+pub(super) fn update_stocks(s: &Scenario, st: &mut TrialState) {
+    let (k, ev) = (&mut st.stocks, &st.events);
+    for (d, dy) in s.dyads.iter().enumerate() {
+        let received = dy.reverse.map_or(0.0, |r| ev.perc_sev[r as usize]);
+        if let Some(init) = &dy.initiative {
+            k.deterrence[d] = init.memory * k.deterrence[d] + received;
+            k.excitation[d] = init.kernel * k.excitation[d] + (1.0 - init.kernel) * f64::from(ev.step_events[d]);
+        }
+        if let Some(h) = &dy.hazard
+            && let HazardStock::Grievance { decay } = h.stock
+        {
+            k.grievance[d] = decay * k.grievance[d] + received;
+        }
+    }
+}
+
+/// Phase "Answers": dyad by dyad, the reciprocity rule, then the hazard.
+pub(super) fn decide(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) {
+    let (k, ev) = (&mut st.stocks, &mut st.events);
+    for (d, dy) in s.dyads.iter().enumerate() {
+        if !dy.regimes[st.switches.regime[d] as usize].respond {
+            continue;
+        }
+        if let Some(resp) = &dy.response {
+            let (theirs, wounded, killed) = match dy.reverse {
+                Some(r) => {
+                    let r = r as usize;
+                    (ev.perc_max[r], ev.hit_wounded[r], ev.hit_killed[r])
+                }
+                None => (0, false, false),
+            };
+            let o = Observation {
+                mine: ev.acted[d],
+                theirs,
+                wounded,
+                killed,
+                ready: t >= k.refractory_until[d],
+            };
+            let level = resp.rule.decide(&mut k.rules[d], &o, &s.ladder, rng);
+            if level > 0 {
+                let place = draw_place(&resp.places, rng);
+                let due = t + resp.delay;
+                k.refractory_until[d] = due + resp.refractory;
+                ev.schedule(due, d as DyadId, level, place, None, None);
+            }
+        }
+        if let Some(h) = &dy.hazard {
+            if t < k.hazard_until[d] {
+                continue;
+            }
+            let x = match h.stock {
+                HazardStock::Grievance { .. } => k.grievance[d],
+                HazardStock::Pressure => st.pressure.level[dy.from as usize],
+            };
+            if bernoulli(rng, h.probability(x)) {
+                let place = draw_place(&h.places, rng);
+                k.hazard_until[d] = t + 1 + h.refractory;
+                ev.schedule(t + 1, d as DyadId, h.level, place, None, None);
+            }
+        }
+    }
+}

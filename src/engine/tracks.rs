@@ -1,0 +1,203 @@
+//! Negotiation tracks: talks that open, progress more slowly under fire,
+//! pause after severe events, may collapse, and sign behind a calm window.
+//!
+//! ```text
+//! progress_g += rate · w_g / (1 + κ·V_t)     each active step, per working group g
+//! V_t = memory·V_{t-1} + S_t                 S: severity of the watched actors' events
+//! P(collapse at t) = h0 + h1·V_t             each open (active or paused) step
+//! ```
+//!
+//! Talks open on their date or once a precondition's calm has held; an
+//! event at or above the pause level (or one that kills) pauses them for
+//! `pause.steps`; they sign on the first active step with every group
+//! complete and no watched event at or above the signing level in the last
+//! `signing.calm` steps. While open, they scale spoilers' initiative
+//! ([`super::events`]): extremists attack as talks advance or stall
+//! [KyddWalter2002]. With a constant hazard h the time to collapse is
+//! geometric with mean 1/h steps (tested in `tests/negotiation.rs`).
+
+use super::Event;
+use super::TrialState;
+use crate::model::{Dyad, Scenario, TalkStatus, Track};
+use crate::rng::{TrialRng, bernoulli};
+
+/// One track's state within a trial.
+#[derive(Debug, Clone, Default)]
+pub(super) struct TrackState {
+    pub(super) status: TalkStatus,
+    /// Per working group, 0..=1.
+    pub(super) progress: Vec<f64>,
+    /// Mean of `progress`, kept in step with it.
+    pub(super) mean: f64,
+    /// V_t, the recent violence stock.
+    pub(super) violence: f64,
+    /// First step of activity after a pause.
+    pub(super) pause_until: u32,
+    /// Number of pauses so far.
+    pub(super) pauses: u32,
+    /// Steps spent paused so far.
+    pub(super) pause_steps: u32,
+    /// Last step a watched event broke the signing calm.
+    pub(super) last_break: i64,
+    /// Last step a precondition actor acted.
+    pub(super) last_pre_event: i64,
+    pub(super) open_step: Option<u32>,
+    pub(super) agreement_step: Option<u32>,
+    /// Mean progress gained this step (for relief).
+    pub(super) gained: f64,
+    /// Whether agreement was reached this step (for relief).
+    pub(super) signed_now: bool,
+    /// A pause was requested by this step's events.
+    pub(super) pause_requested: bool,
+}
+
+impl TrackState {
+    fn reset(&mut self, t: &Track) {
+        self.status = t.initial;
+        self.progress.clear();
+        self.progress.resize(t.groups.len(), 0.0);
+        self.mean = 0.0;
+        self.violence = 0.0;
+        self.pause_until = 0;
+        self.pauses = 0;
+        self.pause_steps = 0;
+        // history before step 0 counts as violent, for the precondition
+        self.last_break = i64::MIN / 2;
+        self.last_pre_event = -1;
+        self.open_step = (t.initial == TalkStatus::Active).then_some(0);
+        self.agreement_step = None;
+        self.gained = 0.0;
+        self.signed_now = false;
+        self.pause_requested = false;
+    }
+
+    /// A trigger sets the status: opens talks not started (from step `now`,
+    /// the first step the trigger's phase affects), pauses active talks
+    /// until `t + duration`, or collapses open ones. Other changes do
+    /// nothing.
+    pub(super) fn set_by_trigger(&mut self, status: TalkStatus, duration: u32, t: u32, now: u32) {
+        match status {
+            TalkStatus::Active if self.status == TalkStatus::NotStarted => {
+                self.status = TalkStatus::Active;
+                self.open_step = Some(now);
+            }
+            TalkStatus::Paused if self.status == TalkStatus::Active => {
+                self.status = TalkStatus::Paused;
+                self.pauses += 1;
+                self.pause_until = t + duration;
+            }
+            TalkStatus::Collapsed if matches!(self.status, TalkStatus::Active | TalkStatus::Paused) => {
+                self.status = TalkStatus::Collapsed;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Every track's state reset for `s`, reusing `v`'s allocations.
+pub(super) fn reset(v: &mut Vec<TrackState>, s: &Scenario) {
+    v.truncate(s.tracks.len());
+    v.resize_with(s.tracks.len(), TrackState::default);
+    for (ts, t) in v.iter_mut().zip(&s.tracks) {
+        ts.reset(t);
+    }
+}
+
+/// Phase "Tracks open": talks open on their step or once the precondition's
+/// calm has held; paused talks whose pause is over resume.
+pub(super) fn open(s: &Scenario, st: &mut TrialState, t: u32) {
+    for (ts, tr) in st.tracks.iter_mut().zip(&s.tracks) {
+        match ts.status {
+            TalkStatus::NotStarted => {
+                let calm_ok =
+                    tr.precondition_calm == 0 || t as i64 - ts.last_pre_event > i64::from(tr.precondition_calm);
+                let scheduled = match tr.open_step {
+                    Some(o) => t >= o,
+                    None => tr.precondition_calm > 0,
+                };
+                if scheduled && calm_ok {
+                    ts.status = TalkStatus::Active;
+                    ts.open_step = Some(t);
+                }
+            }
+            TalkStatus::Paused if t >= ts.pause_until => ts.status = TalkStatus::Active,
+            _ => {}
+        }
+    }
+}
+
+/// Part of phase "Perception": the tracks see event `e` of dyad `dy`
+/// (severity `sev`): the precondition's clock, violence, the signing
+/// calm, pause requests.
+#[inline]
+pub(super) fn see(s: &Scenario, tracks: &mut [TrackState], e: &Event, dy: &Dyad, sev: f64, t: u32) {
+    for (ts, tr) in tracks.iter_mut().zip(&s.tracks) {
+        if tr.precondition_actors[dy.from as usize] {
+            ts.last_pre_event = i64::from(t);
+        }
+        if !tr.watch[dy.from as usize] {
+            continue;
+        }
+        ts.violence += sev;
+        if e.level >= tr.signing_level {
+            ts.last_break = i64::from(t);
+        }
+        if tr.pause_level.is_some_and(|l| e.level >= l) || (tr.pause_on_kill && e.killed > 0) {
+            ts.pause_requested = true;
+        }
+    }
+}
+
+/// Phase "Tracks and pressure", first part: pause, progress, collapse,
+/// signing, then the violence stock decays.
+pub(super) fn update(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) {
+    for (ts, tr) in st.tracks.iter_mut().zip(&s.tracks) {
+        // `violence` already holds this step's severity on top of the
+        // decayed past: V_t = δ·V_{t-1} + S_t is applied as decay below.
+        ts.gained = 0.0;
+        ts.signed_now = false;
+        let open = matches!(ts.status, TalkStatus::Active | TalkStatus::Paused);
+        if open && ts.pause_requested && tr.pause_steps > 0 {
+            if ts.status == TalkStatus::Active {
+                ts.pauses += 1;
+            }
+            ts.status = TalkStatus::Paused;
+            ts.pause_until = t + tr.pause_steps;
+        }
+        if ts.status == TalkStatus::Active {
+            let speed = tr.rate / (1.0 + tr.violence * ts.violence);
+            for (p, w) in ts.progress.iter_mut().zip(&tr.groups) {
+                // Within 1e-9 of done is done: ten steps of 0.1 complete.
+                *p += speed * w;
+                if *p >= 1.0 - 1e-9 {
+                    *p = 1.0;
+                }
+            }
+            let mean = mean_progress(&ts.progress);
+            ts.gained = mean - ts.mean;
+            ts.mean = mean;
+        }
+        if matches!(ts.status, TalkStatus::Active | TalkStatus::Paused) {
+            let h = tr.collapse_hazard + tr.collapse_violence * ts.violence;
+            if bernoulli(rng, h) {
+                ts.status = TalkStatus::Collapsed;
+            }
+        }
+        if ts.status == TalkStatus::Active
+            && ts.progress.iter().all(|&p| p >= 1.0)
+            && i64::from(t) - ts.last_break >= i64::from(tr.signing_calm)
+        {
+            ts.status = TalkStatus::Agreement;
+            ts.agreement_step = Some(t);
+            ts.signed_now = true;
+        }
+        if ts.status == TalkStatus::Paused {
+            ts.pause_steps += 1;
+        }
+        ts.violence *= tr.memory;
+    }
+}
+
+fn mean_progress(p: &[f64]) -> f64 {
+    p.iter().map(|x| x.min(1.0)).sum::<f64>() / p.len() as f64
+}
