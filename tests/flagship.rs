@@ -226,3 +226,68 @@ fn an_early_end_of_the_gaza_war_helps_the_talks() {
     );
     above("agreement: flagship vs Gaza all year", agree(&base), agree(&long));
 }
+
+/// The state a trial ended in, as the public accessors report it.
+#[derive(Default)]
+struct LastState {
+    totals: Vec<(u32, f64, u32)>,
+    casualties: Vec<(u32, u32)>,
+    pressure: Vec<f64>,
+    tracks: Vec<(brink::model::TalkStatus, f64)>,
+    triggers: Vec<Option<u32>>,
+}
+impl StepObserver for LastState {
+    fn step(&mut self, s: &Scenario, st: &TrialState, _: u32) {
+        self.totals = (0..s.dyads.len()).map(|d| st.dyad_totals(d)).collect();
+        self.casualties = (0..s.actors.len()).map(|a| st.casualties(a)).collect();
+        self.pressure = st.pressure().to_vec();
+        self.tracks = (0..s.tracks.len()).map(|k| st.track(k)).collect();
+        self.triggers = st.trigger_steps().to_vec();
+    }
+}
+
+/// Metrics as data: each column's name and value come from one `Metric`
+/// variant, so the column named for a quantity holds that quantity (read
+/// here through the trial state's accessors, independently of
+/// `Metric::value`), names are unique, and kinds match the variants.
+#[test]
+fn every_flagship_metric_column_holds_the_quantity_it_is_named_for() {
+    use brink::engine::{Metric, MetricKind};
+    let s = scenario::parse_builtin("us_iraq_2024", &[]).unwrap().scenario;
+    let layout = MetricLayout::new(&s);
+    let mut names = layout.names.clone();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), layout.len(), "duplicate column names");
+    for (i, m) in layout.metrics().iter().enumerate() {
+        assert_eq!(layout.names[i], m.name(&s));
+        assert_eq!(layout.kinds[i], m.kind());
+        assert_eq!(layout.position(*m), Some(i));
+        assert_eq!(layout.index(&m.name(&s)), Some(i));
+    }
+    let mut st = TrialState::new(&s);
+    let mut row = vec![0.0; layout.len()];
+    let mut checked = 0;
+    for i in 0..40 {
+        let mut last = LastState::default();
+        run_trial(&s, &layout, &mut st, &mut trial_rng(s.seed, i), &mut row, &mut last);
+        for (c, m) in layout.metrics().iter().enumerate() {
+            let expected = match *m {
+                Metric::Events(d) => f64::from(last.totals[d as usize].0),
+                Metric::Severity(d) => last.totals[d as usize].1,
+                Metric::Responses(d) => f64::from(last.totals[d as usize].2),
+                Metric::Killed(a) => f64::from(last.casualties[a as usize].0),
+                Metric::Wounded(a) => f64::from(last.casualties[a as usize].1),
+                Metric::Pressure(a) => last.pressure[a as usize],
+                Metric::TalksStatus(k) => f64::from(last.tracks[k as usize].0 as u8),
+                Metric::TalksProgress(k) => last.tracks[k as usize].1,
+                Metric::TriggerStep(k) => last.triggers[k as usize].map_or(f64::NAN, f64::from),
+                _ => continue,
+            };
+            assert_eq!(row[c].to_bits(), expected.to_bits(), "trial {i}: {}", layout.names[c]);
+            checked += 1;
+        }
+    }
+    assert!(checked > 40 * 20, "checked {checked} cells");
+    assert!(layout.kinds.contains(&MetricKind::Status));
+}

@@ -15,8 +15,8 @@
 //! errors, `Z = 4` (two-sided false alarm about 6e-5 per check when the
 //! estimate is normal).
 
-use brink::engine::MetricLayout;
 use brink::engine::game::play_moves;
+use brink::engine::{Metric, MetricLayout};
 use brink::model::Scenario;
 use brink::policy::{Observation, RuleState};
 use brink::rng::trial_rng;
@@ -331,7 +331,7 @@ fn noisy_means_agree_with_axelrod() {
         );
         let n: u64 = r[4].parse().expect("matches");
         let layout = MetricLayout::new(&s);
-        let idx = [layout.index("payoff_row"), layout.index("payoff_col")].map(|i| i.expect("payoff column"));
+        let idx = [Metric::Payoff(0), Metric::Payoff(1)].map(|m| layout.position(m).expect("payoff column"));
         let mut sums = [[0.0f64; 2]; 2];
         for i in 0..n {
             let (_, m) = runner::one(&s, &layout, 11, i);
@@ -626,8 +626,8 @@ fn payoff_metric_equals_the_moves_played() {
         let n = moves.len() as f64;
         let pay: f64 = moves.iter().map(|a| g.payoffs.of(a[0], a[1])).sum::<f64>() / n;
         let coop = moves.iter().filter(|a| !a[1]).count() as f64 / n;
-        assert!((m[layout.index("payoff_row").expect("col")] - pay).abs() < 1e-12);
-        assert!((m[layout.index("coop_col").expect("col")] - coop).abs() < 1e-12);
+        assert!((m[layout.position(Metric::Payoff(0)).expect("col")] - pay).abs() < 1e-12);
+        assert!((m[layout.position(Metric::Coop(1)).expect("col")] - coop).abs() < 1e-12);
     }
 }
 

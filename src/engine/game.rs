@@ -17,13 +17,19 @@
 //! Metrics: `payoff_<actor>`, mean payoff per round, and `coop_<actor>`,
 //! the share of rounds in which its act (as it happened) was cooperation.
 
-use super::TrialResult;
+use super::{Metric, MetricLayout, TrialResult};
 use crate::model::{Game, Scenario};
 use crate::policy::{Observation, RuleState};
 use crate::rng::{TrialRng, bernoulli};
 
 /// One match of `g.rounds` rounds between the scenario's two actors.
-pub(crate) fn run_match(s: &Scenario, g: &Game, rng: &mut TrialRng, row: &mut [f64]) -> TrialResult {
+pub(crate) fn run_match(
+    s: &Scenario,
+    g: &Game,
+    layout: &MetricLayout,
+    rng: &mut TrialRng,
+    row: &mut [f64],
+) -> TrialResult {
     let (mut pay, mut coop) = ([0.0f64; 2], [0u32; 2]);
     play(s, g, rng, |act| {
         for i in 0..2 {
@@ -32,10 +38,13 @@ pub(crate) fn run_match(s: &Scenario, g: &Game, rng: &mut TrialRng, row: &mut [f
         }
     });
     let n = f64::from(g.rounds.max(1));
-    row[0] = pay[0] / n;
-    row[1] = pay[1] / n;
-    row[2] = f64::from(coop[0]) / n;
-    row[3] = f64::from(coop[1]) / n;
+    for (x, m) in row.iter_mut().zip(layout.metrics()) {
+        *x = match *m {
+            Metric::Payoff(a) => pay[a as usize] / n,
+            Metric::Coop(a) => f64::from(coop[a as usize]) / n,
+            _ => f64::NAN,
+        };
+    }
     TrialResult {
         outcome: s.outcomes.len() as u16,
         end_step: g.rounds,

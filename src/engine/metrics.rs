@@ -1,10 +1,16 @@
-//! The per-trial metrics: their names, kinds and order, fixed by the
-//! scenario. A trial writes one row of `f64` (NaN = "never happened", an
-//! empty cell in CSV) and the output layer formats it; `docs/outputs.md`
+//! The per-trial metrics as data: one [`Metric`] enum gives each column
+//! both its name ([`Metric::name`]) and its value ([`Metric::value`]), so
+//! the header and the row cannot drift apart. A scenario's
+//! [`MetricLayout`] is the list of its metrics in column order; a trial
+//! writes one row of `f64` in that order (NaN = "never happened", an empty
+//! cell in CSV) and the output layer formats it. `docs/outputs.md`
 //! documents every column.
+//!
+//! Code reads a metric by variant ([`MetricLayout::position`]), never by
+//! name or position; names are for files and for what a user types.
 
 use super::TrialState;
-use crate::model::{Scenario, TalkStatus};
+use crate::model::{ActorId, DyadId, PlaceId, Scenario, TalkStatus};
 
 /// How a metric is stored, formatted and summarised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,163 +25,225 @@ pub enum MetricKind {
     Status,
 }
 
-/// Names and kinds of the metric columns, and where each family starts.
-#[derive(Debug, Clone)]
-pub struct MetricLayout {
-    /// Column names, in order.
-    pub names: Vec<String>,
-    /// Column kinds, in order.
-    pub kinds: Vec<MetricKind>,
-    dyad_places: Vec<bool>,
-    pressure_actors: Vec<usize>,
+/// One metric column. Indices are the scenario's (file order): a dyad, an
+/// actor, a place, a track, a driver, a trigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Metric {
+    /// `events_<from>_<to>`: events by the dyad (initiative, answers,
+    /// trigger acts).
+    Events(DyadId),
+    /// `severity_<from>_<to>`: their summed severity.
+    Severity(DyadId),
+    /// `responses_<from>_<to>`: of those, answers and trigger acts.
+    Responses(DyadId),
+    /// `events_<from>_<to>_<place>`: events by the dyad in a place.
+    PlaceEvents(DyadId, PlaceId),
+    /// `killed_<actor>`: people of the actor killed.
+    Killed(ActorId),
+    /// `wounded_<actor>`: people of the actor wounded.
+    Wounded(ActorId),
+    /// `first_death_step_<actor>`: step of the actor's first death.
+    FirstDeathStep(ActorId),
+    /// `pressure_<actor>`: pressure at the end.
+    Pressure(ActorId),
+    /// `talks_<track>_status`: status at the end.
+    TalksStatus(u16),
+    /// `talks_<track>_progress`: mean progress at the end, 0..=1.
+    TalksProgress(u16),
+    /// `talks_<track>_open_step`: step the talks opened.
+    TalksOpenStep(u16),
+    /// `talks_<track>_agreement_step`: step of the agreement.
+    TalksAgreementStep(u16),
+    /// `talks_<track>_pause_steps`: steps spent paused.
+    TalksPauseSteps(u16),
+    /// `talks_<track>_pauses`: number of pauses.
+    TalksPauses(u16),
+    /// `driver_<driver>_end_step`: step the driver ended.
+    DriverEndStep(u16),
+    /// `trigger_<trigger>_step`: first step the trigger fired.
+    TriggerStep(u16),
+    /// `payoff_<actor>` (games): mean payoff per round.
+    Payoff(ActorId),
+    /// `coop_<actor>` (games): share of rounds cooperated, 0..=1.
+    Coop(ActorId),
 }
 
-fn push(l: &mut MetricLayout, name: String, kind: MetricKind) {
-    l.names.push(name);
-    l.kinds.push(kind);
+impl Metric {
+    /// How the metric is stored, formatted and summarised.
+    pub fn kind(self) -> MetricKind {
+        use Metric::*;
+        match self {
+            Events(_) | Responses(_) | PlaceEvents(..) | Killed(_) | Wounded(_) | TalksPauseSteps(_)
+            | TalksPauses(_) => MetricKind::Count,
+            Severity(_) | Pressure(_) | TalksProgress(_) | Payoff(_) | Coop(_) => MetricKind::Real,
+            FirstDeathStep(_) | TalksOpenStep(_) | TalksAgreementStep(_) | DriverEndStep(_) | TriggerStep(_) => {
+                MetricKind::Step
+            }
+            TalksStatus(_) => MetricKind::Status,
+        }
+    }
+
+    /// The column name in scenario `s` (built from its ids).
+    pub fn name(self, s: &Scenario) -> String {
+        use Metric::*;
+        let actor = |a: ActorId| &s.actors[a as usize].id;
+        let pair = |d: DyadId| {
+            let dy = &s.dyads[d as usize];
+            format!("{}_{}", actor(dy.from), actor(dy.to))
+        };
+        let track = |k: u16| &s.tracks[k as usize].id;
+        match self {
+            Events(d) => format!("events_{}", pair(d)),
+            Severity(d) => format!("severity_{}", pair(d)),
+            Responses(d) => format!("responses_{}", pair(d)),
+            PlaceEvents(d, p) => format!("events_{}_{}", pair(d), s.places[p as usize]),
+            Killed(a) => format!("killed_{}", actor(a)),
+            Wounded(a) => format!("wounded_{}", actor(a)),
+            FirstDeathStep(a) => format!("first_death_step_{}", actor(a)),
+            Pressure(a) => format!("pressure_{}", actor(a)),
+            TalksStatus(k) => format!("talks_{}_status", track(k)),
+            TalksProgress(k) => format!("talks_{}_progress", track(k)),
+            TalksOpenStep(k) => format!("talks_{}_open_step", track(k)),
+            TalksAgreementStep(k) => format!("talks_{}_agreement_step", track(k)),
+            TalksPauseSteps(k) => format!("talks_{}_pause_steps", track(k)),
+            TalksPauses(k) => format!("talks_{}_pauses", track(k)),
+            DriverEndStep(k) => format!("driver_{}_end_step", s.drivers[k as usize].id),
+            TriggerStep(k) => format!("trigger_{}_step", s.triggers[k as usize].id),
+            Payoff(a) => format!("payoff_{}", actor(a)),
+            Coop(a) => format!("coop_{}", actor(a)),
+        }
+    }
+
+    /// The value at the end of a crisis trial whose state is `st` (NaN for
+    /// a step that never came, and for the game metrics, which
+    /// [`super::game`] writes).
+    pub fn value(self, s: &Scenario, st: &TrialState) -> f64 {
+        use Metric::*;
+        let step = |x: Option<u32>| x.map_or(f64::NAN, f64::from);
+        let ev = &st.events;
+        let track = |k: u16| &st.tracks[k as usize];
+        match self {
+            Events(d) => f64::from(ev.events_total[d as usize]),
+            Severity(d) => ev.severity_total[d as usize],
+            Responses(d) => f64::from(ev.responses_total[d as usize]),
+            PlaceEvents(d, p) => f64::from(ev.place_events[d as usize * s.compiled.places_per_dyad + p as usize]),
+            Killed(a) => f64::from(ev.killed[a as usize]),
+            Wounded(a) => f64::from(ev.wounded[a as usize]),
+            FirstDeathStep(a) => step(ev.first_death[a as usize]),
+            Pressure(a) => st.pressure.level[a as usize],
+            TalksStatus(k) => track(k).status as u8 as f64,
+            TalksProgress(k) => track(k).mean,
+            TalksOpenStep(k) => step(track(k).open_step),
+            TalksAgreementStep(k) => step(track(k).agreement_step),
+            TalksPauseSteps(k) => f64::from(track(k).pause_steps),
+            TalksPauses(k) => f64::from(track(k).pauses),
+            DriverEndStep(k) => step(st.switches.driver_end_step[k as usize]),
+            TriggerStep(k) => step(st.switches.trigger_fired[k as usize]),
+            Payoff(_) | Coop(_) => f64::NAN,
+        }
+    }
+}
+
+/// The metrics of a scenario in column order, with their names and kinds
+/// (both derived from the metrics, once).
+#[derive(Debug, Clone)]
+pub struct MetricLayout {
+    /// Column names, in order (`metrics[i].name(s)`).
+    pub names: Vec<String>,
+    /// Column kinds, in order (`metrics[i].kind()`).
+    pub kinds: Vec<MetricKind>,
+    metrics: Vec<Metric>,
+}
+
+/// The metrics of scenario `s`, in column order: per family, in file order.
+fn metrics_of(s: &Scenario) -> Vec<Metric> {
+    use Metric::*;
+    let actors = || (0..s.actors.len()).map(|a| a as ActorId);
+    let dyads = || (0..s.dyads.len()).map(|d| d as DyadId);
+    let mut m: Vec<Metric> = Vec::new();
+    if s.game.is_some() {
+        m.extend(actors().map(Payoff));
+        m.extend(actors().map(Coop));
+        return m;
+    }
+    m.extend(dyads().map(Events));
+    m.extend(dyads().map(Severity));
+    m.extend(dyads().map(Responses));
+    for (d, dy) in s.dyads.iter().enumerate() {
+        let places = !s.places.is_empty()
+            && (dy.initiative.as_ref().is_some_and(|i| !i.places.is_empty())
+                || dy.response.as_ref().is_some_and(|r| !r.places.is_empty())
+                || dy.hazard.as_ref().is_some_and(|h| !h.places.is_empty()));
+        if places {
+            m.extend((0..s.places.len()).map(|p| PlaceEvents(d as DyadId, p as PlaceId)));
+        }
+    }
+    m.extend(actors().map(Killed));
+    m.extend(actors().map(Wounded));
+    m.extend(actors().map(FirstDeathStep));
+    m.extend(
+        actors()
+            .filter(|&a| s.actors[a as usize].pressure.is_some())
+            .map(Pressure),
+    );
+    for k in 0..s.tracks.len() as u16 {
+        m.extend([
+            TalksStatus(k),
+            TalksProgress(k),
+            TalksOpenStep(k),
+            TalksAgreementStep(k),
+            TalksPauseSteps(k),
+            TalksPauses(k),
+        ]);
+    }
+    m.extend((0..s.drivers.len() as u16).map(DriverEndStep));
+    m.extend((0..s.triggers.len() as u16).map(TriggerStep));
+    m
 }
 
 impl MetricLayout {
     /// The layout for scenario `s`.
     pub fn new(s: &Scenario) -> MetricLayout {
-        use MetricKind::*;
-        let mut l = MetricLayout {
-            names: Vec::new(),
-            kinds: Vec::new(),
-            dyad_places: Vec::new(),
-            pressure_actors: Vec::new(),
-        };
-        if s.game.is_some() {
-            for a in &s.actors {
-                push(&mut l, format!("payoff_{}", a.id), Real);
-            }
-            for a in &s.actors {
-                push(&mut l, format!("coop_{}", a.id), Real);
-            }
-            return l;
+        let metrics = metrics_of(s);
+        MetricLayout {
+            names: metrics.iter().map(|m| m.name(s)).collect(),
+            kinds: metrics.iter().map(|m| m.kind()).collect(),
+            metrics,
         }
-        let pair = |d: &crate::model::Dyad| format!("{}_{}", s.actors[d.from as usize].id, s.actors[d.to as usize].id);
-        for d in &s.dyads {
-            push(&mut l, format!("events_{}", pair(d)), Count);
-        }
-        for d in &s.dyads {
-            push(&mut l, format!("severity_{}", pair(d)), Real);
-        }
-        for d in &s.dyads {
-            push(&mut l, format!("responses_{}", pair(d)), Count);
-        }
-        for d in &s.dyads {
-            let has = !s.places.is_empty()
-                && (d.initiative.as_ref().is_some_and(|i| !i.places.is_empty())
-                    || d.response.as_ref().is_some_and(|r| !r.places.is_empty())
-                    || d.hazard.as_ref().is_some_and(|h| !h.places.is_empty()));
-            l.dyad_places.push(has);
-            if has {
-                for p in &s.places {
-                    push(&mut l, format!("events_{}_{}", pair(d), p), Count);
-                }
-            }
-        }
-        for a in &s.actors {
-            push(&mut l, format!("killed_{}", a.id), Count);
-        }
-        for a in &s.actors {
-            push(&mut l, format!("wounded_{}", a.id), Count);
-        }
-        for a in &s.actors {
-            push(&mut l, format!("first_death_step_{}", a.id), Step);
-        }
-        for (i, a) in s.actors.iter().enumerate() {
-            if a.pressure.is_some() {
-                l.pressure_actors.push(i);
-                push(&mut l, format!("pressure_{}", a.id), Real);
-            }
-        }
-        for t in &s.tracks {
-            let id = &t.id;
-            push(&mut l, format!("talks_{id}_status"), Status);
-            push(&mut l, format!("talks_{id}_progress"), Real);
-            push(&mut l, format!("talks_{id}_open_step"), Step);
-            push(&mut l, format!("talks_{id}_agreement_step"), Step);
-            push(&mut l, format!("talks_{id}_pause_steps"), Count);
-            push(&mut l, format!("talks_{id}_pauses"), Count);
-        }
-        for d in &s.drivers {
-            push(&mut l, format!("driver_{}_end_step", d.id), Step);
-        }
-        for t in &s.triggers {
-            push(&mut l, format!("trigger_{}_step", t.id), Step);
-        }
-        l
     }
 
     /// Number of metric columns.
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.metrics.len()
     }
 
     /// Whether there are no metric columns.
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.metrics.is_empty()
     }
 
-    /// Index of the metric named `name`.
+    /// The metrics, in column order.
+    pub fn metrics(&self) -> &[Metric] {
+        &self.metrics
+    }
+
+    /// Column of metric `m`, if this scenario reports it. This is how code
+    /// reads a row: `row[layout.position(Metric::Payoff(0))?]`.
+    pub fn position(&self, m: Metric) -> Option<usize> {
+        self.metrics.iter().position(|&x| x == m)
+    }
+
+    /// Column of the metric named `name`: for names a user typed (`--y`),
+    /// not for code, which uses [`position`](Self::position).
     pub fn index(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n == name)
     }
 
     /// Writes a crisis trial's metrics, in layout order.
     pub(crate) fn write_crisis(&self, s: &Scenario, st: &TrialState, row: &mut [f64]) {
-        let step = |x: Option<u32>| x.map_or(f64::NAN, f64::from);
-        let mut i = 0;
-        let mut put = |v: f64| {
-            row[i] = v;
-            i += 1;
-        };
-        for d in 0..s.dyads.len() {
-            put(f64::from(st.events.events_total[d]));
+        for (x, m) in row.iter_mut().zip(&self.metrics) {
+            *x = m.value(s, st);
         }
-        for d in 0..s.dyads.len() {
-            put(st.events.severity_total[d]);
-        }
-        for d in 0..s.dyads.len() {
-            put(f64::from(st.events.responses_total[d]));
-        }
-        let np = s.places.len().max(1);
-        for d in 0..s.dyads.len() {
-            if self.dyad_places[d] {
-                for p in 0..s.places.len() {
-                    put(f64::from(st.events.place_events[d * np + p]));
-                }
-            }
-        }
-        for a in 0..s.actors.len() {
-            put(f64::from(st.events.killed[a]));
-        }
-        for a in 0..s.actors.len() {
-            put(f64::from(st.events.wounded[a]));
-        }
-        for a in 0..s.actors.len() {
-            put(step(st.events.first_death[a]));
-        }
-        for &a in &self.pressure_actors {
-            put(st.pressure.level[a]);
-        }
-        for ts in &st.tracks {
-            put(ts.status as u8 as f64);
-            put(ts.mean);
-            put(step(ts.open_step));
-            put(step(ts.agreement_step));
-            put(f64::from(ts.pause_steps));
-            put(f64::from(ts.pauses));
-        }
-        for k in 0..s.drivers.len() {
-            put(step(st.switches.driver_end_step[k]));
-        }
-        for k in 0..s.triggers.len() {
-            put(step(st.switches.trigger_fired[k]));
-        }
-        debug_assert_eq!(i, self.len(), "metric layout and writer disagree");
     }
 }
 

@@ -36,7 +36,7 @@ mod triggers;
 use crate::model::{Scenario, TalkStatus};
 use crate::rng::TrialRng;
 pub use events::Event;
-pub use metrics::{MetricKind, MetricLayout};
+pub use metrics::{Metric, MetricKind, MetricLayout};
 
 /// How one trial ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,7 +229,7 @@ pub fn run_trial<O: StepObserver>(
     obs: &mut O,
 ) -> TrialResult {
     if let Some(g) = &s.game {
-        return game::run_match(s, g, rng, row);
+        return game::run_match(s, g, layout, rng, row);
     }
     st.reset(s);
     let mut result = TrialResult {
