@@ -106,7 +106,9 @@ pub struct RuleParams {
     pub graded: Graded,
     /// `memory_one`'s cooperation probabilities after CC, CD, DC, DD.
     pub four_vector: Option<[f64; 4]>,
-    /// `gtft`'s forgiveness (default 1/3).
+    /// `gtft`'s forgiveness at every level (a game's `generosity`); `None`
+    /// keeps `graded`'s by-level generosity, which a crisis fills with
+    /// [`GTFT_GENEROSITY`] where the file gives none.
     pub generosity: Option<f64>,
     /// `random`'s cooperation probability (default 1/2).
     pub p: Option<f64>,
@@ -136,9 +138,12 @@ impl RuleName {
                 generosity: vec![0.0; levels],
                 ..p.graded
             }),
-            RuleName::Gtft => Rule::Graded(Graded {
-                generosity: vec![p.generosity.unwrap_or(GTFT_GENEROSITY); levels],
-                ..p.graded
+            RuleName::Gtft => Rule::Graded(match p.generosity {
+                Some(q) => Graded {
+                    generosity: vec![q; levels],
+                    ..p.graded
+                },
+                None => p.graded,
             }),
             RuleName::Ctft => Rule::Contrite(Contrite { level }),
             RuleName::Tf2t => Rule::TitForTwoTats { level },

@@ -15,6 +15,7 @@ pub mod builtin;
 mod error;
 pub mod kinds;
 pub mod locate;
+pub mod params;
 pub mod paths;
 pub mod raw;
 pub mod schema;
@@ -102,9 +103,10 @@ impl Loaded {
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// The flattened parameter list: `(dotted path, value)` in file order.
+    /// Every parameter the engine reads, `(dotted path, value)` in file
+    /// order, defaults included ([`params::params`]).
     pub fn params(&self) -> Vec<(String, Value)> {
-        paths::flatten(&self.raw)
+        params::params(&self.raw, &self.scenario)
     }
 }
 
@@ -211,6 +213,7 @@ fn finish(mut tree: Table, sources: Vec<Source>, sets: &[String]) -> Result<Load
     }
     dates_to_strings(&mut tree);
     schema::check(&tree).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
+    schema::check_kinds(&tree).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
     let raw: raw::RawScenario = match serde_path_to_error::deserialize(Value::Table(tree)) {
         Ok(r) => r,
         Err(e) => return Err(ScenarioError::from_serde(&sources, &overrides, e)),

@@ -26,6 +26,21 @@ pub(super) fn actors(cx: &Cx) -> R<Vec<Actor>> {
             )
             .help("add a [game] table, or give the actor's policy as [dyads.*] tables"));
         }
+        for (key, given) in [
+            ("generosity", a.generosity.is_some()),
+            ("p", a.p.is_some()),
+            ("four_vector", a.four_vector.is_some()),
+            ("first", a.first.is_some()),
+        ] {
+            if given {
+                return Err(Problem::new(
+                    crate::scenario::ErrorKind::KeyNotForKind,
+                    format!("{k}.{key}"),
+                    format!("`{key}` is a game strategy's parameter; this scenario has no [game] table"),
+                )
+                .help("in a crisis, give reciprocity in [dyads.<id>.response]"));
+            }
+        }
         let patron = match &a.patron {
             None => None,
             Some(p) => {

@@ -58,6 +58,14 @@ pub(super) fn missing(key: impl Into<String>, message: impl Into<String>) -> Pro
     Problem::new(ErrorKind::MissingKey, key, message)
 }
 
+/// A key the file must give: `missing key `from`: the actor that acts`.
+pub(super) fn required<'a, T>(key: &str, v: &'a Option<T>, meaning: &str) -> R<&'a T> {
+    v.as_ref().ok_or_else(|| {
+        let field = key.rsplit('.').next().unwrap_or(key);
+        missing(key, format!("missing key `{field}`: {meaning}"))
+    })
+}
+
 fn range(key: &str, message: String) -> Problem {
     Problem::new(ErrorKind::OutOfRange, key, message)
 }

@@ -19,8 +19,11 @@ pub(super) fn dyads(cx: &Cx) -> R<Vec<Dyad>> {
     for (id, d) in &raw.dyads {
         let k = format!("dyads.{id}");
         id_ok(&k, id)?;
-        let from = lookup(&format!("{k}.from"), "actor", &d.from, &raw.actors)? as ActorId;
-        let to = lookup(&format!("{k}.to"), "actor", &d.to, &raw.actors)? as ActorId;
+        let (fk, tk) = (format!("{k}.from"), format!("{k}.to"));
+        let from_id = required(&fk, &d.from, "the actor that acts")?;
+        let to_id = required(&tk, &d.to, "the actor acted upon")?;
+        let from = lookup(&fk, "actor", from_id, &raw.actors)? as ActorId;
+        let to = lookup(&tk, "actor", to_id, &raw.actors)? as ActorId;
         if from == to {
             return Err(inconsistent(format!("{k}.to"), "a dyad joins two different actors"));
         }
@@ -29,7 +32,7 @@ pub(super) fn dyads(cx: &Cx) -> R<Vec<Dyad>> {
                 format!("{k}.to"),
                 format!(
                     "dyad `{}` already goes from `{}` to `{}`; one dyad per direction",
-                    other.id, d.from, d.to
+                    other.id, from_id, to_id
                 ),
             ));
         }
@@ -177,17 +180,16 @@ fn hazard(cx: &Cx, hk: &str, h: &RawHazard, from: ActorId) -> R<Hazard> {
             HazardStock::Pressure
         }
     };
-    if h.level.is_empty() {
-        return Err(missing(
-            format!("{hk}.level"),
-            "missing key `level`: the level of the act the hazard triggers",
-        ));
-    }
+    let level = required(
+        &format!("{hk}.level"),
+        &h.level,
+        "the level of the act the hazard triggers",
+    )?;
     Ok(Hazard {
         stock,
         intercept: finite(&format!("{hk}.intercept"), h.intercept)?,
         slope: finite(&format!("{hk}.slope"), h.slope)?,
-        level: cx.hostile_level(&format!("{hk}.level"), &h.level)?,
+        level: cx.hostile_level(&format!("{hk}.level"), level)?,
         refractory: steps(&format!("{hk}.refractory"), h.refractory, 0, MAX_HORIZON)?,
         places: cx.places(&format!("{hk}.places"), &h.places)?,
     })

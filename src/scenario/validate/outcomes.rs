@@ -6,7 +6,7 @@
 
 use super::common::*;
 use crate::model::{ActorId, Outcome, OutcomeKind};
-use crate::scenario::kinds::OutcomeName;
+use crate::scenario::kinds::{Named, OutcomeName, one_of};
 use crate::scenario::raw::RawOutcome;
 
 pub(super) fn outcomes(cx: &Cx) -> R<Vec<Outcome>> {
@@ -51,7 +51,13 @@ fn outcome(cx: &Cx, k: &str, o: &RawOutcome) -> R<OutcomeKind> {
             .ok_or_else(|| missing(format!("{k}.actor"), "missing key `actor`"))?;
         Ok(lookup(&format!("{k}.actor"), "actor", a, &raw.actors)? as ActorId)
     };
-    Ok(match kind::<OutcomeName>(&format!("{k}.kind"), &o.kind)? {
+    let kk = format!("{k}.kind");
+    let name = required(
+        &kk,
+        &o.kind,
+        &format!("what ends the trial, {}", one_of(OutcomeName::NAMES)),
+    )?;
+    Ok(match kind::<OutcomeName>(&kk, name)? {
         OutcomeName::Agreement => OutcomeKind::Agreement(track()?),
         OutcomeName::Collapse => OutcomeKind::Collapse(track()?),
         OutcomeName::Pressure => {

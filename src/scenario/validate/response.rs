@@ -5,6 +5,7 @@
 
 use super::common::*;
 use crate::model::{Level, Response};
+use crate::policy::registry::GTFT_GENEROSITY;
 use crate::policy::{Graded, Named, Rule, RuleName, RuleParams};
 use crate::scenario::ErrorKind;
 use crate::scenario::raw::RawResponse;
@@ -20,7 +21,11 @@ pub(super) fn response(cx: &Cx, k: &str, r: &RawResponse) -> R<Response> {
         ));
     }
     let act_level = cx.hostile_level_or(&format!("{k}.level"), r.level.as_ref(), hi)?;
-    let mut generosity = vec![0.0; cx.levels];
+    let name = rule_name(&format!("{k}.rule"), &r.rule)?;
+    // gtft forgives with q = 1/3 at every level unless the file says
+    // otherwise; graded forgives nothing unless it says so.
+    let q0 = if name == RuleName::Gtft { GTFT_GENEROSITY } else { 0.0 };
+    let mut generosity = vec![q0; cx.levels];
     for (lid, &q) in &r.generosity {
         let gk = format!("{k}.generosity.{lid}");
         let l = cx.hostile_level(&gk, lid)?;
@@ -43,7 +48,6 @@ pub(super) fn response(cx: &Cx, k: &str, r: &RawResponse) -> R<Response> {
         min_level: lo,
         max_level: hi,
     };
-    let name = rule_name(&format!("{k}.rule"), &r.rule)?;
     let four_vector = four_vector(&format!("{k}.four_vector"), name, r.four_vector.as_deref())?;
     let rule = name.build(RuleParams {
         level: act_level,

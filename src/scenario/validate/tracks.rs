@@ -18,15 +18,16 @@ fn track(cx: &Cx, id: &str, t: &RawTrack) -> R<Track> {
     let k = format!("tracks.{id}");
     id_ok(&k, id)?;
     let raw = cx.raw;
-    if t.between.len() != 2 {
+    let between = required(&format!("{k}.between"), &t.between, "the two parties, [actor, actor]")?;
+    if between.len() != 2 {
         return Err(Problem::new(
             ErrorKind::InvalidValue,
             format!("{k}.between"),
-            format!("expected two actor ids, found {}", t.between.len()),
+            format!("expected two actor ids, found {}", between.len()),
         ));
     }
-    let a = lookup(&format!("{k}.between.0"), "actor", &t.between[0], &raw.actors)? as ActorId;
-    let b = lookup(&format!("{k}.between.1"), "actor", &t.between[1], &raw.actors)? as ActorId;
+    let a = lookup(&format!("{k}.between.0"), "actor", &between[0], &raw.actors)? as ActorId;
+    let b = lookup(&format!("{k}.between.1"), "actor", &between[1], &raw.actors)? as ActorId;
     let initial = match TalkStatus::parse(&t.status) {
         Some(s @ (TalkStatus::NotStarted | TalkStatus::Active)) => s,
         _ => {
@@ -115,7 +116,7 @@ fn never_opens(cx: &Cx, k: &str, id: &str) -> R<()> {
         .raw
         .triggers
         .values()
-        .any(|tr| tr.action.parse() == Ok(Do::Track) && tr.track.as_deref() == Some(id));
+        .any(|tr| tr.action.as_deref().map(str::parse) == Some(Ok(Do::Track)) && tr.track.as_deref() == Some(id));
     if opened {
         return Ok(());
     }

@@ -6,7 +6,7 @@
 use super::common::*;
 use crate::model::{Action, Actor, ActorId, Condition, Dyad, DyadId, NO_PLACE, TalkStatus, Trigger};
 use crate::scenario::ErrorKind;
-use crate::scenario::kinds::{Do, When};
+use crate::scenario::kinds::{Do, Named, When, one_of};
 use crate::scenario::raw::RawTrigger;
 
 pub(super) fn triggers(cx: &Cx, dyads: &[Dyad], actors: &[Actor]) -> R<Vec<Trigger>> {
@@ -44,7 +44,8 @@ impl Fields<'_> {
                 self.key(field),
                 format!(
                     "missing key `{field}` (needed by when = \"{}\", do = \"{}\")",
-                    self.t.when, self.t.action
+                    self.t.when.as_deref().unwrap_or(""),
+                    self.t.action.as_deref().unwrap_or("")
                 ),
             )
         })
@@ -65,7 +66,9 @@ impl Fields<'_> {
 
 fn condition(cx: &Cx, f: &Fields, actors: &[Actor]) -> R<Condition> {
     let (t, raw) = (f.t, cx.raw);
-    Ok(match kind::<When>(&f.key("when"), &t.when)? {
+    let meaning = format!("the condition, {}", one_of(When::NAMES));
+    let when = required(&f.key("when"), &t.when, &meaning)?;
+    Ok(match kind::<When>(&f.key("when"), when)? {
         When::Event => Condition::Event {
             from: actor_or_any(&f.key("from"), &t.from, raw)?,
             to: actor_or_any(&f.key("to"), &t.to, raw)?,
@@ -118,7 +121,9 @@ fn condition(cx: &Cx, f: &Fields, actors: &[Actor]) -> R<Condition> {
 fn action(cx: &Cx, f: &Fields, dyads: &[Dyad], actors: &[Actor]) -> R<Action> {
     let (t, raw) = (f.t, cx.raw);
     let duration = steps(&f.key("duration"), t.duration, 0, MAX_HORIZON)?;
-    Ok(match kind::<Do>(&f.key("do"), &t.action)? {
+    let meaning = format!("the action, {}", one_of(Do::NAMES));
+    let what = required(&f.key("do"), &t.action, &meaning)?;
+    Ok(match kind::<Do>(&f.key("do"), what)? {
         Do::Act => act(cx, f)?,
         Do::Regime => {
             let dyad = f.dyad(cx)?;
