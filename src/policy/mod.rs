@@ -10,6 +10,8 @@
 //!   shape: memory-one four-vectors (WSLS, ALLC, ALLD, random), grim trigger,
 //!   tit-for-two-tats, contrite tit-for-tat.
 //! * [`hazard`]: responses driven by an accumulated grievance or pressure.
+//! * [`registry`]: every rule's name in one table, and how a name becomes a
+//!   [`Rule`].
 //!
 //! All reciprocity rules share one interface, [`Rule::decide`], called once
 //! per step (once per round in a game) with what the actor saw. The crisis
@@ -19,11 +21,14 @@ pub mod classic;
 pub mod graded;
 pub mod hazard;
 pub mod initiative;
+pub mod registry;
 
 pub use classic::{Contrite, MemoryOne};
 pub use graded::Graded;
 pub use hazard::{Hazard, HazardStock};
 pub use initiative::Initiative;
+pub(crate) use registry::named;
+pub use registry::{Named, RuleName, RuleParams, UnknownName};
 
 use crate::model::{Ladder, Level};
 use crate::rng::TrialRng;

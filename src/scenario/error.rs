@@ -1,9 +1,87 @@
 //! The one error type of the scenario layer: where (file, line, column,
 //! dotted key), what was expected and what was found, and what to do.
+//!
+//! Callers match on [`ScenarioError::kind`] (an [`ErrorKind`], as
+//! rust-csv's callers match on its `ErrorKind`), or read its stable string
+//! [`ScenarioError::code`] (what Python exposes); the message is for people.
 
 use super::validate::Problem;
 use super::{Override, Source, locate};
 use miette::{NamedSource, SourceSpan};
+
+/// What kind of thing is wrong with a scenario. New kinds may be added, so
+/// a `match` needs a wildcard arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The file could not be read.
+    Io,
+    /// The text is not valid TOML.
+    Syntax,
+    /// A key the file format does not have (here).
+    UnknownKey,
+    /// A required key is absent.
+    MissingKey,
+    /// A value of the wrong TOML type.
+    WrongType,
+    /// A number outside its range (or not finite).
+    OutOfRange,
+    /// A reference to an id (actor, level, track...) that is not defined.
+    UnknownId,
+    /// A kind name (`rule`, `when`, `kind`...) that is not in its table.
+    UnknownName,
+    /// An id that is not snake_case.
+    BadId,
+    /// A value that does not parse (a date...).
+    InvalidValue,
+    /// A key that means nothing for the kind chosen (`at` on an event
+    /// trigger, `generosity` on a `wsls` player...).
+    KeyNotForKind,
+    /// Values that contradict each other (a duplicate dyad, a track that
+    /// never opens, a table too large...).
+    Inconsistent,
+    /// A file includes itself, directly or not.
+    IncludeCycle,
+    /// Includes nest too deeply.
+    IncludeDepth,
+    /// An included file cannot be found or read.
+    IncludeMissing,
+    /// A malformed `--set` or one that names no parameter.
+    BadSet,
+    /// A command-line flag that cannot apply to this scenario.
+    BadFlag,
+}
+
+impl ErrorKind {
+    /// Stable snake_case code (`"unknown_key"`), for programs.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::Io => "io",
+            ErrorKind::Syntax => "syntax",
+            ErrorKind::UnknownKey => "unknown_key",
+            ErrorKind::MissingKey => "missing_key",
+            ErrorKind::WrongType => "wrong_type",
+            ErrorKind::OutOfRange => "out_of_range",
+            ErrorKind::UnknownId => "unknown_id",
+            ErrorKind::UnknownName => "unknown_name",
+            ErrorKind::BadId => "bad_id",
+            ErrorKind::InvalidValue => "invalid_value",
+            ErrorKind::KeyNotForKind => "key_not_for_kind",
+            ErrorKind::Inconsistent => "inconsistent",
+            ErrorKind::IncludeCycle => "include_cycle",
+            ErrorKind::IncludeDepth => "include_depth",
+            ErrorKind::IncludeMissing => "include_missing",
+            ErrorKind::BadSet => "bad_set",
+            ErrorKind::BadFlag => "bad_flag",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
 
 /// A scenario that could not be loaded. `Display` gives one line,
 /// `file:line:col: key: message`; as a [`miette::Diagnostic`] it also
@@ -12,6 +90,7 @@ use miette::{NamedSource, SourceSpan};
 #[error("{headline}")]
 #[diagnostic(code(brink::scenario))]
 pub struct ScenarioError {
+    kind: ErrorKind,
     headline: String,
     /// What is wrong, without the location.
     pub message: String,
@@ -34,7 +113,38 @@ pub struct ScenarioError {
 }
 
 impl ScenarioError {
+    /// What kind of thing is wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// [`ErrorKind::code`] of [`ScenarioError::kind`].
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    /// The dotted key at fault (`dyads.a_b.initiative.rate`), if one is.
+    pub fn path(&self) -> Option<&str> {
+        self.key.as_deref().filter(|k| !k.is_empty())
+    }
+
+    /// The file at fault (`--set` for an override, the flag for a flag).
+    pub fn file(&self) -> Option<&str> {
+        self.file.as_deref()
+    }
+
+    /// 1-based line in [`ScenarioError::file`], if known.
+    pub fn line(&self) -> Option<usize> {
+        self.line
+    }
+
+    /// 1-based column (in characters), if known.
+    pub fn column(&self) -> Option<usize> {
+        self.column
+    }
+
     fn build(
+        kind: ErrorKind,
         message: String,
         key: Option<String>,
         source: Option<&Source>,
@@ -65,6 +175,7 @@ impl ScenarioError {
         }
         headline.push_str(&message);
         ScenarioError {
+            kind,
             headline,
             message,
             key,
@@ -80,7 +191,15 @@ impl ScenarioError {
 
     /// A file that could not be read.
     pub fn io(name: &str, reason: &str) -> ScenarioError {
-        let mut e = ScenarioError::build(format!("cannot read scenario: {reason}"), None, None, None, None, "");
+        let mut e = ScenarioError::build(
+            ErrorKind::Io,
+            format!("cannot read scenario: {reason}"),
+            None,
+            None,
+            None,
+            None,
+            "",
+        );
         e.file = Some(name.to_string());
         e.headline = format!("{name}: cannot read scenario: {reason}");
         e
@@ -89,12 +208,13 @@ impl ScenarioError {
     /// A TOML syntax error.
     pub fn syntax(source: &Source, e: &toml::de::Error) -> ScenarioError {
         let message = format!("invalid TOML: {}", e.message().trim_end());
-        ScenarioError::build(message, None, Some(source), e.span(), None, "here")
+        ScenarioError::build(ErrorKind::Syntax, message, None, Some(source), e.span(), None, "here")
     }
 
     /// An error about `key` (dotted) in the sources, located where it was
     /// last written.
     pub fn at_key(
+        kind: ErrorKind,
         sources: &[Source],
         overrides: &[Override],
         key: &str,
@@ -106,7 +226,7 @@ impl ScenarioError {
             .rev()
             .find(|o| key == o.path || key.starts_with(&format!("{}.", o.path)))
         {
-            let mut e = ScenarioError::build(message, Some(key.to_string()), None, None, help, "");
+            let mut e = ScenarioError::build(kind, message, Some(key.to_string()), None, None, help, "");
             e.file = Some("--set".into());
             e.headline = format!("--set {}: {}", o.arg, e.headline);
             return e;
@@ -126,6 +246,7 @@ impl ScenarioError {
         }
         match best {
             Some((_, i, span)) => ScenarioError::build(
+                kind,
                 message,
                 Some(key.to_string()),
                 Some(&sources[i]),
@@ -133,17 +254,19 @@ impl ScenarioError {
                 help,
                 "this",
             ),
-            None => ScenarioError::build(message, Some(key.to_string()), sources.first(), None, help, ""),
+            None => ScenarioError::build(kind, message, Some(key.to_string()), sources.first(), None, help, ""),
         }
     }
 
-    /// A type or unknown-key error from deserialising the merged tree.
+    /// A type error from deserialising the merged tree (unknown keys were
+    /// refused before, by [`super::schema`]). The key comes from the path
+    /// serde walked; its place in the file from the TOML parser's spans.
     pub(crate) fn from_serde(
         sources: &[Source],
         overrides: &[Override],
         e: serde_path_to_error::Error<toml::de::Error>,
     ) -> ScenarioError {
-        let mut path: Vec<String> = e
+        let path: Vec<String> = e
             .path()
             .iter()
             .filter_map(|s| match s {
@@ -152,44 +275,23 @@ impl ScenarioError {
                 _ => None,
             })
             .collect();
-        let raw = e.inner().message().trim_end().to_string();
-        let (message, help) = if let Some(rest) = raw.strip_prefix("unknown field `") {
-            let name = rest.split('`').next().unwrap_or("").to_string();
-            let expected: Vec<String> = rest
-                .split("expected ")
-                .nth(1)
-                .map(|x| {
-                    x.split(['`', ',', ' '])
-                        .filter(|w| !w.is_empty() && *w != "one" && *w != "of" && *w != "or")
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
-            if path.last() != Some(&name) {
-                path.push(name.clone());
-            }
-            let help = match super::paths::closest(&name, expected.iter().map(String::as_str)) {
-                Some(c) => format!("did you mean `{c}`? keys allowed here: {}", expected.join(", ")),
-                None => format!("keys allowed here: {}", expected.join(", ")),
-            };
-            (format!("unknown key `{name}`"), Some(help))
-        } else if let Some(rest) = raw.strip_prefix("missing field `") {
-            let name = rest.split('`').next().unwrap_or("");
-            (format!("missing key `{name}`"), None)
+        let raw = e.inner().message().trim_end();
+        let kind = if raw.starts_with("invalid type: ") {
+            ErrorKind::WrongType
         } else {
-            (humanize(&raw), None)
+            ErrorKind::InvalidValue
         };
-        ScenarioError::at_key(sources, overrides, &path.join("."), message, help)
+        ScenarioError::at_key(kind, sources, overrides, &path.join("."), humanize(raw), None)
     }
 
     /// A validation problem, located by its key.
     pub(crate) fn from_problem(sources: &[Source], overrides: &[Override], p: Problem) -> ScenarioError {
-        ScenarioError::at_key(sources, overrides, &p.key, p.message, p.help)
+        ScenarioError::at_key(p.kind, sources, overrides, &p.key, p.message, p.help)
     }
 
     /// A command-line flag whose value cannot be used with this scenario.
     pub fn bad_flag(flag: &str, message: &str) -> ScenarioError {
-        let mut e = ScenarioError::build(message.to_string(), None, None, None, None, "");
+        let mut e = ScenarioError::build(ErrorKind::BadFlag, message.to_string(), None, None, None, None, "");
         e.file = Some(flag.to_string());
         e.headline = format!("{flag}: {message}");
         e
@@ -197,7 +299,7 @@ impl ScenarioError {
 
     /// A `--set` argument that is malformed or names no parameter.
     pub(crate) fn bad_set(arg: &str, message: String, help: Option<String>) -> ScenarioError {
-        let mut e = ScenarioError::build(message, None, None, None, help, "");
+        let mut e = ScenarioError::build(ErrorKind::BadSet, message, None, None, None, help, "");
         e.file = Some("--set".into());
         e.headline = format!("--set {arg}: {}", e.message);
         e

@@ -13,12 +13,15 @@
 
 pub mod builtin;
 mod error;
+pub mod kinds;
 pub mod locate;
+pub mod params;
 pub mod paths;
 pub mod raw;
+pub mod schema;
 pub mod validate;
 
-pub use error::ScenarioError;
+pub use error::{ErrorKind, ScenarioError};
 
 use crate::model::Scenario;
 use toml::{Table, Value};
@@ -100,9 +103,10 @@ impl Loaded {
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// The flattened parameter list: `(dotted path, value)` in file order.
+    /// Every parameter the engine reads, `(dotted path, value)` in file
+    /// order, defaults included ([`params::params`]).
     pub fn params(&self) -> Vec<(String, Value)> {
-        paths::flatten(&self.raw)
+        params::params(&self.raw, &self.scenario)
     }
 }
 
@@ -138,6 +142,7 @@ fn load_tree(
     };
     let Value::String(inc) = inc else {
         return Err(ScenarioError::at_key(
+            ErrorKind::WrongType,
             std::slice::from_ref(&sources[src_index]),
             &[],
             "include",
@@ -147,6 +152,7 @@ fn load_tree(
     };
     let (inc_name, inc_text) = resolver.resolve(name, &inc).map_err(|why| {
         ScenarioError::at_key(
+            ErrorKind::IncludeMissing,
             std::slice::from_ref(&sources[src_index]),
             &[],
             "include",
@@ -157,6 +163,7 @@ fn load_tree(
     if sources.iter().any(|s| s.name == inc_name) {
         let chain: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
         return Err(ScenarioError::at_key(
+            ErrorKind::IncludeCycle,
             std::slice::from_ref(&sources[src_index]),
             &[],
             "include",
@@ -167,6 +174,7 @@ fn load_tree(
     // A cycle is the more precise diagnosis, so it is checked first.
     if depth + 1 >= MAX_INCLUDE_DEPTH {
         return Err(ScenarioError::at_key(
+            ErrorKind::IncludeDepth,
             std::slice::from_ref(&sources[src_index]),
             &[],
             "include",
@@ -204,6 +212,8 @@ fn finish(mut tree: Table, sources: Vec<Source>, sets: &[String]) -> Result<Load
         overrides.push(o);
     }
     dates_to_strings(&mut tree);
+    schema::check(&tree).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
+    schema::check_kinds(&tree).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
     let raw: raw::RawScenario = match serde_path_to_error::deserialize(Value::Table(tree)) {
         Ok(r) => r,
         Err(e) => return Err(ScenarioError::from_serde(&sources, &overrides, e)),

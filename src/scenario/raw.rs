@@ -195,8 +195,10 @@ pub struct RawRelief {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawDyad {
-    pub from: String,
-    pub to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub regime: Option<String>,
     pub regimes: Table<RawRegime>,
@@ -335,7 +337,8 @@ pub struct RawHazard {
     pub intercept: f64,
     pub slope: f64,
     pub decay: f64,
-    pub level: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
     pub refractory: i64,
     pub places: Table<f64>,
 }
@@ -347,7 +350,7 @@ impl Default for RawHazard {
             intercept: -10.0,
             slope: 0.0,
             decay: 0.95,
-            level: String::new(),
+            level: None,
             refractory: 0,
             places: Table::new(),
         }
@@ -388,7 +391,8 @@ impl Default for RawDriver {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawTrack {
-    pub between: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub between: Option<Vec<String>>,
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub open_step: Option<i64>,
@@ -405,7 +409,7 @@ pub struct RawTrack {
 impl Default for RawTrack {
     fn default() -> Self {
         RawTrack {
-            between: Vec::new(),
+            between: None,
             status: "not_started".into(),
             open_step: None,
             watch: Vec::new(),
@@ -521,9 +525,10 @@ impl Default for RawTrackEffect {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawTrigger {
-    pub when: String,
-    #[serde(rename = "do")]
-    pub action: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    #[serde(rename = "do", skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
     pub once: bool,
     pub probability: f64,
     // condition: event
@@ -572,8 +577,8 @@ pub struct RawTrigger {
 impl Default for RawTrigger {
     fn default() -> Self {
         RawTrigger {
-            when: String::new(),
-            action: String::new(),
+            when: None,
+            action: None,
             once: true,
             probability: 1.0,
             from: "*".into(),
@@ -605,7 +610,8 @@ impl Default for RawTrigger {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawOutcome {
-    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub track: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

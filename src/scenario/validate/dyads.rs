@@ -1,0 +1,234 @@
+//! `[dyads]`: a directed relationship `from → to` and the policy `from`
+//! follows toward `to` — regimes, initiative, response ([`super::response`]),
+//! hazard and noise.
+//!
+//! Initiative is a Poisson count per step with rate
+//! `λ = min(λ_max, μ · M · e^{−β·S} · (1 + α·E) · (1 + ρ·P))` (see
+//! [`crate::policy::initiative`]); a hazard response acts with probability
+//! `logistic(a + b·stock)` ([`crate::policy::hazard`]).
+
+use super::common::*;
+use crate::model::{Action, ActorId, Dyad, DyadId, Level, Regime, Trigger};
+use crate::policy::{Hazard, HazardStock, Initiative, Rule};
+use crate::scenario::kinds::StockName;
+use crate::scenario::raw::{RawDyad, RawHazard, RawInitiative};
+
+pub(super) fn dyads(cx: &Cx) -> R<Vec<Dyad>> {
+    let raw = cx.raw;
+    let mut dyads: Vec<Dyad> = Vec::new();
+    for (id, d) in &raw.dyads {
+        let k = format!("dyads.{id}");
+        id_ok(&k, id)?;
+        let (fk, tk) = (format!("{k}.from"), format!("{k}.to"));
+        let from_id = required(&fk, &d.from, "the actor that acts")?;
+        let to_id = required(&tk, &d.to, "the actor acted upon")?;
+        let from = lookup(&fk, "actor", from_id, &raw.actors)? as ActorId;
+        let to = lookup(&tk, "actor", to_id, &raw.actors)? as ActorId;
+        if from == to {
+            return Err(inconsistent(format!("{k}.to"), "a dyad joins two different actors"));
+        }
+        if let Some(other) = dyads.iter().find(|x| x.from == from && x.to == to) {
+            return Err(inconsistent(
+                format!("{k}.to"),
+                format!(
+                    "dyad `{}` already goes from `{}` to `{}`; one dyad per direction",
+                    other.id, from_id, to_id
+                ),
+            ));
+        }
+        dyads.push(dyad(cx, &k, id, d, from, to)?);
+    }
+    for i in 0..dyads.len() {
+        let (f, t) = (dyads[i].from, dyads[i].to);
+        dyads[i].reverse = dyads.iter().position(|x| x.from == t && x.to == f).map(|r| r as DyadId);
+    }
+    Ok(dyads)
+}
+
+fn dyad(cx: &Cx, k: &str, id: &str, d: &RawDyad, from: ActorId, to: ActorId) -> R<Dyad> {
+    let regimes = regimes(k, d)?;
+    let initiative = d
+        .initiative
+        .as_ref()
+        .map(|i| initiative(cx, &format!("{k}.initiative"), i))
+        .transpose()?;
+    let response = d
+        .response
+        .as_ref()
+        .map(|r| super::response::response(cx, &format!("{k}.response"), r))
+        .transpose()?;
+    let hazard = d
+        .hazard
+        .as_ref()
+        .map(|h| hazard(cx, &format!("{k}.hazard"), h, from))
+        .transpose()?;
+    let noise = &d.noise;
+    Ok(Dyad {
+        id: id.to_string(),
+        from,
+        to,
+        reverse: None,
+        regimes,
+        initiative,
+        response,
+        hazard,
+        repertoire: Vec::new(),
+        execution_noise: prob(&format!("{k}.noise.execution"), noise.execution)?,
+        perception_noise: prob(&format!("{k}.noise.perception"), noise.perception)?,
+    })
+}
+
+/// The dyad's regimes, the one it starts in first.
+fn regimes(k: &str, d: &RawDyad) -> R<Vec<Regime>> {
+    let mut regimes = Vec::new();
+    for (rid, r) in &d.regimes {
+        let rk = format!("{k}.regimes.{rid}");
+        id_ok(&rk, rid)?;
+        regimes.push(Regime {
+            id: rid.clone(),
+            rate: nonneg(&format!("{rk}.rate"), r.rate)?,
+            respond: r.respond,
+        });
+    }
+    match &d.regime {
+        Some(initial) => {
+            let i = lookup(&format!("{k}.regime"), "regime", initial, &d.regimes)?;
+            let r = regimes.remove(i);
+            regimes.insert(0, r);
+        }
+        None if regimes.is_empty() => regimes.push(Regime {
+            id: "default".into(),
+            rate: 1.0,
+            respond: true,
+        }),
+        None => {
+            return Err(missing(
+                format!("{k}.regime"),
+                "this dyad has regimes but does not say which one it starts in",
+            )
+            .help(format!(
+                "add `regime = \"{}\"` to [{k}]",
+                d.regimes.keys().next().expect("non-empty")
+            )));
+        }
+    }
+    if regimes.len() > 255 {
+        return Err(inconsistent(format!("{k}.regimes"), "expected at most 255 regimes"));
+    }
+    Ok(regimes)
+}
+
+fn initiative(cx: &Cx, ik: &str, i: &RawInitiative) -> R<Initiative> {
+    let mut w = vec![0.0; cx.levels - 1];
+    for (lid, &x) in &i.levels {
+        let lk = format!("{ik}.levels.{lid}");
+        let l = cx.hostile_level(&lk, lid)?;
+        w[l as usize - 1] = nonneg(&lk, x)?;
+    }
+    if i.levels.is_empty() {
+        w[0] = 1.0;
+    }
+    let mut drv = Vec::new();
+    for (did, e) in &i.drivers {
+        let dk = format!("{ik}.drivers.{did}");
+        let di = lookup(&dk, "driver", did, &cx.raw.drivers)? as u16;
+        drv.push((
+            di,
+            nonneg(&format!("{dk}.active"), e.active)?,
+            nonneg(&format!("{dk}.inactive"), e.inactive)?,
+        ));
+    }
+    let max_rate = nonneg(&format!("{ik}.max_rate"), i.max_rate)?;
+    if max_rate > 1e6 {
+        return Err(Problem::new(
+            crate::scenario::ErrorKind::OutOfRange,
+            format!("{ik}.max_rate"),
+            format!("expected at most 1e6 events per step, found {max_rate}"),
+        ));
+    }
+    Ok(Initiative {
+        rate: nonneg(&format!("{ik}.rate"), i.rate)?,
+        levels: cumulative(&format!("{ik}.levels"), w)?,
+        places: cx.places(&format!("{ik}.places"), &i.places)?,
+        beta: finite(&format!("{ik}.beta"), i.beta)?,
+        memory: unit_open(&format!("{ik}.memory"), i.memory)?,
+        excitation: unit_open(&format!("{ik}.excitation"), i.excitation)?,
+        kernel: unit_open(&format!("{ik}.kernel"), i.kernel)?,
+        history: nonneg(&format!("{ik}.history"), i.history)?,
+        pressure: finite(&format!("{ik}.pressure"), i.pressure)?,
+        max_rate,
+        drivers: drv,
+    })
+}
+
+fn hazard(cx: &Cx, hk: &str, h: &RawHazard, from: ActorId) -> R<Hazard> {
+    let stock = match kind::<StockName>(&format!("{hk}.stock"), &h.stock)? {
+        StockName::Grievance => HazardStock::Grievance {
+            decay: unit_open(&format!("{hk}.decay"), h.decay)?,
+        },
+        StockName::Pressure => {
+            if cx.raw.actors[from as usize].pressure.is_none() {
+                return Err(inconsistent(
+                    format!("{hk}.stock"),
+                    format!(
+                        "`{}` has no pressure stock",
+                        cx.raw.actors.get_index(from as usize).expect("index").0
+                    ),
+                )
+                .help("add an [actors.<id>.pressure] table, or use stock = \"grievance\""));
+            }
+            HazardStock::Pressure
+        }
+    };
+    let level = required(
+        &format!("{hk}.level"),
+        &h.level,
+        "the level of the act the hazard triggers",
+    )?;
+    Ok(Hazard {
+        stock,
+        intercept: finite(&format!("{hk}.intercept"), h.intercept)?,
+        slope: finite(&format!("{hk}.slope"), h.slope)?,
+        level: cx.hostile_level(&format!("{hk}.level"), level)?,
+        refractory: steps(&format!("{hk}.refractory"), h.refractory, 0, MAX_HORIZON)?,
+        places: cx.places(&format!("{hk}.places"), &h.places)?,
+    })
+}
+
+/// Every level each dyad can act at: its initiative's levels, its rule's,
+/// its hazard's and those of the triggers that act on it.
+pub(super) fn repertoires(dyads: &mut [Dyad], triggers: &[Trigger]) {
+    for (d, dy) in dyads.iter_mut().enumerate() {
+        let mut levels: Vec<Level> = Vec::new();
+        if let Some(i) = &dy.initiative {
+            let mut prev = 0.0;
+            for (j, &c) in i.levels.iter().enumerate() {
+                if c > prev {
+                    levels.push(j as Level + 1);
+                }
+                prev = c;
+            }
+        }
+        if let Some(r) = &dy.response {
+            match &r.rule {
+                Rule::Graded(g) => levels.extend(g.min_level..=g.max_level),
+                Rule::MemoryOne(m) => levels.push(m.level),
+                Rule::Grim { level } | Rule::TitForTwoTats { level } => levels.push(*level),
+                Rule::Contrite(c) => levels.push(c.level),
+            }
+        }
+        if let Some(h) = &dy.hazard {
+            levels.push(h.level);
+        }
+        for t in triggers {
+            if let Action::Act { dyad, level, .. } = t.action
+                && dyad as usize == d
+            {
+                levels.push(level);
+            }
+        }
+        levels.sort_unstable();
+        levels.dedup();
+        dy.repertoire = levels;
+    }
+}
