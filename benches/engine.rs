@@ -5,9 +5,8 @@
 //!     cargo bench --bench engine
 
 use brink::engine::{MetricLayout, NoObserver, TrialState, run_trial};
-use brink::output::OutputError;
 use brink::rng::trial_rng;
-use brink::runner::{self, Plan};
+use brink::runner::{self, Plan, RunError};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use rand::RngCore;
 use std::hint::black_box;
@@ -70,7 +69,7 @@ fn bench(c: &mut Criterion) {
                     |_| {},
                     |_, r, _| {
                         n += u64::from(r.end_step);
-                        Ok::<(), OutputError>(())
+                        Ok::<(), RunError>(())
                     },
                 )
                 .expect("runs");

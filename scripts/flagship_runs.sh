@@ -5,8 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
 out=${2:-target/flagship-report}
-cargo build --release --quiet
-b=target/release/brink
+# The binary: $BRINK_BIN, else `brink` on PATH, else $CARGO_TARGET_DIR or
+# target/ (built here), the order of brink.find_cli.
+if [ -n "${BRINK_BIN:-}" ]; then
+    b=$BRINK_BIN
+elif command -v brink > /dev/null; then
+    b=$(command -v brink)
+else
+    cargo build --release --quiet
+    b=${CARGO_TARGET_DIR:-target}/release/brink
+fi
 mkdir -p "$out"
 $b run --trials "$n" --timeline 500 --out "$out/base" -q > /dev/null
 for f in scenarios/counterfactuals/*.toml; do

@@ -17,10 +17,14 @@
 //! assert_eq!(metrics.len(), layout.len());
 //! ```
 //!
-//! Layers: [`scenario`] loads and validates (pure: text in, [`model::Scenario`]
-//! out); [`engine`] runs one trial (pure: scenario and RNG in, result out);
-//! [`runner`] fans trials out over threads; [`output`] writes files;
-//! [`cli`] is the command line.
+//! Layers, each importing only those before it (`docs/architecture.md`;
+//! `tests/architecture.rs` enforces it): [`scenario`] loads and validates
+//! (pure: text in, [`model::Scenario`] out); [`policy`] and [`engine`] run
+//! one trial (pure: scenario and RNG in, result out); [`design`] and
+//! [`runner`] fan trials out over threads and points, into any sink;
+//! [`output`] writes files; [`job`] holds one typed spec per command,
+//! validated once, run into a sink, giving a typed report; [`cli`] (and
+//! the Python binding) only convert to and from those specs.
 #![deny(missing_docs)]
 // Scenario errors carry their source text for diagnostics; they are built
 // once, on the cold path, so their size costs nothing measurable.
@@ -33,6 +37,7 @@ pub mod cli;
 pub mod date;
 pub mod design;
 pub mod engine;
+pub mod job;
 pub mod math;
 pub mod model;
 pub mod output;
@@ -41,3 +46,4 @@ pub mod rng;
 pub mod runner;
 pub mod scenario;
 pub mod stats;
+pub mod text;

@@ -266,3 +266,72 @@ fn flags_that_cannot_apply_are_refused() {
         .code(2)
         .stderr(predicate::str::contains("--timeline: a game has no timeline"));
 }
+
+/// Every count a user gives is checked before anything is allocated from
+/// it (issue 13: `brink tournament -n 100000000000` aborted with exit 134
+/// on an 800 GB allocation). Each command gets a clear message and exit 2.
+#[test]
+fn issue_13_huge_counts_get_a_clear_error_from_every_command() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().to_str().expect("utf-8 path");
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &["tournament", "-n", "100000000000", "-o", out],
+            "this tournament would need about",
+        ),
+        (
+            &["tournament", "-n", "9007199254740993", "-o", out],
+            "expected at most 9007199254740992 (2^53) trials",
+        ),
+        (
+            &["run", "-n", "100000000000000", "-o", out],
+            "this run would need about",
+        ),
+        (
+            &["run", "-n", "18446744073709551615", "-o", out],
+            "expected at most 9007199254740992 (2^53) trials",
+        ),
+        (
+            &["run", "-n", "10", "--threads", "100000000000", "-o", out],
+            "--threads: expected at most 4096 worker threads",
+        ),
+        (
+            &[
+                "sweep",
+                "--grid",
+                "scenario.horizon=10,20",
+                "-n",
+                "100000000000000",
+                "-o",
+                out,
+            ],
+            "this sweep would need about",
+        ),
+        (
+            &[
+                "sweep",
+                "--sample",
+                "lhs:2000000",
+                "--range",
+                "scenario.horizon=10:20",
+                "-o",
+                out,
+            ],
+            "points",
+        ),
+        (
+            &["tournament", "-n", "10", "-j", "100000000000", "-o", out],
+            "--threads: expected at most 4096",
+        ),
+    ];
+    for (args, want) in cases {
+        let o = brink().args(args).arg("-q").output().expect("runs");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(want), "{args:?}: no `{want}` in {stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("memory allocation"),
+            "{stderr}"
+        );
+    }
+}

@@ -113,8 +113,8 @@ fn golden_flagship_run() {
 
 mod properties {
     use brink::engine::MetricLayout;
-    use brink::output::OutputError;
-    use brink::runner::{self, Plan};
+    use brink::runner::sweep::SweepError;
+    use brink::runner::{self, Plan, RunError};
     use proptest::prelude::*;
     use std::sync::atomic::AtomicBool;
 
@@ -136,7 +136,7 @@ mod properties {
             |_| {},
             |_, r, row| {
                 out.push((r.outcome, r.end_step, row.iter().map(|x| x.to_bits()).collect()));
-                Ok::<(), OutputError>(())
+                Ok::<(), RunError>(())
             },
         )
         .unwrap();
@@ -172,17 +172,18 @@ mod properties {
     struct Rows(Vec<(usize, u64, Row)>, Option<usize>);
 
     impl brink::runner::sweep::PointSink for Rows {
-        fn begin(&mut self, p: usize, _: &[String]) -> Result<(), OutputError> {
+        type Error = SweepError;
+        fn begin(&mut self, p: usize, _: &[String]) -> Result<(), SweepError> {
             self.1 = Some(p);
             Ok(())
         }
-        fn trial(&mut self, i: u64, r: &brink::engine::TrialResult, row: &[f64]) -> Result<(), OutputError> {
+        fn trial(&mut self, i: u64, r: &brink::engine::TrialResult, row: &[f64]) -> Result<(), SweepError> {
             let p = self.1.expect("begin before trial");
             self.0
                 .push((p, i, (r.outcome, r.end_step, row.iter().map(|x| x.to_bits()).collect())));
             Ok(())
         }
-        fn end(&mut self) -> Result<(), OutputError> {
+        fn end(&mut self) -> Result<(), SweepError> {
             self.1 = None;
             Ok(())
         }
@@ -244,7 +245,7 @@ mod properties {
                 if j == i {
                     found = Some((r.outcome, r.end_step, row.iter().map(|x| x.to_bits()).collect::<Vec<_>>()));
                 }
-                Ok::<(), OutputError>(())
+                Ok::<(), RunError>(())
             }).unwrap();
             prop_assert_eq!(found, Some(alone));
         }

@@ -58,3 +58,63 @@ fn rejects_a_crisis_scenario_and_unknown_strategies() {
         .code(2)
         .stderr(contains("unknown strategy \"tit_for_tat\""));
 }
+
+/// The statistics of `tournament.csv` are those of `stats`: the interval
+/// is `mean ± Z95·se` (Z95 = 1.959963984540054, not a rounded 1.96), and
+/// with noise the ranking's standard error is positive.
+#[test]
+fn intervals_use_z95() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    Command::cargo_bin("brink")
+        .expect("binary")
+        .args([
+            "tournament",
+            "--strategies",
+            "tft,alld,random",
+            "-n",
+            "40",
+            "--set",
+            "game.noise=0.05",
+            "-q",
+            "-o",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(dir.path().join("tournament.csv")).expect("tournament.csv");
+    for line in csv.lines().skip(1) {
+        let f: Vec<f64> = line
+            .split(',')
+            .skip(2)
+            .take(4)
+            .map(|x| x.parse().expect("number"))
+            .collect();
+        let (mean, se, lo, hi) = (f[0], f[1], f[2], f[3]);
+        assert!(se > 0.0, "{line}");
+        assert!((lo - (mean - brink::stats::Z95 * se)).abs() < 1e-12, "{line}");
+        assert!((hi - (mean + brink::stats::Z95 * se)).abs() < 1e-12, "{line}");
+    }
+}
+
+/// Strategy names and counts are checked before anything runs, with exit
+/// 2: fewer than two strategies, zero trials.
+#[test]
+fn rejects_bad_counts() {
+    for (args, want) in [
+        (
+            &["tournament", "--strategies", "tft", "-q"][..],
+            "expected at least two strategies, found 1",
+        ),
+        (
+            &["tournament", "-n", "0", "-q"][..],
+            "--trials: expected at least 1 trial, found 0",
+        ),
+    ] {
+        Command::cargo_bin("brink")
+            .expect("binary")
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(contains(want));
+    }
+}

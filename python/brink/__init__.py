@@ -6,6 +6,8 @@ they fight, from Python.
   CLI for the same seed and overrides.
 - Read the CLI's output directories: ``read_run``, and the notebook's
   reductions ``survival`` and ``fan`` (``brink._read``).
+- Find the CLI: ``find_cli`` (``$BRINK_BIN``, ``PATH``,
+  ``$CARGO_TARGET_DIR``, then the repository's ``target/``).
 
 ``docs/outputs.md`` documents every column.
 """
@@ -13,6 +15,7 @@ they fight, from Python.
 from ._api import *  # noqa: F401,F403
 from ._api import __all__ as _api_all
 from ._brink import __version__
+from ._cli import cli_candidates, find_cli
 from ._read import Run, fan, read_run, survival
 
-__all__ = list(_api_all) + ["Run", "read_run", "survival", "fan", "__version__"]
+__all__ = list(_api_all) + ["Run", "read_run", "survival", "fan", "find_cli", "cli_candidates", "__version__"]

@@ -1,37 +1,42 @@
-//! `brink._brink`: the native half of the Python package. It loads
-//! scenarios, runs trials and sweeps with the `brink` library exactly as
-//! the CLI does (same loader, runner, trial streams and summary), and hands
-//! the results to Python as flat little-endian buffers plus the summary's
-//! cells as text; `brink/_api.py` turns them into pandas DataFrames.
+//! `brink._brink`: the native half of the Python package. It converts
+//! Python arguments into the specs of `brink::job` (the CLI's), runs them
+//! into in-memory sinks, and hands the results to Python as flat
+//! little-endian buffers plus the summary's cells as text;
+//! `brink/_api.py` turns them into pandas DataFrames. No application logic
+//! lives here: a bad argument gets the CLI's message, as `ScenarioError`
+//! (a `ValueError`) or `ValueError`.
 //!
 //! The GIL is released while trials run.
 
 // Scenario errors carry their source text for diagnostics (cold path).
 #![allow(clippy::result_large_err)]
 
-use brink::cli::{FsResolver, load};
-use brink::design::Design;
 use brink::engine::{MetricKind, MetricLayout, TrialResult};
+use brink::job::inspect::ScenarioSpec;
+use brink::job::run::RunSpec;
+use brink::job::sweep::{DesignSpec, SweepSpec, point_error};
+use brink::job::{JobError, MAX_THREADS, MAX_TRIALS, Quiet};
 use brink::model::TalkStatus;
-use brink::output::{OutputError, Summary};
-use brink::runner::sweep::{self, PointSink, Shard, SweepError, SweepPlan};
-use brink::runner::{self, Plan};
-use brink::scenario::{self, Loaded, ScenarioError as BrinkError};
+use brink::output::Summary;
+use brink::runner::RunError;
+use brink::runner::sweep::{PointSink, Shard, SweepError};
+use brink::scenario::ScenarioError as BrinkError;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
-use std::time::Instant;
 
 pyo3::create_exception!(
     brink,
     ScenarioError,
     PyValueError,
-    "A scenario, override or design that brink cannot load. The message is \
-     the CLI's: `file:line:col: key: message`, then the help. Attributes: \
-     file, line, column, key, message, help (None where unknown)."
+    "A scenario, override, design or argument that brink cannot use. The \
+     message is the CLI's: `file:line:col: key: message`, then the help. \
+     Attributes: kind (a string code such as \"unknown_key\"), path (the \
+     dotted key), file, line, column, key (= path), message, help (None \
+     where unknown)."
 );
 
 /// Runs `work` without the GIL on a helper thread while this thread waits;
@@ -80,19 +85,92 @@ fn scenario_err(py: Python<'_>, e: &BrinkError, context: Option<String>) -> PyEr
     let _ = v.setattr("line", e.line);
     let _ = v.setattr("column", e.column);
     let _ = v.setattr("key", e.key.clone());
+    let _ = v.setattr("path", e.key.clone());
+    let _ = v.setattr("kind", error_kind(e));
     let _ = v.setattr("message", e.message.clone());
     let _ = v.setattr("help", e.help.clone());
     err
 }
 
-fn sweep_err(py: Python<'_>, e: SweepError) -> PyErr {
-    match &e {
-        SweepError::Point { point, sets, source } => {
-            scenario_err(py, source, Some(format!("design point {point} ({sets})")))
+/// The error's kind as a string code. The one place to switch to the
+/// scenario layer's typed `ErrorKind` once it carries one: until then the
+/// kind is read from the message's wording.
+fn error_kind(e: &BrinkError) -> &'static str {
+    let m = e.message.as_str();
+    let file = e.file.as_deref().unwrap_or("");
+    let has = |s: &str| m.contains(s);
+    if file == "--set" {
+        if has("unknown") || has("did you mean") || has("names no") {
+            "unknown_path"
+        } else {
+            "bad_override"
         }
-        SweepError::Layout { .. } | SweepError::Shard { .. } => PyValueError::new_err(e.to_string()),
+    } else if file.starts_with("--") {
+        "bad_argument"
+    } else if has("invalid TOML") || e.key.is_none() && e.line.is_some() {
+        "syntax"
+    } else if has("include cycle") {
+        "include_cycle"
+    } else if has("cannot include") || e.line.is_none() && e.key.is_none() {
+        "io"
+    } else if has("unknown key") {
+        "unknown_key"
+    } else if has("missing key") {
+        "missing_key"
+    } else if has("unknown ") {
+        "unknown_id"
+    } else if has("already") {
+        "duplicate"
+    } else if has("expected a whole number, found") || has("expected a number, found") || has("found string") {
+        "wrong_type"
+    } else if has("expected") {
+        "out_of_range"
+    } else {
+        "invalid"
+    }
+}
+
+/// A job's failure as the Python exception the CLI's message fits.
+fn job_err(py: Python<'_>, e: JobError) -> PyErr {
+    if let Some((point, sets, source)) = point_error(&e) {
+        return scenario_err(py, source, Some(format!("design point {point} ({sets})")));
+    }
+    match &e {
+        JobError::Scenario(s) => scenario_err(py, s, None),
+        JobError::Sweep(SweepError::Layout { .. } | SweepError::Shard { .. })
+        | JobError::Design(_)
+        | JobError::Usage { .. }
+        | JobError::Limit { .. } => PyValueError::new_err(e.to_string()),
         _ => PyRuntimeError::new_err(e.to_string()),
     }
+}
+
+/// A count argument (trials, seed, threads): `None`, or a Python int that
+/// fits `u64`; any other int gets the CLI's message for that flag.
+fn count(py: Python<'_>, flag: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
+    let Some(v) = v else { return Ok(None) };
+    if v.is_none() {
+        return Ok(None);
+    }
+    if let Ok(x) = v.extract::<u64>() {
+        return Ok(Some(x));
+    }
+    let found = v.str()?.to_string();
+    let negative = v.lt(0).unwrap_or(false);
+    let expected = match (flag, negative) {
+        (_, _) if !v.is_instance_of::<pyo3::types::PyInt>() => "expected a whole number".to_string(),
+        ("--trials", true) => "expected at least 1 trial".to_string(),
+        ("--trials", false) => format!("expected at most {MAX_TRIALS} (2^53) trials"),
+        ("--threads", _) => format!("expected a number of worker threads from 0 to {MAX_THREADS}"),
+        _ => "expected a whole number from 0 to 2^64 - 1".to_string(),
+    };
+    let e = BrinkError::bad_flag(flag, &format!("{expected}, found {found}"));
+    Err(scenario_err(py, &e, None))
+}
+
+fn threads_arg(py: Python<'_>, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
+    // Beyond usize it is beyond MAX_THREADS too: the job says so.
+    Ok(count(py, "--threads", v)?.map(|t| usize::try_from(t).unwrap_or(usize::MAX)))
 }
 
 fn kind_name(k: MetricKind) -> &'static str {
@@ -102,16 +180,6 @@ fn kind_name(k: MetricKind) -> &'static str {
         MetricKind::Step => "step",
         MetricKind::Status => "status",
     }
-}
-
-fn threads_or_all(threads: Option<usize>) -> usize {
-    threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1)
-}
-
-fn outcome_names(l: &Loaded) -> Vec<String> {
-    l.scenario.outcome_names().iter().map(|x| x.to_string()).collect()
 }
 
 /// Rows collected in trial order: the columns of `trials.csv` as buffers.
@@ -177,29 +245,18 @@ fn result_dict<'py>(
     Ok(d)
 }
 
-/// Loads a scenario (None: the flagship; a built-in name; a file path).
-fn load_py(py: Python<'_>, scenario: Option<&str>, sets: &[String]) -> PyResult<Loaded> {
-    load(scenario, sets).map_err(|e| scenario_err(py, &e, None))
-}
-
 /// `[(path, value, meaning)]` for every reachable parameter, as `brink params`.
 #[pyfunction]
 #[pyo3(signature = (scenario=None, sets=Vec::new()))]
-fn params(py: Python<'_>, scenario: Option<&str>, sets: Vec<String>) -> PyResult<Vec<(String, String, String)>> {
-    let l = load_py(py, scenario, &sets)?;
-    Ok(l.params()
-        .into_iter()
-        .map(|(path, v)| {
-            let doc = scenario::paths::doc_for(&path).unwrap_or("").to_string();
-            (path, v.to_string(), doc)
-        })
-        .collect())
+fn params(py: Python<'_>, scenario: Option<String>, sets: Vec<String>) -> PyResult<Vec<(String, String, String)>> {
+    let ps = ScenarioSpec { scenario, sets }.params().map_err(|e| job_err(py, e))?;
+    Ok(ps.into_iter().map(|p| (p.path, p.value, p.doc)).collect())
 }
 
 /// The built-in scenarios' names.
 #[pyfunction]
 fn builtins() -> Vec<&'static str> {
-    scenario::builtin::BUILTINS.iter().map(|b| b.name).collect()
+    brink::scenario::builtin::BUILTINS.iter().map(|b| b.name).collect()
 }
 
 /// Runs trials like `brink run`; returns buffers, summary cells and meta.
@@ -207,50 +264,34 @@ fn builtins() -> Vec<&'static str> {
 #[pyo3(signature = (scenario=None, sets=Vec::new(), trials=None, seed=None, threads=None))]
 fn run<'py>(
     py: Python<'py>,
-    scenario: Option<&str>,
+    scenario: Option<String>,
     sets: Vec<String>,
-    trials: Option<u64>,
-    seed: Option<u64>,
-    threads: Option<usize>,
+    trials: Option<Bound<'py, PyAny>>,
+    seed: Option<Bound<'py, PyAny>>,
+    threads: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let t0 = Instant::now();
-    let l = load_py(py, scenario, &sets)?;
-    let s = &l.scenario;
-    let trials = trials.unwrap_or(s.trials);
-    brink::cli::check_trials(trials).map_err(|e| scenario_err(py, &e, None))?;
-    let seed = seed.unwrap_or(s.seed);
-    let threads = threads_or_all(threads);
-    let layout = MetricLayout::new(s);
-    let outcomes = outcome_names(&l);
-    let plan = Plan {
-        seed,
-        trials: 0..trials,
-        threads,
+    let spec = RunSpec {
+        scenario,
+        sets,
+        trials: count(py, "--trials", trials.as_ref())?,
+        seed: count(py, "--seed", seed.as_ref())?,
+        threads: threads_arg(py, threads.as_ref())?,
+        ..RunSpec::default()
     };
+    let job = spec.validate().map_err(|e| job_err(py, e))?;
     let mut cols = Columns::default();
-    let mut summary = Summary::new(outcomes.clone(), &layout);
-    let started = Instant::now();
     let cancel = AtomicBool::new(false);
-    detached(py, &cancel, || {
-        runner::run(
-            s,
-            &layout,
-            &plan,
-            &cancel,
-            |_| {},
-            |i, r, row| {
-                summary.push(r, row);
-                cols.push(None, i, r, row);
-                Ok::<(), OutputError>(())
-            },
-        )
+    let stats = detached(py, &cancel, || {
+        job.run_into(&cancel, &mut Quiet, |i, r, row| {
+            cols.push(None, i, r, row);
+            Ok::<(), RunError>(())
+        })
     })?
     .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-    let elapsed = started.elapsed().as_secs_f64();
     let mut cells = Vec::new();
-    summary_cells(&summary, None, &mut cells);
-    let meta = brink::output::run_meta(&l, "brink.run (Python)".into(), seed, trials, threads, t0, elapsed);
-    result_dict(py, &layout, &outcomes, &cols, &cells, meta)
+    summary_cells(&stats.summary, None, &mut cells);
+    let meta = job.meta("brink.run (Python)".into(), stats.seconds);
+    result_dict(py, &job.layout, &job.outcomes, &cols, &cells, meta)
 }
 
 /// Collects a sweep's rows and per-point summaries.
@@ -263,142 +304,83 @@ struct Collect {
 }
 
 impl PointSink for Collect {
-    fn begin(&mut self, p: usize, _values: &[String]) -> Result<(), OutputError> {
+    type Error = SweepError;
+
+    fn begin(&mut self, p: usize, _values: &[String]) -> Result<(), SweepError> {
         self.current = Some((p, Summary::new(self.outcomes.clone(), &self.layout)));
         Ok(())
     }
 
-    fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), OutputError> {
+    fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), SweepError> {
         let (p, s) = self.current.as_mut().expect("begin before trial");
         s.push(r, row);
         self.cols.push(Some(*p), i, r, row);
         Ok(())
     }
 
-    fn end(&mut self) -> Result<(), OutputError> {
+    fn end(&mut self) -> Result<(), SweepError> {
         let (p, s) = self.current.take().expect("begin before end");
         summary_cells(&s, Some(p), &mut self.summary);
         Ok(())
     }
 }
 
+/// `(k, n)` as `--shard` text: Python's ints as they are, so a negative or
+/// huge one gets the CLI's message.
+fn shard_text(shard: &(Bound<'_, PyAny>, Bound<'_, PyAny>)) -> PyResult<String> {
+    Ok(format!("{}/{}", shard.0.str()?, shard.1.str()?))
+}
+
 /// Runs shard `k` of `n` of a design like `brink sweep --shard k/n`
 /// (common random numbers unless `crn` is false).
 #[pyfunction]
-#[pyo3(name = "sweep", signature = (scenario, sets, paths, points, trials=None, seed=None, threads=None, crn=true, shard=(0, 1)))]
+#[pyo3(name = "sweep", signature = (scenario, sets, paths, points, trials=None, seed=None, threads=None, crn=true, shard=None))]
 #[allow(clippy::too_many_arguments)]
 fn sweep_py<'py>(
     py: Python<'py>,
-    scenario: Option<&str>,
+    scenario: Option<String>,
     sets: Vec<String>,
     paths: Vec<String>,
     points: Vec<Vec<String>>,
-    trials: Option<u64>,
-    seed: Option<u64>,
-    threads: Option<usize>,
+    trials: Option<Bound<'py, PyAny>>,
+    seed: Option<Bound<'py, PyAny>>,
+    threads: Option<Bound<'py, PyAny>>,
     crn: bool,
-    shard: (u64, u64),
+    shard: Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let t0 = Instant::now();
-    let base = load_py(py, scenario, &sets)?;
-    let s = &base.scenario;
-    let trials = trials.unwrap_or(s.trials);
-    brink::cli::check_trials(trials).map_err(|e| scenario_err(py, &e, None))?;
-    let seed = seed.unwrap_or(s.seed);
-    let threads = threads_or_all(threads);
-    let (k, n) = shard;
-    if n == 0 || k >= n {
-        return Err(PyValueError::new_err(format!(
-            "shard ({k}, {n}): expected (k, n) with 0 <= k < n"
-        )));
-    }
-    let shard = Shard { k, n };
-    if paths.is_empty() {
-        return Err(PyValueError::new_err("a design needs at least one parameter column"));
-    }
-    for (i, p) in paths.iter().enumerate() {
-        if paths[..i].contains(p) {
-            return Err(PyValueError::new_err(format!("design column `{p}` is given twice")));
-        }
-    }
-    if let Some((i, row)) = points.iter().enumerate().find(|(_, r)| r.len() != paths.len()) {
-        return Err(PyValueError::new_err(format!(
-            "design point {i} has {} values, expected {}",
-            row.len(),
-            paths.len()
-        )));
-    }
-    let design = Design { paths, points };
-    let layout = MetricLayout::new(s);
-    let outcomes = outcome_names(&base);
-    let src = base.sources[0].clone();
-    let user_sets = sets.clone();
-    let loader = move |extra: &[String]| {
-        let mut sets = user_sets.clone();
-        sets.extend_from_slice(extra);
-        scenario::parse(&src.text, &src.name, &sets, &FsResolver)
-    };
-    sweep::validate(&design, &layout, &loader, shard).map_err(|e| sweep_err(py, e))?;
-    let plan = SweepPlan {
-        seed,
-        trials,
-        threads,
+    let spec = SweepSpec {
+        scenario,
+        sets,
+        design: DesignSpec::Points { paths, points },
+        salib_y: None,
+        trials: count(py, "--trials", trials.as_ref())?,
+        seed: count(py, "--seed", seed.as_ref())?,
+        threads: threads_arg(py, threads.as_ref())?,
         crn,
-        shard,
+        shard: shard.as_ref().map(shard_text).transpose()?,
+        resume: false,
+        out: None,
     };
+    let job = spec.validate().map_err(|e| job_err(py, e))?;
     let mut sink = Collect {
-        outcomes: outcomes.clone(),
-        layout: layout.clone(),
+        outcomes: job.outcomes.clone(),
+        layout: job.layout.clone(),
         cols: Columns::default(),
         current: None,
         summary: Vec::new(),
     };
-    let started = Instant::now();
     let cancel = AtomicBool::new(false);
-    detached(py, &cancel, || {
-        sweep::run(&design, &layout, &loader, &plan, &cancel, |_| {}, &mut sink)
-    })?
-    .map_err(|e| sweep_err(py, e))?;
-    let elapsed = started.elapsed().as_secs_f64();
-    let range = shard.points(design.len());
-    let total = range.len() as u64 * trials;
-    let meta = serde_json::json!({
-        "brink_version": brink::VERSION,
-        "command": "brink.sweep (Python)",
-        "scenario": s.name,
-        "scenario_file": base.sources[0].name,
-        "scenario_sha256": base.hash(),
-        "overrides": sets,
-        "paths": design.paths,
-        "points": design.len(),
-        "design_sha256": design.hash(),
-        "seed": seed,
-        "trials": trials,
-        "crn": crn,
-        "shard": {"k": k, "n": n},
-        "shard_points": [range.start, range.end],
-        "threads": threads,
-        "rng": brink::runner::sweep::rng_description(crn),
-        "horizon": s.horizon,
-        "outcomes": outcomes,
-        "timing": {
-            "trials_seconds": elapsed,
-            "total_seconds": t0.elapsed().as_secs_f64(),
-            "trials_per_second": total as f64 / elapsed.max(1e-9),
-        },
-    });
-    result_dict(py, &layout, &outcomes, &sink.cols, &sink.summary, meta)
+    let started = std::time::Instant::now();
+    detached(py, &cancel, || job.run_into(0, &cancel, &mut Quiet, &mut sink))?.map_err(|e| job_err(py, e.into()))?;
+    let meta = job.meta("brink.sweep (Python)", started.elapsed().as_secs_f64());
+    result_dict(py, &job.layout, &job.outcomes, &sink.cols, &sink.summary, meta)
 }
 
 /// The points shard `k` of `n` runs, of `total`: `(start, end)`.
 #[pyfunction]
-fn shard_points(k: u64, n: u64, total: usize) -> PyResult<(usize, usize)> {
-    if n == 0 || k >= n {
-        return Err(PyValueError::new_err(format!(
-            "shard ({k}, {n}): expected (k, n) with 0 <= k < n"
-        )));
-    }
-    let r = Shard { k, n }.points(total);
+fn shard_points(k: Bound<'_, PyAny>, n: Bound<'_, PyAny>, total: usize) -> PyResult<(usize, usize)> {
+    let shard = Shard::parse(&shard_text(&(k, n))?).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let r = shard.points(total);
     Ok((r.start, r.end))
 }
 

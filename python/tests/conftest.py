@@ -6,18 +6,21 @@ from pathlib import Path
 
 import pytest
 
+import brink
+
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
 def brink_bin() -> Path:
-    """The release binary: $BRINK_BIN, or target/release/brink (built if missing)."""
-    env = os.environ.get("BRINK_BIN")
-    if env:
-        return Path(env)
-    exe = REPO / "target" / "release" / "brink"
-    if not exe.exists():
+    """The CLI as brink.find_cli finds it ($BRINK_BIN, PATH,
+    $CARGO_TARGET_DIR, target/), built with cargo if there is none."""
+    exe = brink.find_cli(REPO)
+    if exe is None:
         subprocess.run(["cargo", "build", "--release", "--locked"], cwd=REPO, check=True)
+        exe = brink.find_cli(REPO)
+    if exe is None or not exe.exists():
+        pytest.fail(f"no brink CLI in {[str(p) for p in brink.cli_candidates(REPO)]}")
     return exe
 
 

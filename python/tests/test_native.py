@@ -2,8 +2,9 @@
 overrides, the same error messages, the documented sweep columns, and
 shards that concatenate to the sweep.
 
-Needs the CLI: $BRINK_BIN, else target/release/brink of this repository
-(`cargo build --release`).
+Needs the CLI, found by brink.find_cli: $BRINK_BIN, PATH,
+$CARGO_TARGET_DIR/release/brink, then target/release/brink of this
+repository (`cargo build --release`).
 """
 
 import glob
@@ -24,10 +25,11 @@ SETS = {"dyads.us_kh.response.proportionality": 1.5, "drivers.gaza_war.end_hazar
 
 @pytest.fixture(scope="session")
 def cli():
-    path = os.environ.get("BRINK_BIN") or os.path.join(REPO, "target", "release", "brink")
-    if not os.path.exists(path):
-        pytest.fail(f"no brink CLI at {path}: run `cargo build --release` or set BRINK_BIN")
-    return path
+    path = brink.find_cli(REPO)
+    if path is None or not path.exists():
+        looked = [str(p) for p in brink.cli_candidates(REPO)]
+        pytest.fail(f"no brink CLI (looked in {looked}): run `cargo build --release` or set BRINK_BIN")
+    return str(path)
 
 
 def brink_cli(cli, *args, cwd=REPO):
@@ -273,3 +275,64 @@ def test_ctrl_c_interrupts_a_run():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd="/")
     assert out.stdout.startswith("interrupted"), out.stdout + out.stderr
     assert float(out.stdout.split()[1]) < 10
+
+
+# ----------------------------------------------------------------------
+# Arguments pass through the CLI's checks (issue 13)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(trials=-5), "--trials: expected at least 1 trial, found -5"),
+    (dict(trials=0), "--trials: expected at least 1 trial, found 0"),
+    (dict(trials=10**30), "--trials: expected at most 9007199254740992 (2^53) trials"),
+    (dict(trials=2**53 + 1), "--trials: expected at most 9007199254740992 (2^53) trials"),
+    (dict(trials=10, seed=-1), "--seed: expected a whole number from 0 to 2^64 - 1, found -1"),
+    (dict(trials=10, threads=-2), "--threads: expected a number of worker threads from 0 to 4096"),
+    (dict(trials=10, threads=10**12), "--threads: expected at most 4096 worker threads"),
+])
+def test_bad_arguments_get_the_cli_message(kwargs, message):
+    with pytest.raises(brink.ScenarioError) as ei:
+        brink.run(**kwargs)
+    assert message in str(ei.value)
+    assert isinstance(ei.value, ValueError)
+    assert ei.value.kind == "bad_argument"
+    with pytest.raises(brink.ScenarioError, match=message.replace("(", r"\(").replace(")", r"\)").replace("^", r"\^")):
+        brink.sweep(None, {"scenario.horizon": [10]}, **kwargs)
+
+
+def test_a_bad_shard_gets_the_cli_message():
+    with pytest.raises(ValueError, match="--shard `-1/2`: expected K/N"):
+        brink.run_shard("ipd", {"game.noise": [0.0]}, (-1, 2), trials=5)
+    with pytest.raises(ValueError, match="--shard"):
+        brink.shard_points((3, 2), 10)
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("unknown_key", "unknown_key"),
+    ("wrong_type", "wrong_type"),
+    ("unknown_actor", "unknown_id"),
+    ("include_cycle", "include_cycle"),
+    ("probability_out_of_range", "out_of_range"),
+    ("syntax", "syntax"),
+])
+def test_scenario_errors_carry_a_kind_and_a_path(name, kind, monkeypatch):
+    monkeypatch.chdir(REPO)
+    with pytest.raises(brink.ScenarioError) as ei:
+        brink.params(os.path.join("tests", "data", "invalid", name + ".toml"))
+    e = ei.value
+    assert e.kind == kind, (e.kind, str(e))
+    assert e.path == e.key
+    assert e.line is None or e.line >= 1
+    assert e.column is None or e.column >= 1
+
+
+def test_find_cli_order(tmp_path, monkeypatch):
+    fake = tmp_path / "rel" / "release"
+    fake.mkdir(parents=True)
+    (fake / "brink").write_text("#!/bin/sh\n")
+    monkeypatch.delenv("BRINK_BIN", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("CARGO_TARGET_DIR", str(tmp_path / "rel"))
+    assert brink.find_cli(tmp_path / "repo") == fake / "brink"
+    monkeypatch.setenv("BRINK_BIN", "/explicit/brink")
+    assert str(brink.find_cli(tmp_path / "repo")) == "/explicit/brink"

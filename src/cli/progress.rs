@@ -1,6 +1,7 @@
 //! Progress on stderr: a bar with ETA once a run has taken more than a
 //! second, only when stderr is a terminal and `--quiet` is off.
 
+use crate::job::Watch;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::atomic::Ordering;
@@ -59,4 +60,39 @@ impl Progress {
 /// of trials, removes its temporary files and exits with code 130.
 pub fn install_signal_handlers() {
     let _ = ctrlc::set_handler(|| super::CANCEL.store(true, Ordering::SeqCst));
+}
+
+/// The CLI's [`Watch`]: notes on stderr and a progress bar, both silenced
+/// by `--quiet`.
+pub struct Terminal {
+    quiet: bool,
+    bar: Option<Progress>,
+}
+
+impl Terminal {
+    /// Notes and progress unless `quiet`.
+    pub fn new(quiet: bool) -> Terminal {
+        Terminal { quiet, bar: None }
+    }
+}
+
+impl Watch for Terminal {
+    fn note(&mut self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+    fn start(&mut self, total: u64) {
+        self.bar = Some(Progress::new(total, self.quiet));
+    }
+    fn advance(&mut self, done: u64) {
+        if let Some(b) = &mut self.bar {
+            b.update(done);
+        }
+    }
+    fn finish(&mut self) {
+        if let Some(b) = &mut self.bar {
+            b.finish();
+        }
+    }
 }

@@ -32,8 +32,8 @@
 
 pub mod sobol;
 
-use crate::output::fmt_real;
 use crate::rng;
+use crate::text::fmt_real;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -284,7 +284,7 @@ fn check_points(points: u128, paths: usize, how: String) -> Result<(), DesignErr
     Err(DesignError::TooMany {
         points,
         how,
-        memory: crate::output::limits::human(bytes),
+        memory: crate::text::human(bytes),
     })
 }
 

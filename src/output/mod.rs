@@ -405,15 +405,7 @@ pub fn fmt_value(kind: MetricKind, x: f64, buf: &mut String) {
     }
 }
 
-/// Shortest round-trip form of a real, with `-0` written as `0`.
-pub fn fmt_real(x: f64, buf: &mut String) {
-    use std::fmt::Write as _;
-    if x.is_nan() {
-        return;
-    }
-    let x = if x == 0.0 { 0.0 } else { x };
-    let _ = write!(buf, "{x}");
-}
+pub use crate::text::fmt_real;
 
 /// Streams `trials.csv`: one row per trial, in trial order.
 pub struct TrialsWriter {

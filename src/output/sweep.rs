@@ -21,7 +21,7 @@
 
 use super::{AtomicFile, CsvFile, OutputError, Summary, TrialsWriter, fmt_real};
 use crate::engine::{MetricLayout, TrialResult};
-use crate::runner::sweep::{PointSink, Shard};
+use crate::runner::sweep::Shard;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -443,8 +443,11 @@ impl SweepWriter {
     }
 }
 
-impl PointSink for SweepWriter {
-    fn begin(&mut self, p: usize, values: &[String]) -> Result<(), OutputError> {
+/// A sweep's points as they arrive (the job adapts this to the runner's
+/// `PointSink`).
+impl SweepWriter {
+    /// Point `p` starts; `values` are its design values.
+    pub fn begin(&mut self, p: usize, values: &[String]) -> Result<(), OutputError> {
         let mut prefix = Vec::with_capacity(values.len() + 1);
         prefix.push(p.to_string());
         prefix.extend(values.iter().cloned());
@@ -452,13 +455,15 @@ impl PointSink for SweepWriter {
         Ok(())
     }
 
-    fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), OutputError> {
+    /// Trial `i` of the current point.
+    pub fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), OutputError> {
         let (prefix, summary) = self.current.as_mut().expect("begin before trial");
         summary.push(r, row);
         self.trials.row(prefix, i, r, row)
     }
 
-    fn end(&mut self) -> Result<(), OutputError> {
+    /// The current point is complete: its summary rows, its Y value.
+    pub fn end(&mut self) -> Result<(), OutputError> {
         let (prefix, summary) = self.current.take().expect("begin before end");
         summary.write_rows(&mut self.summary_file, &prefix)?;
         if let Some((m, g, w)) = &mut self.y {

@@ -10,11 +10,10 @@
 //! `regime_<from>_<to>`.
 
 use super::{CsvFile, OutputError, fmt_real};
-use crate::engine::{MetricLayout, StepObserver, TrialState, run_trial};
-use crate::model::{Scenario, TalkStatus};
-use crate::rng::trial_rng;
+use crate::engine::{StepObserver, TrialState};
+use crate::model::Scenario;
+use crate::runner::{RunError, TrialObserver};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Clone, Copy)]
 enum Col {
@@ -79,15 +78,42 @@ fn columns(s: &Scenario) -> (Vec<String>, Vec<Col>) {
     (names, cols)
 }
 
-struct Recorder<'a> {
-    out: &'a mut CsvFile,
-    cols: &'a [Col],
+/// Writes `timeline.csv` as a [`TrialObserver`] of the ordinary runner
+/// ([`crate::runner::observe`]): one row per step of each trial it sees.
+pub struct TimelineWriter {
+    out: CsvFile,
+    cols: Vec<Col>,
     trial: u64,
     cell: String,
     err: Option<OutputError>,
 }
 
-impl Recorder<'_> {
+impl TimelineWriter {
+    /// Opens `dir/timeline.csv` (under a temporary name) and writes its
+    /// header.
+    pub fn create(dir: &Path, s: &Scenario) -> Result<TimelineWriter, OutputError> {
+        let (names, cols) = columns(s);
+        let mut out = CsvFile::create(&dir.join("timeline.csv"))?;
+        let mut header = vec!["trial".to_string(), "step".to_string()];
+        if s.start_date.is_some() {
+            header.push("date".into());
+        }
+        header.extend(names);
+        out.record(&header)?;
+        Ok(TimelineWriter {
+            out,
+            cols,
+            trial: 0,
+            cell: String::new(),
+            err: None,
+        })
+    }
+
+    /// Gives the file its final name.
+    pub fn commit(self) -> Result<PathBuf, OutputError> {
+        self.out.commit()
+    }
+
     fn write_step(&mut self, s: &Scenario, st: &TrialState, t: u32) -> Result<(), OutputError> {
         use std::fmt::Write as _;
         let c = &mut self.cell;
@@ -102,7 +128,7 @@ impl Recorder<'_> {
             let _ = write!(c, "{}", d0.add_days(i64::from(t) * s.step_unit.days()));
             self.out.field(c)?;
         }
-        for col in self.cols {
+        for col in &self.cols {
             c.clear();
             match *col {
                 Col::StepEvents(d) => {
@@ -130,7 +156,7 @@ impl Recorder<'_> {
     }
 }
 
-impl StepObserver for Recorder<'_> {
+impl StepObserver for TimelineWriter {
     fn step(&mut self, s: &Scenario, st: &TrialState, t: u32) {
         if self.err.is_none()
             && let Err(e) = self.write_step(s, st, t)
@@ -140,39 +166,32 @@ impl StepObserver for Recorder<'_> {
     }
 }
 
-/// Runs trials `0..k` again (same streams, so the same trials as in
-/// `trials.csv`) and writes their per-step state to `dir/timeline.csv`.
-pub fn write(dir: &Path, s: &Scenario, seed: u64, k: u64, cancel: &AtomicBool) -> Result<PathBuf, OutputError> {
-    let (names, cols) = columns(s);
-    let mut out = CsvFile::create(&dir.join("timeline.csv"))?;
-    let mut header = vec!["trial".to_string(), "step".to_string()];
-    if s.start_date.is_some() {
-        header.push("date".into());
+/// A timeline's failure: writing, or the run stopping (interrupted).
+#[derive(Debug)]
+pub enum TimelineError {
+    /// Writing failed.
+    Output(OutputError),
+    /// The runner stopped.
+    Run(RunError),
+}
+
+impl From<RunError> for TimelineError {
+    fn from(e: RunError) -> Self {
+        TimelineError::Run(e)
     }
-    header.extend(names);
-    out.record(&header)?;
-    let layout = MetricLayout::new(s);
-    let mut st = TrialState::new(s);
-    let mut row = vec![0.0; layout.len()];
-    for trial in 0..k {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(OutputError::Interrupted {
-                path: dir.join("timeline.csv").display().to_string(),
-            });
-        }
-        let mut rec = Recorder {
-            out: &mut out,
-            cols: &cols,
-            trial,
-            cell: String::new(),
-            err: None,
-        };
-        let mut rng = trial_rng(seed, trial);
-        run_trial(s, &layout, &mut st, &mut rng, &mut row, &mut rec);
-        if let Some(e) = rec.err {
-            return Err(e);
+}
+
+impl TrialObserver for TimelineWriter {
+    type Error = TimelineError;
+
+    fn begin(&mut self, i: u64) {
+        self.trial = i;
+    }
+
+    fn end(&mut self) -> Result<(), TimelineError> {
+        match self.err.take() {
+            Some(e) => Err(TimelineError::Output(e)),
+            None => Ok(()),
         }
     }
-    let _ = TalkStatus::ALL;
-    out.commit()
 }

@@ -3,10 +3,14 @@
 //! a sink strictly in trial order. Memory is one block of results, however
 //! many trials run; the output is the same for any thread count because a
 //! trial's draws depend only on (seed, trial index).
+//!
+//! The runner knows nothing of files: a sink returns its own error type
+//! `E`, and the runner's own failures ([`RunError`]) convert into it
+//! (`E: From<RunError>`), so a file writer, an in-memory collector and a
+//! test's vector all plug in without the runner importing `output`.
 
-use crate::engine::{MetricLayout, NoObserver, TrialResult, TrialState, run_trial};
+use crate::engine::{MetricLayout, NoObserver, StepObserver, TrialResult, TrialState, run_trial};
 use crate::model::Scenario;
-use crate::output::OutputError;
 use crate::rng::trial_rng;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -20,10 +24,6 @@ pub const BLOCK: u64 = 4096;
 /// Errors while running.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum RunError {
-    /// Writing a result failed.
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Output(#[from] OutputError),
     /// The run was interrupted (SIGINT or SIGTERM) before it finished.
     #[error("interrupted after {done} of {total} trials; no output file was completed")]
     #[diagnostic(
@@ -35,16 +35,6 @@ pub enum RunError {
         done: u64,
         /// Trials asked for.
         total: u64,
-    },
-    /// The run would exceed a limit (disk space, trial count): refused
-    /// before it starts.
-    #[error("{what}")]
-    #[diagnostic(code(brink::limit), help("{help}"))]
-    Limit {
-        /// What would be exceeded, with the estimate.
-        what: String,
-        /// What to do.
-        help: String,
     },
     /// The thread pool could not be built.
     #[error("cannot start {threads} worker threads: {why}")]
@@ -72,16 +62,18 @@ pub struct Plan {
 /// in increasing trial order. `progress(done)` is called after each block;
 /// `cancel` is checked before every trial, so a block stops within one
 /// trial's time of the signal and none of its results are handed on.
-pub fn run<F>(
+/// The sink's error `E` stops the run and is returned as it is.
+pub fn run<E, F>(
     s: &Scenario,
     layout: &MetricLayout,
     plan: &Plan,
     cancel: &AtomicBool,
     progress: impl FnMut(u64),
     sink: F,
-) -> Result<(), RunError>
+) -> Result<(), E>
 where
-    F: FnMut(u64, &TrialResult, &[f64]) -> Result<(), OutputError>,
+    E: From<RunError>,
+    F: FnMut(u64, &TrialResult, &[f64]) -> Result<(), E>,
 {
     let pool = pool(plan.threads)?;
     run_in(&pool, s, layout, plan, cancel, progress, sink)
@@ -100,7 +92,7 @@ pub fn pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
 
 /// Like [`run`] on an existing pool (a sweep runs many points on one
 /// pool); `plan.threads` is ignored.
-pub fn run_in<F>(
+pub fn run_in<E, F>(
     pool: &rayon::ThreadPool,
     s: &Scenario,
     layout: &MetricLayout,
@@ -108,9 +100,10 @@ pub fn run_in<F>(
     cancel: &AtomicBool,
     mut progress: impl FnMut(u64),
     mut sink: F,
-) -> Result<(), RunError>
+) -> Result<(), E>
 where
-    F: FnMut(u64, &TrialResult, &[f64]) -> Result<(), OutputError>,
+    E: From<RunError>,
+    F: FnMut(u64, &TrialResult, &[f64]) -> Result<(), E>,
 {
     let width = layout.len().max(1);
     let total = plan.trials.end.saturating_sub(plan.trials.start);
@@ -129,7 +122,8 @@ where
             return Err(RunError::Interrupted {
                 done: start - plan.trials.start,
                 total,
-            });
+            }
+            .into());
         }
         let n = (plan.trials.end - start).min(BLOCK) as usize;
         pool.install(|| {
@@ -156,7 +150,8 @@ where
             return Err(RunError::Interrupted {
                 done: start - plan.trials.start,
                 total,
-            });
+            }
+            .into());
         }
         for j in 0..n {
             sink(
@@ -167,6 +162,42 @@ where
         }
         start += n as u64;
         progress(start - plan.trials.start);
+    }
+    Ok(())
+}
+
+/// Watches every step of the trials a [`observe`] runs (the timeline).
+pub trait TrialObserver: StepObserver {
+    /// The observer's error; the runner's own failures convert into it.
+    type Error: From<RunError>;
+    /// Trial `i` starts.
+    fn begin(&mut self, i: u64);
+    /// The trial that began last has ended; an error stops the run.
+    fn end(&mut self) -> Result<(), Self::Error>;
+}
+
+/// Runs `trials` one after the other on this thread, with `obs` watching
+/// every step: the same trials (same streams) as any batch holding them.
+/// `cancel` is checked before every trial.
+pub fn observe<O: TrialObserver>(
+    s: &Scenario,
+    layout: &MetricLayout,
+    seed: u64,
+    trials: Range<u64>,
+    cancel: &AtomicBool,
+    obs: &mut O,
+) -> Result<(), O::Error> {
+    let mut st = TrialState::new(s);
+    let mut row = vec![0.0; layout.len()];
+    let total = trials.end.saturating_sub(trials.start);
+    for i in trials.clone() {
+        if cancel.load(Ordering::Relaxed) {
+            let done = i - trials.start;
+            return Err(RunError::Interrupted { done, total }.into());
+        }
+        obs.begin(i);
+        run_trial(s, layout, &mut st, &mut trial_rng(seed, i), &mut row, obs);
+        obs.end()?;
     }
     Ok(())
 }

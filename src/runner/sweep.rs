@@ -20,7 +20,6 @@
 use super::{Plan, RunError, pool, run_in};
 use crate::design::Design;
 use crate::engine::{MetricLayout, TrialResult};
-use crate::output::OutputError;
 use crate::scenario::{Loaded, ScenarioError};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -100,10 +99,6 @@ pub enum SweepError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Run(#[from] RunError),
-    /// Writing failed.
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Output(#[from] OutputError),
 }
 
 /// Shard `k` of `n` (0-based).
@@ -177,14 +172,29 @@ pub fn point_seed(seed: u64, p: usize, crn: bool) -> u64 {
     r.next_u64()
 }
 
-/// Receives a sweep's results.
+/// Receives a sweep's results. Its error type is its own (a file writer's,
+/// a collector's); the sweep's failures convert into it.
 pub trait PointSink {
+    /// The sink's error.
+    type Error: From<SweepError>;
     /// Point `p` starts; `values` are its design values.
-    fn begin(&mut self, p: usize, values: &[String]) -> Result<(), OutputError>;
+    fn begin(&mut self, p: usize, values: &[String]) -> Result<(), Self::Error>;
     /// Trial `i` of the current point.
-    fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), OutputError>;
+    fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), Self::Error>;
     /// The current point is complete.
-    fn end(&mut self) -> Result<(), OutputError>;
+    fn end(&mut self) -> Result<(), Self::Error>;
+}
+
+/// Why one point's run stopped: the runner's reason or the sink's error.
+enum Halt<E> {
+    Run(RunError),
+    Sink(E),
+}
+
+impl<E> From<RunError> for Halt<E> {
+    fn from(e: RunError) -> Self {
+        Halt::Run(e)
+    }
 }
 
 /// Loads the scenario with extra `--set` overrides (the point's).
@@ -222,22 +232,22 @@ fn point_scenario(design: &Design, base: &MetricLayout, load: &Loader, p: usize)
 /// Runs the plan's shard of `design`: for each point in order, loads the
 /// scenario with the point's overrides and runs `plan.trials` trials.
 /// `progress(done)` counts trials over the shard's points.
-pub fn run(
+pub fn run<S: PointSink>(
     design: &Design,
     base: &MetricLayout,
     load: &Loader,
     plan: &SweepPlan,
     cancel: &AtomicBool,
     progress: impl FnMut(u64),
-    sink: &mut impl PointSink,
-) -> Result<(), SweepError> {
+    sink: &mut S,
+) -> Result<(), S::Error> {
     run_from(design, base, load, plan, 0, cancel, progress, sink)
 }
 
 /// Like [`run`], skipping the shard's points before `first` (they were
 /// completed by an interrupted run whose files the sink continues).
 #[allow(clippy::too_many_arguments)]
-pub fn run_from(
+pub fn run_from<S: PointSink>(
     design: &Design,
     base: &MetricLayout,
     load: &Loader,
@@ -245,9 +255,9 @@ pub fn run_from(
     first: usize,
     cancel: &AtomicBool,
     mut progress: impl FnMut(u64),
-    sink: &mut impl PointSink,
-) -> Result<(), SweepError> {
-    let pool = pool(plan.threads)?;
+    sink: &mut S,
+) -> Result<(), S::Error> {
+    let pool = pool(plan.threads).map_err(SweepError::Run)?;
     let mut done = 0u64;
     let range = plan.shard.points(design.len());
     for p in range.start.max(first)..range.end {
@@ -265,16 +275,17 @@ pub fn run_from(
             &run_plan,
             cancel,
             |d| progress(done + d),
-            |i, r, row| sink.trial(i, r, row),
+            |i, r, row| sink.trial(i, r, row).map_err(Halt::Sink),
         )
         .map_err(|e| match e {
-            RunError::Interrupted { .. } => SweepError::Interrupted {
+            Halt::Run(RunError::Interrupted { .. }) => S::Error::from(SweepError::Interrupted {
                 point: p,
                 done: p - range.start,
                 points: range.len(),
                 shard: plan.shard,
-            },
-            e => SweepError::Run(e),
+            }),
+            Halt::Run(e) => S::Error::from(SweepError::Run(e)),
+            Halt::Sink(e) => e,
         })?;
         sink.end()?;
         done += plan.trials;

@@ -1,0 +1,79 @@
+//! `check` and `params`: load a scenario and describe it, without running
+//! it.
+
+use super::{JobError, load};
+use crate::scenario::{self, Loaded};
+
+/// What `brink check` / `brink params` (or `brink.params`) was asked: a
+/// scenario and its overrides.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioSpec {
+    /// Scenario file or built-in name (`None`: the flagship).
+    pub scenario: Option<String>,
+    /// `--set PATH=VALUE` overrides.
+    pub sets: Vec<String>,
+}
+
+/// What `check` found: the loaded scenario and its sizes.
+pub struct CheckReport {
+    /// The scenario (its warnings are in `loaded.warnings`).
+    pub loaded: Loaded,
+    /// Actors, dyads, ladder levels, tracks, triggers and outcomes
+    /// (the implicit status quo included), and the horizon in steps.
+    pub counts: [(&'static str, usize); 6],
+}
+
+/// One reachable parameter: its dotted path, value and meaning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Dotted path, as `--set` takes it.
+    pub path: String,
+    /// Its value, as TOML text.
+    pub value: String,
+    /// What it means (empty if undocumented).
+    pub doc: String,
+}
+
+impl ScenarioSpec {
+    /// Loads and validates the scenario.
+    pub fn check(&self) -> Result<CheckReport, JobError> {
+        let loaded = load(self.scenario.as_deref(), &self.sets)?;
+        let s = &loaded.scenario;
+        let counts = [
+            ("actors", s.actors.len()),
+            ("dyads", s.dyads.len()),
+            ("levels", s.ladder.len()),
+            ("tracks", s.tracks.len()),
+            ("triggers", s.triggers.len()),
+            ("outcomes", s.outcomes.len() + 1),
+        ];
+        Ok(CheckReport { loaded, counts })
+    }
+
+    /// Every parameter path with its value and meaning.
+    pub fn params(&self) -> Result<Vec<Param>, JobError> {
+        let loaded = load(self.scenario.as_deref(), &self.sets)?;
+        Ok(loaded
+            .params()
+            .into_iter()
+            .map(|(path, value)| Param {
+                doc: scenario::paths::doc_for(&path).unwrap_or("").to_string(),
+                value: value.to_string(),
+                path,
+            })
+            .collect())
+    }
+}
+
+/// The built-in scenarios: name, file and description.
+pub fn builtins() -> Vec<(&'static str, &'static str, String)> {
+    scenario::builtin::BUILTINS
+        .iter()
+        .map(|b| {
+            let desc = scenario::parse_builtin(b.name, &[])
+                .map(|l| l.scenario.description)
+                .unwrap_or_default();
+            (b.name, b.file, desc)
+        })
+        .collect()
+}

@@ -1,0 +1,189 @@
+//! The application layer: one typed spec per command (run, sweep, merge,
+//! tournament, check, params). A spec holds what the user asked for, as
+//! plain values; `validate` checks it once (trial and thread counts,
+//! shards, paths, memory and disk) and loads what it needs, giving a job;
+//! the job runs into a sink and returns a typed report. The CLI (`cli/`)
+//! and the Python binding (`python/src/`) only convert to and from specs
+//! and reports, so a command is written once (ripgrep's split between
+//! `LowArgs`, what was typed, and `HiArgs`, what it means).
+//!
+//! Errors: [`JobError`], whose [`JobError::exit_code`] is the CLI's exit
+//! code (0 success, 1 run-time failure, 2 bad input, 130 interrupted).
+
+pub mod inspect;
+pub mod load;
+pub mod merge;
+pub mod plan;
+pub mod run;
+pub mod sweep;
+pub mod tournament;
+
+pub use load::{FsResolver, load};
+
+use crate::design::DesignError;
+use crate::output::OutputError;
+use crate::output::sweep::MergeError;
+use crate::runner::RunError;
+use crate::runner::sweep::SweepError;
+use crate::scenario::ScenarioError;
+
+/// Most trials one run, sweep point or tournament pairing accepts: 2^53,
+/// beyond which counts in `summary.csv` (f64) would no longer be exact.
+pub const MAX_TRIALS: u64 = 1 << 53;
+
+/// Most worker threads accepted: far beyond any machine brink runs on, and
+/// small enough that asking for it cannot exhaust the process's threads.
+pub const MAX_THREADS: usize = 4096;
+
+/// Checks `--trials` (or the scenario's `trials`): 1..=[`MAX_TRIALS`].
+pub fn check_trials(trials: u64) -> Result<(), ScenarioError> {
+    if trials == 0 {
+        return Err(ScenarioError::bad_flag(
+            "--trials",
+            "expected at least 1 trial, found 0",
+        ));
+    }
+    if trials > MAX_TRIALS {
+        return Err(ScenarioError::bad_flag(
+            "--trials",
+            &format!("expected at most {MAX_TRIALS} (2^53) trials, found {trials}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The worker threads to use: `--threads` (checked against
+/// [`MAX_THREADS`]), else every core (at least 1).
+pub fn threads(threads: Option<usize>) -> Result<usize, ScenarioError> {
+    if let Some(t) = threads
+        && t > MAX_THREADS
+    {
+        return Err(ScenarioError::bad_flag(
+            "--threads",
+            &format!("expected at most {MAX_THREADS} worker threads, found {t}"),
+        ));
+    }
+    Ok(threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1))
+}
+
+/// What a job tells its front end while it works: notes (warnings,
+/// resumptions) and progress in trials. Every method does nothing by
+/// default; [`Quiet`] is the watcher that hears nothing.
+pub trait Watch {
+    /// A note for the user (the CLI prints it on stderr unless `--quiet`).
+    fn note(&mut self, _message: &str) {}
+    /// Work of `total` trials starts.
+    fn start(&mut self, _total: u64) {}
+    /// `done` trials of the work are finished.
+    fn advance(&mut self, _done: u64) {}
+    /// The work has stopped (finished or not).
+    fn finish(&mut self) {}
+}
+
+/// A [`Watch`] that ignores everything.
+pub struct Quiet;
+
+impl Watch for Quiet {}
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum JobError {
+    /// The scenario, an override or a flag's value is bad.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The design is bad.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Design(#[from] DesignError),
+    /// A flag is bad (not tied to a scenario key).
+    #[error("{message}")]
+    #[diagnostic(code(brink::usage), help("{help}"))]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        help: String,
+    },
+    /// The job would exceed a limit (disk space, memory): refused before
+    /// it starts.
+    #[error("{what}")]
+    #[diagnostic(code(brink::limit), help("{help}"))]
+    Limit {
+        /// What would be exceeded, with the estimate.
+        what: String,
+        /// What to do.
+        help: String,
+    },
+    /// Running trials failed or was interrupted.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Run(#[from] RunError),
+    /// A sweep failed or was interrupted.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Sweep(SweepError),
+    /// Writing output failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Output(#[from] OutputError),
+    /// Verifying or merging shards failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Merge(#[from] MergeError),
+}
+
+impl From<SweepError> for JobError {
+    fn from(e: SweepError) -> Self {
+        match e {
+            SweepError::Run(r) => JobError::Run(r),
+            e => JobError::Sweep(e),
+        }
+    }
+}
+
+impl JobError {
+    /// A bad flag with a hint.
+    pub fn usage(message: impl Into<String>, help: impl Into<String>) -> JobError {
+        JobError::Usage {
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+
+    /// True when the job stopped on SIGINT or SIGTERM (or Ctrl-C in Python).
+    pub fn interrupted(&self) -> bool {
+        matches!(
+            self,
+            JobError::Run(RunError::Interrupted { .. })
+                | JobError::Sweep(SweepError::Interrupted { .. })
+                | JobError::Output(OutputError::Interrupted { .. })
+        )
+    }
+
+    /// True when the user's input is at fault (not the machine).
+    pub fn bad_input(&self) -> bool {
+        match self {
+            JobError::Scenario(_) | JobError::Design(_) | JobError::Usage { .. } | JobError::Limit { .. } => true,
+            JobError::Sweep(e) => matches!(
+                e,
+                SweepError::Point { .. } | SweepError::Layout { .. } | SweepError::Shard { .. }
+            ),
+            JobError::Merge(e) => !matches!(e, MergeError::Output(_)),
+            JobError::Run(_) | JobError::Output(_) => false,
+        }
+    }
+
+    /// The CLI's exit code: 130 interrupted, 2 bad input, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        if self.interrupted() {
+            130
+        } else if self.bad_input() {
+            2
+        } else {
+            1
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! `run`: seeded trials of one scenario. [`RunSpec::validate`] loads the
+//! scenario and checks the counts; [`RunJob::run_into`] runs the trials
+//! into any sink (Python's collector) and keeps the summary;
+//! [`RunJob::write_files`] is the CLI's sink: `trials.csv`, `summary.csv`,
+//! `timeline.csv` and `run.json`, after checking the disk.
+
+use super::{JobError, Watch, check_trials, load, plan};
+use crate::engine::{MetricLayout, TrialResult};
+use crate::output::timeline::{TimelineError, TimelineWriter};
+use crate::output::{self, CsvFile, OutputError, Summary, TrialsWriter, limits};
+use crate::runner::{self, Plan, RunError};
+use crate::scenario::{Loaded, ScenarioError};
+use crate::stats::ExactQuantiles;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+/// What `brink run` (or `brink.run`) was asked.
+#[derive(Debug, Clone, Default)]
+pub struct RunSpec {
+    /// Scenario file or built-in name (`None`: the flagship).
+    pub scenario: Option<String>,
+    /// `--set PATH=VALUE` overrides.
+    pub sets: Vec<String>,
+    /// Trials (`None`: the scenario's).
+    pub trials: Option<u64>,
+    /// Master seed (`None`: the scenario's).
+    pub seed: Option<u64>,
+    /// Worker threads (`None`: every core).
+    pub threads: Option<usize>,
+    /// Trials whose every step goes to `timeline.csv` (0: none).
+    pub timeline: u64,
+    /// Output directory (`None`: `out/<scenario name>`).
+    pub out: Option<PathBuf>,
+}
+
+/// A validated run: the scenario loaded, every count resolved and checked.
+pub struct RunJob {
+    /// The scenario, its sources and overrides.
+    pub loaded: Loaded,
+    /// Its metric columns.
+    pub layout: MetricLayout,
+    /// Outcome names, in column order.
+    pub outcomes: Vec<String>,
+    /// Master seed.
+    pub seed: u64,
+    /// Trials.
+    pub trials: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Timeline trials (at most `trials`).
+    pub timeline: u64,
+    /// Output directory.
+    pub out: PathBuf,
+    /// When validation began (`run.json`'s total time counts from here).
+    pub started: Instant,
+}
+
+/// What the trials gave, whatever the sink.
+pub struct RunStats {
+    /// The summary (`summary.csv`).
+    pub summary: Summary,
+    /// End steps of the trials of each outcome (for medians).
+    pub ends: Vec<ExactQuantiles>,
+    /// Seconds the trials took.
+    pub seconds: f64,
+}
+
+/// What `write_files` did.
+pub struct RunReport {
+    /// The statistics.
+    pub stats: RunStats,
+    /// Files written, in the order written.
+    pub files: Vec<PathBuf>,
+}
+
+impl RunSpec {
+    /// Loads the scenario and checks trials, threads and the timeline.
+    pub fn validate(self) -> Result<RunJob, JobError> {
+        let started = Instant::now();
+        let loaded = load(self.scenario.as_deref(), &self.sets)?;
+        let s = &loaded.scenario;
+        let trials = self.trials.unwrap_or(s.trials);
+        check_trials(trials)?;
+        if self.timeline > 0 && s.game.is_some() {
+            return Err(ScenarioError::bad_flag(
+                "--timeline",
+                "a game has no timeline (each trial is one match); its trials.csv has the payoffs",
+            )
+            .into());
+        }
+        let threads = super::threads(self.threads)?;
+        let out = self.out.unwrap_or_else(|| PathBuf::from("out").join(&s.name));
+        Ok(RunJob {
+            layout: MetricLayout::new(s),
+            outcomes: s.outcome_names().iter().map(|x| x.to_string()).collect(),
+            seed: self.seed.unwrap_or(s.seed),
+            timeline: self.timeline.min(trials),
+            trials,
+            threads,
+            out,
+            loaded,
+            started,
+        })
+    }
+}
+
+impl RunJob {
+    /// Runs the trials, handing each row to `sink` in trial order, and
+    /// returns the summary.
+    pub fn run_into<E: From<RunError>>(
+        &self,
+        cancel: &AtomicBool,
+        watch: &mut dyn Watch,
+        mut sink: impl FnMut(u64, &TrialResult, &[f64]) -> Result<(), E>,
+    ) -> Result<RunStats, E> {
+        let mut summary = Summary::new(self.outcomes.clone(), &self.layout);
+        let mut ends = vec![ExactQuantiles::default(); self.outcomes.len()];
+        let plan = Plan {
+            seed: self.seed,
+            trials: 0..self.trials,
+            threads: self.threads,
+        };
+        watch.start(self.trials);
+        let t0 = Instant::now();
+        let ran = runner::run(
+            &self.loaded.scenario,
+            &self.layout,
+            &plan,
+            cancel,
+            |done| watch.advance(done),
+            |i, r, row| {
+                summary.push(r, row);
+                ends[r.outcome as usize].push(i64::from(r.end_step));
+                sink(i, r, row)
+            },
+        );
+        watch.finish();
+        ran?;
+        Ok(RunStats {
+            summary,
+            ends,
+            seconds: t0.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// `run.json`'s content for this run.
+    pub fn meta(&self, command: serde_json::Value, trials_seconds: f64) -> serde_json::Value {
+        output::run_meta(
+            &self.loaded,
+            command,
+            self.seed,
+            self.trials,
+            self.threads,
+            self.started,
+            trials_seconds,
+        )
+    }
+
+    /// Fails if the output would not fit on the disk: `trials.csv` (rows
+    /// sized on real trials) and `timeline.csv` (at least).
+    pub fn check_disk(&self) -> Result<(), JobError> {
+        let s = &self.loaded.scenario;
+        let trials = self.trials;
+        let row = plan::trial_row_bytes(s, &self.layout, self.seed, trials);
+        let mut bytes = row * trials as f64;
+        let mut how = format!("{trials} trials x {row:.0} bytes per row of trials.csv");
+        let k = self.timeline;
+        if k > 0 {
+            let per = limits::timeline_row_bytes_min(s);
+            let rows = k as f64 * f64::from(s.horizon);
+            bytes += rows * per as f64;
+            how.push_str(&format!(
+                ", plus timeline.csv: {k} trials x {} steps = {rows:.0} rows x at least {per} bytes",
+                s.horizon
+            ));
+        }
+        plan::check_space(&self.out, "this run", bytes, &how)
+    }
+
+    /// Runs into the files of `self.out`; `command` goes to `run.json`.
+    pub fn write_files(
+        &self,
+        command: serde_json::Value,
+        cancel: &AtomicBool,
+        watch: &mut dyn Watch,
+    ) -> Result<RunReport, JobError> {
+        output::ensure_dir(&self.out)?;
+        output::remove_dead_temporaries(&self.out);
+        self.check_disk()?;
+        // A stale run.json must not vouch for files this run replaces.
+        output::remove_stale(&self.out.join("run.json"))?;
+        let mut writer = TrialsWriter::create(&self.out, &[], self.outcomes.clone(), &self.layout)?;
+        let stats = self.run_into(cancel, watch, |i, r, row| {
+            writer.row(&[], i, r, row).map_err(JobError::from)
+        })?;
+        let mut files = Vec::new();
+        if self.timeline > 0 {
+            files.push(self.write_timeline(cancel)?);
+        }
+        files.insert(0, writer.commit()?);
+        let mut sum_file = CsvFile::create(&self.out.join("summary.csv"))?;
+        Summary::write_header(&mut sum_file, &[])?;
+        stats.summary.write_rows(&mut sum_file, &[])?;
+        files.push(sum_file.commit()?);
+        let mut meta = self.meta(command, stats.seconds);
+        meta["timeline_trials"] = self.timeline.into();
+        let json = serde_json::to_string_pretty(&meta).expect("json") + "\n";
+        files.push(output::write_atomic(&self.out.join("run.json"), json.as_bytes())?);
+        Ok(RunReport { stats, files })
+    }
+
+    /// Runs trials `0..timeline` again (same streams, so the same trials
+    /// as in `trials.csv`) with the timeline watching every step.
+    fn write_timeline(&self, cancel: &AtomicBool) -> Result<PathBuf, JobError> {
+        let s = &self.loaded.scenario;
+        let mut w = TimelineWriter::create(&self.out, s)?;
+        let ran = runner::observe(s, &self.layout, self.seed, 0..self.timeline, cancel, &mut w);
+        match ran {
+            Ok(()) => Ok(w.commit()?),
+            Err(TimelineError::Output(e)) => Err(e.into()),
+            Err(TimelineError::Run(RunError::Interrupted { .. })) => Err(OutputError::Interrupted {
+                path: timeline_path(&self.out),
+            }
+            .into()),
+            Err(TimelineError::Run(e)) => Err(e.into()),
+        }
+    }
+}
+
+fn timeline_path(dir: &Path) -> String {
+    dir.join("timeline.csv").display().to_string()
+}
