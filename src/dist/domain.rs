@@ -216,9 +216,10 @@ fn support_help(f: Family, domain: &Domain) -> String {
         (Family::Normal, Domain::NonNegative | Domain::Positive) => {
             "truncate it with lower = 0, or use a lognormal or gamma (e.g. lognormal:median=1.5,p95=3)".into()
         }
-        (Family::LogNormal | Family::Gamma, Domain::Probability) => {
+        (Family::LogNormal, Domain::Probability) => {
             "bound it with upper = 1, or use a beta (e.g. beta:mean=0.3,sd=0.1)".into()
         }
+        (Family::Gamma, Domain::Probability) => "use a beta (e.g. beta:mean=0.3,sd=0.1)".into(),
         (_, Domain::Positive) => "move the lower end above 0".into(),
         _ => format!("keep every value in {}", domain.describe()),
     }
