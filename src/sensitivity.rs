@@ -36,9 +36,12 @@
 //! `η̂² = 1 - mean(e²)/mean(d²)` with within-class residuals `e_k = y_k -
 //! ȳ_{m(k)}` and deviations `d_k = y_k - ȳ`, the influence of row `k` is
 //! `-(e_k² - R d_k²)/mean(d²)` with `R = SS_w/SS_t`, so
-//! `Var ≈ Σ_k (e_k² - R d_k²)² / SS_t²`; to it is added the sampling noise
-//! of the class means, `2(M-1)R²/n²` (exact for normal residuals), which
-//! dominates for a parameter with no effect. Both need only each class's
+//! `Var ≈ Σ_k (e_k² - R d_k²)² / SS_t²`. Computed with estimated class
+//! means, that sum carries their noise, about `4(M-1)R²/n²`, which is
+//! removed; then the noise the class means put into the index itself,
+//! `2(M-1)R²/n²` (exact for normal residuals), is added. The last term
+//! dominates for a parameter with no effect. (Both corrections were
+//! checked against the spread of replications, `tests/sensitivity.rs`.) Both need only each class's
 //! count and central moments up to the fourth, so the estimate streams:
 //! [`Streaming`] keeps `M` accumulators (Welford-style updates of the
 //! central moments, Pébay 2008) and never stores rows. A fixed-seed
@@ -177,7 +180,12 @@ fn from_classes(classes: &[Moments4]) -> Estimate {
         let d4 = c.m4 + 4.0 * d * c.m3 + 6.0 * d2 * c.m2 + d2 * d2 * c.n;
         sum_a2 += c.m4 - 2.0 * r * e2d2 + r * r * d4;
     }
-    let var = sum_a2.max(0.0) / (ss_t * ss_t) + 2.0 * (m - 1.0) * r * r / (n * n);
+    // The influence term computed with estimated class means carries their
+    // noise, 4(M-1)R²/n² in expectation; it is removed, and the noise of
+    // the class means in the index itself, 2(M-1)R²/n², added.
+    let noise = (m - 1.0) * r * r / (n * n);
+    let influence = (sum_a2 / (ss_t * ss_t) - 4.0 * noise).max(0.0);
+    let var = influence + 2.0 * noise;
     Estimate {
         index,
         se: var.sqrt(),
