@@ -40,4 +40,5 @@ pub mod policy;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod score;
 pub mod stats;
