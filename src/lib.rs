@@ -29,6 +29,7 @@
 /// brink's version (the crate's), as `run.json` records it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+pub mod calibrate;
 pub mod cli;
 pub mod date;
 pub mod design;
