@@ -33,6 +33,7 @@
 /// brink's version (the crate's), as `run.json` records it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+pub mod calibrate;
 pub mod cli;
 pub mod date;
 pub mod design;
@@ -46,6 +47,7 @@ pub mod policy;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod score;
 pub mod sensitivity;
 pub mod stats;
 pub mod text;
