@@ -27,6 +27,8 @@ macro_rules! builtin {
 pub const BUILTINS: &[Builtin] = &[
     builtin!("us_iraq_2024", "us_iraq_2024.toml"),
     builtin!("us_iraq_2023_backtest", "us_iraq_2023_backtest.toml"),
+    builtin!("israel_hezbollah_2024", "israel_hezbollah_2024.toml"),
+    builtin!("israel_hezbollah_2023_backtest", "israel_hezbollah_2023_backtest.toml"),
     builtin!("ipd", "games/ipd.toml"),
 ];
 
