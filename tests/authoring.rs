@@ -41,7 +41,7 @@ fn small_with(extra: &str) -> String {
 fn errors_have_a_kind_a_code_a_path_and_a_place() {
     let e = error("include = \"small.toml\"\n[dyads.a_b.initiative]\nrat = 1.0\n", &[]);
     assert_eq!(e.kind(), ErrorKind::UnknownKey);
-    assert_eq!(e.code(), "unknown_key");
+    assert_eq!(e.kind_code(), "unknown_key");
     assert_eq!(e.path(), Some("dyads.a_b.initiative.rat"));
     assert_eq!(e.file(), Some("case.toml"));
     assert_eq!((e.line(), e.column()), (Some(3), Some(7)));
@@ -104,7 +104,7 @@ fn each_kind_of_mistake_has_its_own_kind() {
         let e = error(text, sets);
         assert_eq!(e.kind(), *kind, "{text}: {e}");
         assert_eq!(e.path(), *path, "{text}: {e}");
-        assert_eq!(e.code(), kind.code());
+        assert_eq!(e.kind_code(), kind.code());
     }
 }
 
@@ -116,7 +116,7 @@ fn an_include_cycle_is_its_own_kind() {
     ]));
     let e = scenario::parse("include = \"b.toml\"\n", "a.toml", &[], &r).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::IncludeCycle);
-    assert_eq!(e.code(), "include_cycle");
+    assert_eq!(e.kind_code(), "include_cycle");
     assert_eq!(e.file(), Some("b.toml"));
     assert_eq!((e.line(), e.column()), (Some(1), Some(11)));
 }

@@ -118,8 +118,10 @@ impl ScenarioError {
         self.kind
     }
 
-    /// [`ErrorKind::code`] of [`ScenarioError::kind`].
-    pub fn code(&self) -> &'static str {
+    /// [`ErrorKind::code`] of [`ScenarioError::kind`]. (Not `code`: that
+    /// name is miette's `Diagnostic::code`, which an inherent method would
+    /// shadow in every error that wraps this one transparently.)
+    pub fn kind_code(&self) -> &'static str {
         self.kind.code()
     }
 
