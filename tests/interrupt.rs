@@ -121,8 +121,10 @@ fn a_signal_during_the_timeline_removes_it() {
         if let Ok(Some(st)) = child.try_wait() {
             panic!("brink exited ({st}) before the timeline");
         }
+        // 200,000 trials take about 16 s on two idle cores; on a machine
+        // shared by several builds (load 13) they took 152 s.
         assert!(
-            started.elapsed() < Duration::from_secs(120),
+            started.elapsed() < Duration::from_secs(600),
             "never reached the timeline"
         );
         std::thread::sleep(Duration::from_millis(5));

@@ -187,3 +187,46 @@ impl JobError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::job::run::RunSpec;
+    use crate::job::tournament::TournamentSpec;
+
+    #[test]
+    fn counts_are_checked_before_anything_runs() {
+        let e = check_trials(0).expect_err("zero");
+        assert!(e.to_string().contains("--trials: expected at least 1 trial, found 0"));
+        assert!(check_trials(MAX_TRIALS).is_ok());
+        assert!(check_trials(MAX_TRIALS + 1).is_err());
+        assert!(threads(Some(MAX_THREADS + 1)).is_err());
+        assert_eq!(threads(Some(0)).expect("ok"), 1);
+        let huge = RunSpec {
+            trials: Some(u64::MAX),
+            ..RunSpec::default()
+        };
+        assert_eq!(huge.validate().err().map(|e| e.exit_code()), Some(2));
+        let t = TournamentSpec {
+            trials: Some(100_000_000_000),
+            ..TournamentSpec::default()
+        };
+        let e = t.validate().err().expect("too much memory");
+        assert!(e.to_string().contains("this tournament would need about"), "{e}");
+        assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn exit_codes() {
+        let interrupted = JobError::Run(RunError::Interrupted { done: 1, total: 2 });
+        assert_eq!(interrupted.exit_code(), 130);
+        let threads = JobError::Run(RunError::Threads {
+            threads: 2,
+            why: "no".into(),
+        });
+        assert_eq!(threads.exit_code(), 1);
+        assert_eq!(JobError::usage("bad", "fix it").exit_code(), 2);
+        let shard = crate::runner::sweep::Shard::parse("3/2").expect_err("bad shard");
+        assert_eq!(JobError::from(shard).exit_code(), 2);
+    }
+}

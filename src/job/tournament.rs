@@ -385,3 +385,29 @@ fn rank(scores: &[Vec<f64>], coop: &[f64], trials: u64) -> Vec<(usize, Stat)> {
     ranking.sort_by(|x, y| y.1.mean.total_cmp(&x.1.mean).then(x.0.cmp(&y.0)));
     ranking
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranking_is_the_mean_score_over_opponents_with_its_standard_error() {
+        // Two strategies, three trials; scores are sums over both opponents.
+        let scores = vec![vec![2.0, 4.0, 6.0], vec![1.0, 1.0, 1.0]];
+        let r = rank(&scores, &[1.0, 0.5], 3);
+        assert_eq!(r[0].0, 0);
+        // x = 1, 2, 3: mean 2, sd 1, se 1/sqrt(3).
+        assert!((r[0].1.mean - 2.0).abs() < 1e-15);
+        assert!((r[0].1.se - 1.0 / 3f64.sqrt()).abs() < 1e-15);
+        assert_eq!(r[1].1.se, 0.0);
+        assert_eq!(r[0].1.coop, 0.5);
+        let (lo, hi) = r[0].1.interval();
+        assert!((hi - lo - 2.0 * Z95 / 3f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn one_trial_has_no_standard_error() {
+        let r = rank(&[vec![3.0], vec![1.0]], &[0.0, 0.0], 1);
+        assert_eq!((r[0].1.mean, r[0].1.se), (1.5, 0.0));
+    }
+}

@@ -1,5 +1,7 @@
 //! `timeline.csv`: the state of the first K trials at every step, for
 //! trajectory and fan charts. One row per (trial, step), trial-major.
+//! [`TimelineWriter`] is a [`TrialObserver`] of the ordinary runner
+//! ([`crate::runner::observe`]); it runs no trials itself.
 //!
 //! Columns: `trial, step, date` (date only when the scenario has a
 //! `start_date`), then per dyad `events_<from>_<to>` (this step) and
