@@ -99,7 +99,7 @@ for label, m in [("the Gaza war ended first", ended), ("it did not", ~ended)]:
     cells = ", ".join(f"{o} {pct(int((base['outcome'][m] == o).sum()), k)}" for o in OUTS)
     print(f"- {label} ({k:,} trials): {cells}")
 q = (base["outcome"] == "quiet") & ended
-lag = base["end_step"][q] - 29 - g[q]
+lag = base["end_step"][q] - 31 - g[q]
 print(f"- Quiet trials: the last Hezbollah shot came a median {np.median(lag):.0f} days after the Gaza war ended "
       f"(5-95 % {np.percentile(lag, 5):.0f}-{np.percentile(lag, 95):.0f}).")
 for trig, label in [("israel_heavy", "Israel launches a heavy strike wave"), ("hezbollah_heavy", "Hezbollah fires a heavy barrage"),
