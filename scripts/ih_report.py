@@ -99,7 +99,7 @@ for label, m in [("the Gaza war ended first", ended), ("it did not", ~ended)]:
     cells = ", ".join(f"{o} {pct(int((base['outcome'][m] == o).sum()), k)}" for o in OUTS)
     print(f"- {label} ({k:,} trials): {cells}")
 q = (base["outcome"] == "quiet") & ended
-lag = base["end_step"][q] - 29 - g[q]
+lag = base["end_step"][q] - 31 - g[q]
 print(f"- Quiet trials: the last Hezbollah shot came a median {np.median(lag):.0f} days after the Gaza war ended "
       f"(5-95 % {np.percentile(lag, 5):.0f}-{np.percentile(lag, 95):.0f}).")
 for trig, label in [("israel_heavy", "Israel launches a heavy strike wave"), ("hezbollah_heavy", "Hezbollah fires a heavy barrage"),
@@ -202,6 +202,23 @@ for label, name in cfs:
     cells.append(mean_ci(t["killed_israel"], ".0f"))
     cells.append(mean_ci(t["killed_hezbollah"] + t["killed_palestinians"] + t["killed_lebanon"], ".0f"))
     print(f"| {label} | " + " | ".join(cells) + " |")
+
+# Figure: probability of war by a date, forecast and counterfactuals.
+fig, ax = plt.subplots(figsize=(8, 4.5))
+for (label, name), col in zip(cfs, ["k", "C2", "C0", "C3", "C1"]):
+    t, _ = load(name)
+    e = np.sort(t["end_step"][t["outcome"] == "war"])
+    ax.plot(dates, 100 * np.searchsorted(e, days, side="right") / len(t["outcome"]), color=col, label=label)
+ax.set_title("Probability of a full-scale war by a date")
+ax.set_xlabel("date")
+ax.set_ylabel("share of trials at war (%)")
+ax.set_ylim(0, 100)
+ax.grid(alpha=0.3)
+ax.legend(fontsize=8, loc="upper left")
+fig.text(0.01, 0.01, f"brink, {n:,} trials per scenario; war = 14-day severity >= 1,200 on the ladder.", fontsize=7)
+fig.tight_layout(rect=(0, 0.03, 1, 1))
+fig.savefig(figs / "ih_war_curves.png", dpi=110)
+plt.close(fig)
 
 # Morris screening.
 mo = root / "morris"
