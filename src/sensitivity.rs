@@ -13,7 +13,7 @@
 //! **Estimator.** The binning ("given data") estimator of Plischke,
 //! Borgonovo and Smith (2013), "Global sensitivity measures from given
 //! data", European Journal of Operational Research 226(3), 536-550
-//! (`docs/references.md`: Plischke2013); also Strong and Oakley (2012). The
+//! [Plischke2013]; also Strong and Oakley (2012). The
 //! rows are partitioned by `X` into `M` classes of (nearly) equal count —
 //! tied values of `X` are never split, so a discrete parameter with few
 //! values gets one class per value — and

@@ -35,8 +35,9 @@
 //!   distribution moves every trial's value smoothly (common random
 //!   numbers survive an edit of the distribution, not only of others);
 //! * gamma by Marsaglia and Tsang (2000), "A simple method for generating
-//!   gamma variables", ACM TOMS 26(3), with its normal by inversion and,
-//!   for shape < 1, the boost `G(k) = G(k+1)·U^(1/k)`;
+//!   gamma variables", ACM TOMS 26(3) [MarsagliaTsang2000], with its
+//!   normal by inversion and, for shape < 1, the boost
+//!   `G(k) = G(k+1)·U^(1/k)`;
 //! * beta as `G_a / (G_a + G_b)` (in logarithms when a shape is below 1).
 //!
 //! Summaries ([`Dist::summary`]: mean, median, 5 % and 95 % quantiles) are
@@ -48,6 +49,45 @@
 //! [`Domain`] names what a parameter may hold; [`Dist::check_support`]
 //! rejects a distribution whose support leaves it, or a continuous one where
 //! only whole numbers or ids make sense.
+//!
+//! # Wiring into the scenario layer (the plan for issue 14)
+//!
+//! 1. **Extract** on the merged tree (after includes and `--set`, before
+//!    serde): for each leaf where [`toml_is_dist`] (or, for a `--set`
+//!    string, [`str_is_dist`]) holds, parse it ([`Dist::parse_toml`] /
+//!    [`Dist::parse_str`]; an error becomes a `ScenarioError` at the leaf's
+//!    span), record `(dotted path, Dist, span)`, and replace the leaf by
+//!    the distribution's median in the key's TOML type (float; integer for
+//!    a count; the id string for an id choice). Raw structs and the whole
+//!    validator then see plain values, so the point scenario is built as
+//!    today and `--point` is just "skip the draws". A sweep point's value
+//!    replaces the leaf before extraction, so it overrides the
+//!    distribution.
+//! 2. **Check** each recorded path against its [`Domain`], declared beside
+//!    the path's documentation (`scenario::paths`): `check_support`, then
+//!    `resolve_ids` for id domains (actors, levels). A key with no numeric
+//!    or id domain (names, dates, booleans) refuses a distribution.
+//! 3. **Compile** the list into a [`ParamSet`] (order = file order = the
+//!    order of the parameter columns in `trials.csv`) and a parallel
+//!    `Vec<Slot>`, where `Slot` is an enum naming the field of the
+//!    compiled `model::Scenario` the path sets (`DyadRate(DyadId)`,
+//!    `PressureDecay(ActorId)`, ...), resolved from the path once, so the
+//!    trial loop does no string lookup.
+//! 4. **Per trial**: each worker clones the compiled scenario once and
+//!    keeps a `Vec<f64>` of K slots; trial `i` calls
+//!    `set.draw_trial(&key, i, &mut values)` (the [`ParamKey`] is made once
+//!    per run), then for each slot writes its value (one `match`) and marks
+//!    which derived table it feeds (cumulative level weights, cached
+//!    `exp(-λ)`, ...), and only those are rebuilt. Events still come from
+//!    `rng::trial_rng(seed, i)`, untouched. Nested sampling with K trials
+//!    per parameter draw uses `draw_trial(&key, i / K, ...)`.
+//! 5. **Record**: `trials.csv` gains one column per path (an id choice
+//!    writes the id), `run.json` each path's `Display` text and
+//!    [`Summary`], `brink params` the same.
+//! 6. **Sensitivity**: per (parameter, output) a
+//!    [`crate::sensitivity::Streaming`] made with `for_dist`, fed as rows
+//!    are written (constant memory); `brink merge` recomputes from the
+//!    merged rows with [`crate::sensitivity::Partition`].
 
 mod domain;
 mod error;
