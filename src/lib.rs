@@ -36,6 +36,7 @@ pub mod design;
 pub mod engine;
 pub mod math;
 pub mod model;
+pub mod observed;
 pub mod output;
 pub mod policy;
 pub mod rng;
