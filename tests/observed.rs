@@ -156,3 +156,29 @@ fn mangled_records_are_errors_never_panics() {
     }
     assert!(errors > 10);
 }
+
+#[test]
+fn the_backtest_record_validates_against_the_built_in_backtest() {
+    let s = scenario::parse_builtin("us_iraq_2023_backtest", &[])
+        .expect("built-in backtest")
+        .scenario;
+    let r = parse_file("tests/data/observed/us_iraq_2023_backtest.toml", &s).unwrap();
+    let attacks = r.quantities.iter().find(|q| q.id == "attacks").unwrap();
+    let series = attacks.count_series().unwrap();
+    assert_eq!(series.first(), Some(&(7, 13)));
+    assert_eq!(series.last(), Some(&(93, 140)));
+    // The persistence baseline from 21 Dec (day 65) to 18 Jan (day 93):
+    // the last rate before 21 Dec, (102 - 78) / 14 a day, for 28 days.
+    let history: Vec<(i64, u64)> = series.iter().copied().filter(|p| p.0 <= 65).collect();
+    let p = brink::score::baseline::persistence(&history, 93).unwrap();
+    assert_eq!(p.offset, 102);
+    assert!((p.lambda - 24.0 / 14.0 * 28.0).abs() < 1e-12);
+    // Both baselines scored against the 18 Jan count, for docs/scoring.md.
+    let mut rng = brink::rng::trial_rng(1, 0);
+    let ps = p.scores(140, &mut rng);
+    let boot = brink::score::baseline::bootstrap(&history, 93, 10_000, 20231221).unwrap();
+    let bs = brink::score::score_counts(&boot, 140, &mut rng);
+    eprintln!("persistence 21 Dec -> 18 Jan: {ps:?}");
+    eprintln!("bootstrap   21 Dec -> 18 Jan: {bs:?}");
+    assert!(ps.crps.is_finite() && bs.crps.is_finite());
+}
