@@ -42,6 +42,7 @@ pub mod engine;
 pub mod job;
 pub mod math;
 pub mod model;
+pub mod observed;
 pub mod output;
 pub mod policy;
 pub mod rng;
