@@ -261,7 +261,7 @@ fn every_flagship_metric_column_holds_the_quantity_it_is_named_for() {
     assert_eq!(names.len(), layout.len(), "duplicate column names");
     for (i, m) in layout.metrics().iter().enumerate() {
         assert_eq!(layout.names[i], m.name(&s));
-        assert_eq!(layout.kinds[i], m.kind());
+        assert_eq!(layout.kinds[i], m.kind(&s));
         assert_eq!(layout.position(*m), Some(i));
         assert_eq!(layout.index(&m.name(&s)), Some(i));
     }
@@ -290,4 +290,58 @@ fn every_flagship_metric_column_holds_the_quantity_it_is_named_for() {
     }
     assert!(checked > 40 * 20, "checked {checked} cells");
     assert!(layout.kinds.contains(&MetricKind::Status));
+}
+
+/// Issue 20 item 8: events per ladder level per dyad, over the dyad's
+/// repertoire, add up to the dyad's events; actors no dyad targets (Iraq's
+/// government, Iran) get no casualty columns; the flagship's whole-number
+/// severities are counts (exact quantiles in summary.csv).
+#[test]
+fn issue_20_levels_casualties_and_whole_severities() {
+    use brink::engine::{Metric, MetricKind};
+    let s = scenario::parse_builtin("us_iraq_2024", &[]).unwrap().scenario;
+    let layout = MetricLayout::new(&s);
+    for gone in ["killed_iraq", "wounded_iran", "first_death_step_iraq", "killed_iran"] {
+        assert!(layout.index(gone).is_none(), "{gone} should not be a column");
+    }
+    for kept in ["killed_us", "wounded_kh", "first_death_step_nujaba"] {
+        assert!(layout.index(kept).is_some(), "{kept} missing");
+    }
+    assert!(layout.index("events_us_kh_level_strike").is_some());
+    let sev = layout.position(Metric::Severity(0)).unwrap();
+    assert_eq!(layout.kinds[sev], MetricKind::Count);
+    let mut st = TrialState::new(&s);
+    let mut row = vec![0.0; layout.len()];
+    for i in 0..40 {
+        run_trial(
+            &s,
+            &layout,
+            &mut st,
+            &mut trial_rng(s.seed, i),
+            &mut row,
+            &mut brink::engine::NoObserver,
+        );
+        for (d, dy) in s.dyads.iter().enumerate() {
+            let d = d as u16;
+            let by_level: f64 = dy
+                .repertoire
+                .iter()
+                .map(|&l| row[layout.position(Metric::LevelEvents(d, l)).expect("level column")])
+                .sum();
+            assert_eq!(
+                by_level,
+                row[layout.position(Metric::Events(d)).unwrap()],
+                "trial {i}, dyad {d}"
+            );
+        }
+    }
+    // A ladder with a fractional weight keeps severities real.
+    let s = scenario::parse_builtin("us_iraq_2024", &["ladder.harass.severity=1.5".to_string()])
+        .unwrap()
+        .scenario;
+    let layout = MetricLayout::new(&s);
+    assert_eq!(
+        layout.kinds[layout.position(Metric::Severity(0)).unwrap()],
+        MetricKind::Real
+    );
 }

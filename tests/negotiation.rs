@@ -337,3 +337,67 @@ fn spoilers_attack_more_as_talks_advance() {
     let n = metric(&s, &row, "events_b_a");
     assert!((n - 3500.0).abs() < 4.0 * 59.0, "{n}");
 }
+
+/// Issue 20 item 8: a track's milestones are steps. A collapse gives
+/// `talks_<track>_collapse_step`, equal to the step the collapse outcome
+/// ended the trial; talks that never collapsed leave it empty.
+#[test]
+fn issue_20_collapse_is_a_milestone_step() {
+    let s = talks(
+        "status = \"active\"\nprogress = { rate = 0.0 }\ncollapse = { hazard = 0.05 }\n",
+        "[outcomes.broke]\nkind = \"collapse\"\ntrack = \"t\"\n",
+    );
+    let mut collapsed = 0;
+    for i in 0..50 {
+        let (r, row, _) = record(&s, 2, i);
+        let step = metric(&s, &row, "talks_t_collapse_step");
+        if r.outcome == 0 {
+            assert_eq!(step, f64::from(r.end_step), "trial {i}");
+            collapsed += 1;
+        } else {
+            assert!(step.is_nan(), "trial {i}: no collapse, yet step {step}");
+        }
+    }
+    assert!(collapsed > 10, "{collapsed} of 50 collapsed");
+}
+
+/// Issue 20 item 8: a track named `talks` gives `talks_status`, not
+/// `talks_talks_status` (in trials.csv's layout and in timeline.csv).
+#[test]
+fn issue_20_column_names_do_not_stutter() {
+    let s = scenario(&format!(
+        "{BASE}{DYADS}[tracks.talks]\nbetween = [\"a\", \"b\"]\nstatus = \"active\"\n"
+    ));
+    let layout = brink::engine::MetricLayout::new(&s);
+    for want in [
+        "talks_status",
+        "talks_progress",
+        "talks_open_step",
+        "talks_collapse_step",
+    ] {
+        assert!(layout.index(want).is_some(), "no {want} in {:?}", layout.names);
+    }
+    assert!(
+        layout.names.iter().all(|n| !n.contains("talks_talks")),
+        "{:?}",
+        layout.names
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talks.toml");
+    std::fs::write(
+        &path,
+        format!("{BASE}{DYADS}[tracks.talks]\nbetween = [\"a\", \"b\"]\nstatus = \"active\"\n"),
+    )
+    .unwrap();
+    assert_cmd::Command::cargo_bin("brink")
+        .unwrap()
+        .args(["run", "-q", "--trials", "2", "--timeline", "1", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&path)
+        .assert()
+        .success();
+    let timeline = std::fs::read_to_string(dir.path().join("out/timeline.csv")).unwrap();
+    let header = timeline.lines().next().unwrap();
+    assert!(header.contains(",talks_status,talks_progress"), "{header}");
+    assert!(!header.contains("talks_talks"), "{header}");
+}

@@ -108,7 +108,7 @@ def test_run_dtypes_and_summary():
     assert t["talks_hmc_agreement_step"].isna().any()
     assert isinstance(t["talks_hmc_status"].dtype, pd.CategoricalDtype)
     assert t["events_kh_us"].dtype == np.int64
-    assert t["severity_kh_us"].dtype == np.float64
+    assert t["severity_kh_us"].dtype == np.int64  # whole severity weights: a count
     s = r.summary
     assert list(s.columns) == ["kind", "name", "category", "count", "probability", "ci_low", "ci_high",
                                "mean", "sd", "min", "p5", "p25", "p50", "p75", "p95", "max"]

@@ -83,6 +83,8 @@ pub(super) struct EventState {
     pub(super) responses_total: Vec<u32>,
     /// Per dyad and place, dyad-major (stride `Compiled::places_per_dyad`).
     pub(super) place_events: Vec<u32>,
+    /// Per dyad and ladder level, dyad-major (stride the ladder's length).
+    pub(super) level_events: Vec<u32>,
     // per actor, the trial so far
     pub(super) killed: Vec<u32>,
     pub(super) wounded: Vec<u32>,
@@ -106,6 +108,7 @@ impl EventState {
         refill(&mut self.severity_total, nd, 0.0);
         refill(&mut self.responses_total, nd, 0);
         refill(&mut self.place_events, nd * s.compiled.places_per_dyad, 0);
+        refill(&mut self.level_events, nd * s.ladder.len(), 0);
         refill(&mut self.killed, na, 0);
         refill(&mut self.wounded, na, 0);
         refill(&mut self.first_death, na, None);
@@ -220,6 +223,7 @@ pub(super) fn record(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
     ev.hit_wounded.fill(false);
     ev.hit_killed.fill(false);
     let nplaces = s.compiled.places_per_dyad;
+    let nlevels = s.ladder.len();
     for i in 0..ev.events.len() {
         let e = ev.events[i];
         let d = e.dyad as usize;
@@ -233,6 +237,7 @@ pub(super) fn record(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
         if e.place != NO_PLACE {
             ev.place_events[d * nplaces + e.place as usize] += 1;
         }
+        ev.level_events[d * nlevels + e.level as usize] += 1;
         ev.acted[d] = ev.acted[d].max(e.level);
         let sev = s.ladder.severity[e.level as usize];
         pressure::feed(s, &mut st.pressure.inflow, &e, dy, sev);

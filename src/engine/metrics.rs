@@ -10,7 +10,7 @@
 //! name or position; names are for files and for what a user types.
 
 use super::TrialState;
-use crate::model::{ActorId, DyadId, PlaceId, Scenario, TalkStatus};
+use crate::model::{ActorId, DyadId, Level, PlaceId, Scenario, TalkStatus};
 
 /// How a metric is stored, formatted and summarised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +38,9 @@ pub enum Metric {
     Responses(DyadId),
     /// `events_<from>_<to>_<place>`: events by the dyad in a place.
     PlaceEvents(DyadId, PlaceId),
+    /// `events_<from>_<to>_level_<level>`: events by the dyad at a level of
+    /// its repertoire (as carried out, after execution noise).
+    LevelEvents(DyadId, Level),
     /// `killed_<actor>`: people of the actor killed.
     Killed(ActorId),
     /// `wounded_<actor>`: people of the actor wounded.
@@ -54,6 +57,8 @@ pub enum Metric {
     TalksOpenStep(u16),
     /// `talks_<track>_agreement_step`: step of the agreement.
     TalksAgreementStep(u16),
+    /// `talks_<track>_collapse_step`: step the talks collapsed.
+    TalksCollapseStep(u16),
     /// `talks_<track>_pause_steps`: steps spent paused.
     TalksPauseSteps(u16),
     /// `talks_<track>_pauses`: number of pauses.
@@ -69,16 +74,22 @@ pub enum Metric {
 }
 
 impl Metric {
-    /// How the metric is stored, formatted and summarised.
-    pub fn kind(self) -> MetricKind {
+    /// How the metric is stored, formatted and summarised in scenario `s`.
+    /// A severity is a whole number (a `Count`, with exact quantiles) when
+    /// every severity weight of the ladder is one.
+    pub fn kind(self, s: &Scenario) -> MetricKind {
         use Metric::*;
         match self {
-            Events(_) | Responses(_) | PlaceEvents(..) | Killed(_) | Wounded(_) | TalksPauseSteps(_)
-            | TalksPauses(_) => MetricKind::Count,
+            Events(_) | Responses(_) | PlaceEvents(..) | LevelEvents(..) | Killed(_) | Wounded(_)
+            | TalksPauseSteps(_) | TalksPauses(_) => MetricKind::Count,
+            Severity(_) if whole_severities(s) => MetricKind::Count,
             Severity(_) | Pressure(_) | TalksProgress(_) | Payoff(_) | Coop(_) => MetricKind::Real,
-            FirstDeathStep(_) | TalksOpenStep(_) | TalksAgreementStep(_) | DriverEndStep(_) | TriggerStep(_) => {
-                MetricKind::Step
-            }
+            FirstDeathStep(_)
+            | TalksOpenStep(_)
+            | TalksAgreementStep(_)
+            | TalksCollapseStep(_)
+            | DriverEndStep(_)
+            | TriggerStep(_) => MetricKind::Step,
             TalksStatus(_) => MetricKind::Status,
         }
     }
@@ -91,24 +102,26 @@ impl Metric {
             let dy = &s.dyads[d as usize];
             format!("{}_{}", actor(dy.from), actor(dy.to))
         };
-        let track = |k: u16| &s.tracks[k as usize].id;
+        let track = |k: u16, what: &str| column("talks", &s.tracks[k as usize].id, what);
         match self {
             Events(d) => format!("events_{}", pair(d)),
             Severity(d) => format!("severity_{}", pair(d)),
             Responses(d) => format!("responses_{}", pair(d)),
             PlaceEvents(d, p) => format!("events_{}_{}", pair(d), s.places[p as usize]),
+            LevelEvents(d, l) => format!("events_{}_level_{}", pair(d), s.ladder.ids[l as usize]),
             Killed(a) => format!("killed_{}", actor(a)),
             Wounded(a) => format!("wounded_{}", actor(a)),
             FirstDeathStep(a) => format!("first_death_step_{}", actor(a)),
             Pressure(a) => format!("pressure_{}", actor(a)),
-            TalksStatus(k) => format!("talks_{}_status", track(k)),
-            TalksProgress(k) => format!("talks_{}_progress", track(k)),
-            TalksOpenStep(k) => format!("talks_{}_open_step", track(k)),
-            TalksAgreementStep(k) => format!("talks_{}_agreement_step", track(k)),
-            TalksPauseSteps(k) => format!("talks_{}_pause_steps", track(k)),
-            TalksPauses(k) => format!("talks_{}_pauses", track(k)),
-            DriverEndStep(k) => format!("driver_{}_end_step", s.drivers[k as usize].id),
-            TriggerStep(k) => format!("trigger_{}_step", s.triggers[k as usize].id),
+            TalksStatus(k) => track(k, "status"),
+            TalksProgress(k) => track(k, "progress"),
+            TalksOpenStep(k) => track(k, "open_step"),
+            TalksAgreementStep(k) => track(k, "agreement_step"),
+            TalksCollapseStep(k) => track(k, "collapse_step"),
+            TalksPauseSteps(k) => track(k, "pause_steps"),
+            TalksPauses(k) => track(k, "pauses"),
+            DriverEndStep(k) => column("driver", &s.drivers[k as usize].id, "end_step"),
+            TriggerStep(k) => column("trigger", &s.triggers[k as usize].id, "step"),
             Payoff(a) => format!("payoff_{}", actor(a)),
             Coop(a) => format!("coop_{}", actor(a)),
         }
@@ -127,6 +140,7 @@ impl Metric {
             Severity(d) => ev.severity_total[d as usize],
             Responses(d) => f64::from(ev.responses_total[d as usize]),
             PlaceEvents(d, p) => f64::from(ev.place_events[d as usize * s.compiled.places_per_dyad + p as usize]),
+            LevelEvents(d, l) => f64::from(ev.level_events[d as usize * s.ladder.len() + l as usize]),
             Killed(a) => f64::from(ev.killed[a as usize]),
             Wounded(a) => f64::from(ev.wounded[a as usize]),
             FirstDeathStep(a) => step(ev.first_death[a as usize]),
@@ -135,6 +149,7 @@ impl Metric {
             TalksProgress(k) => track(k).mean,
             TalksOpenStep(k) => step(track(k).open_step),
             TalksAgreementStep(k) => step(track(k).agreement_step),
+            TalksCollapseStep(k) => step(track(k).collapse_step),
             TalksPauseSteps(k) => f64::from(track(k).pause_steps),
             TalksPauses(k) => f64::from(track(k).pauses),
             DriverEndStep(k) => step(st.switches.driver_end_step[k as usize]),
@@ -178,9 +193,13 @@ fn metrics_of(s: &Scenario) -> Vec<Metric> {
             m.extend((0..s.places.len()).map(|p| PlaceEvents(d as DyadId, p as PlaceId)));
         }
     }
-    m.extend(actors().map(Killed));
-    m.extend(actors().map(Wounded));
-    m.extend(actors().map(FirstDeathStep));
+    for (d, dy) in s.dyads.iter().enumerate() {
+        m.extend(dy.repertoire.iter().map(|&l| LevelEvents(d as DyadId, l)));
+    }
+    let harmed = || actors().filter(|&a| can_be_harmed(s, a));
+    m.extend(harmed().map(Killed));
+    m.extend(harmed().map(Wounded));
+    m.extend(harmed().map(FirstDeathStep));
     m.extend(
         actors()
             .filter(|&a| s.actors[a as usize].pressure.is_some())
@@ -192,6 +211,7 @@ fn metrics_of(s: &Scenario) -> Vec<Metric> {
             TalksProgress(k),
             TalksOpenStep(k),
             TalksAgreementStep(k),
+            TalksCollapseStep(k),
             TalksPauseSteps(k),
             TalksPauses(k),
         ]);
@@ -207,7 +227,7 @@ impl MetricLayout {
         let metrics = metrics_of(s);
         MetricLayout {
             names: metrics.iter().map(|m| m.name(s)).collect(),
-            kinds: metrics.iter().map(|m| m.kind()).collect(),
+            kinds: metrics.iter().map(|m| m.kind(s)).collect(),
             metrics,
         }
     }
@@ -244,6 +264,29 @@ impl MetricLayout {
         for (x, m) in row.iter_mut().zip(&self.metrics) {
             *x = m.value(s, st);
         }
+    }
+}
+
+/// Whether every severity weight of `s`'s ladder is a whole number, so
+/// that summed severities are too.
+fn whole_severities(s: &Scenario) -> bool {
+    s.ladder.severity.iter().all(|&x| x.fract() == 0.0 && x.abs() < 9.0e15)
+}
+
+/// Whether actor `a` can be harmed: some dyad targets it. Only such actors
+/// get `killed_`, `wounded_` and `first_death_step_` columns.
+pub fn can_be_harmed(s: &Scenario, a: ActorId) -> bool {
+    s.dyads.iter().any(|d| d.to == a)
+}
+
+/// The column `<family>_<id>_<what>`, without stutter: an id that is the
+/// family's name (a track named `talks`) gives `talks_<what>`, not
+/// `talks_talks_<what>`.
+pub fn column(family: &str, id: &str, what: &str) -> String {
+    if id == family {
+        format!("{family}_{what}")
+    } else {
+        format!("{family}_{id}_{what}")
     }
 }
 

@@ -43,6 +43,7 @@ pub(super) struct TrackState {
     pub(super) last_pre_event: i64,
     pub(super) open_step: Option<u32>,
     pub(super) agreement_step: Option<u32>,
+    pub(super) collapse_step: Option<u32>,
     /// Mean progress gained this step (for relief).
     pub(super) gained: f64,
     /// Whether agreement was reached this step (for relief).
@@ -66,6 +67,7 @@ impl TrackState {
         self.last_pre_event = -1;
         self.open_step = (t.initial == TalkStatus::Active).then_some(0);
         self.agreement_step = None;
+        self.collapse_step = None;
         self.gained = 0.0;
         self.signed_now = false;
         self.pause_requested = false;
@@ -88,6 +90,7 @@ impl TrackState {
             }
             TalkStatus::Collapsed if matches!(self.status, TalkStatus::Active | TalkStatus::Paused) => {
                 self.status = TalkStatus::Collapsed;
+                self.collapse_step = Some(t);
             }
             _ => {}
         }
@@ -181,6 +184,7 @@ pub(super) fn update(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
             let h = tr.collapse_hazard + tr.collapse_violence * ts.violence;
             if bernoulli(rng, h) {
                 ts.status = TalkStatus::Collapsed;
+                ts.collapse_step = Some(t);
             }
         }
         if ts.status == TalkStatus::Active

@@ -47,12 +47,13 @@ fn columns(s: &Scenario) -> (Vec<String>, Vec<Col>) {
         names.push(format!("cum_events_{}", pair(d)));
         cols.push(Col::CumEvents(i));
     }
-    for (i, a) in s.actors.iter().enumerate() {
-        names.push(format!("cum_killed_{}", a.id));
+    let harmed = || (0..s.actors.len()).filter(|&i| crate::engine::metrics::can_be_harmed(s, i as u16));
+    for i in harmed() {
+        names.push(format!("cum_killed_{}", s.actors[i].id));
         cols.push(Col::Killed(i));
     }
-    for (i, a) in s.actors.iter().enumerate() {
-        names.push(format!("cum_wounded_{}", a.id));
+    for i in harmed() {
+        names.push(format!("cum_wounded_{}", s.actors[i].id));
         cols.push(Col::Wounded(i));
     }
     for (i, a) in s.actors.iter().enumerate() {
@@ -62,9 +63,9 @@ fn columns(s: &Scenario) -> (Vec<String>, Vec<Col>) {
         }
     }
     for (i, t) in s.tracks.iter().enumerate() {
-        names.push(format!("talks_{}_status", t.id));
+        names.push(crate::engine::metrics::column("talks", &t.id, "status"));
         cols.push(Col::Status(i));
-        names.push(format!("talks_{}_progress", t.id));
+        names.push(crate::engine::metrics::column("talks", &t.id, "progress"));
         cols.push(Col::Progress(i));
     }
     for (i, d) in s.drivers.iter().enumerate() {
