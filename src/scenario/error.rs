@@ -209,8 +209,9 @@ impl ScenarioError {
 
     /// A TOML syntax error.
     pub fn syntax(source: &Source, e: &toml::de::Error) -> ScenarioError {
-        let message = format!("invalid TOML: {}", e.message().trim_end());
-        ScenarioError::build(ErrorKind::Syntax, message, None, Some(source), e.span(), None, "here")
+        let raw = e.message().trim_end();
+        let message = format!("invalid TOML: {raw}");
+        ScenarioError::build(ErrorKind::Syntax, message, None, Some(source), e.span(), syntax_hint(raw), "here")
     }
 
     /// An error about `key` (dotted) in the sources, located where it was
@@ -306,6 +307,26 @@ impl ScenarioError {
         e.headline = format!("--set {arg}: {}", e.message);
         e
     }
+}
+
+/// What to do about a TOML structural error, in brink's words.
+fn syntax_hint(raw: &str) -> Option<String> {
+    let hint = if raw.contains("cannot extend value of type inline table") {
+        "a table written inline (`initiative = { rate = 1 }`) is closed: put all its keys inside the braces, \
+         or write it as a [table] header with one key per line and then add [sub.tables] below it"
+    } else if raw.contains("cannot extend value of type") {
+        "this key already holds a value; a dotted key or [table] can only extend a table"
+    } else if raw.starts_with("duplicate key") {
+        "a key (or a [table] header) may appear once per file; to change a value from an included file, \
+         write it once in the including file"
+    } else if raw.starts_with("string values must be quoted") {
+        "text values need quotes: name = \"value\""
+    } else if raw.starts_with("unclosed table") {
+        "a table header is written [section.id]"
+    } else {
+        return None;
+    };
+    Some(hint.to_string())
 }
 
 /// serde's "invalid type: string \"x\", expected f64" in words a user reads.

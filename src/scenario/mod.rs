@@ -212,6 +212,7 @@ fn finish(mut tree: Table, sources: Vec<Source>, sets: &[String]) -> Result<Load
         overrides.push(o);
     }
     dates_to_strings(&mut tree);
+    header_present(&tree).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
     schema::check(&tree).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
     schema::check_kinds(&tree).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
     let raw: raw::RawScenario = match serde_path_to_error::deserialize(Value::Table(tree)) {
@@ -227,6 +228,30 @@ fn finish(mut tree: Table, sources: Vec<Source>, sets: &[String]) -> Result<Load
         overrides,
         warnings,
     })
+}
+
+/// A scenario must say what it is: `[scenario]` with a `name` (output goes
+/// to a directory of that name).
+fn header_present(tree: &Table) -> Result<(), validate::Problem> {
+    let Some(Value::Table(h)) = tree.get("scenario") else {
+        if tree.contains_key("scenario") {
+            return Ok(()); // a wrong type, which deserialising reports
+        }
+        return Err(validate::Problem::new(
+            ErrorKind::MissingKey,
+            "scenario",
+            "missing table [scenario]: every scenario names itself",
+        )
+        .help("add at the top:\n[scenario]\nname = \"my_crisis\"\nhorizon = 365"));
+    };
+    if !h.contains_key("name") {
+        return Err(validate::Problem::new(
+            ErrorKind::MissingKey,
+            "scenario.name",
+            "missing key `name`: the scenario's short name (output goes to out/<name>/)",
+        ));
+    }
+    Ok(())
 }
 
 /// TOML dates become their text (`2024-01-24`), which the raw structs read

@@ -66,9 +66,11 @@ fn walk<'a>(t: &'a Table, path: &mut Vec<&'a str>) -> Result<(), Problem> {
 fn unknown(path: &[&str], name: &str, allowed: &[&str]) -> Problem {
     let key = path.iter().copied().chain([name]).collect::<Vec<_>>().join(".");
     let list = allowed.join(", ");
-    let help = match closest(name, allowed.iter().copied()) {
-        Some(c) => format!("did you mean `{c}`? keys allowed here: {list}"),
-        None => format!("keys allowed here: {list}"),
+    let home = belongs_in(name, path);
+    let help = match (closest(name, allowed.iter().copied()), home) {
+        (_, Some(t)) => format!("`{name}` belongs in {t}, not here; keys allowed here: {list}"),
+        (Some(c), None) => format!("did you mean `{c}`? keys allowed here: {list}"),
+        (None, None) => format!("keys allowed here: {list}"),
     };
     Problem {
         kind: ErrorKind::UnknownKey,
@@ -309,6 +311,37 @@ fn not_for_kind(k: &Kinded, path: &[&str], t: &Table, key: &str) -> Problem {
     }
 }
 
+/// The tables (`[dyads.<id>]`, ...) where `name` is a key, if it is one
+/// somewhere else than at `path`.
+fn belongs_in(name: &str, path: &[&str]) -> Option<String> {
+    let mut homes: Vec<String> = Vec::new();
+    for (pat, _) in DOCS {
+        let p: Vec<&str> = pat.split('.').collect();
+        for i in 0..p.len() {
+            if p[i] != name {
+                continue;
+            }
+            let here = i == path.len() && p[..i].iter().zip(path).all(|(a, b)| *a == "*" || a == b);
+            if here {
+                return None;
+            }
+            let t: Vec<&str> = p[..i].iter().map(|s| if *s == "*" { "<id>" } else { s }).collect();
+            let t = if t.is_empty() {
+                "the top level".to_string()
+            } else {
+                format!("[{}]", t.join("."))
+            };
+            if !homes.contains(&t) {
+                homes.push(t);
+            }
+        }
+    }
+    match homes.len() {
+        0 => None,
+        _ => Some(homes.join(" or ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,6 +385,13 @@ mod tests {
             p.help.unwrap(),
             "`above` is read by when = \"pressure\"; remove it here"
         );
+    }
+
+    #[test]
+    fn a_key_in_the_wrong_table_says_where_it_belongs() {
+        let tree: Table = toml::from_str("[dyads.a_b.response]\nnoise = 0.1\n").unwrap();
+        let p = check(&tree).unwrap_err();
+        assert!(p.help.unwrap().starts_with("`noise` belongs in [dyads.<id>], not here"));
     }
 
     #[test]
