@@ -92,42 +92,10 @@ fn scenario_err(py: Python<'_>, e: &BrinkError, context: Option<String>) -> PyEr
     err
 }
 
-/// The error's kind as a string code. The one place to switch to the
-/// scenario layer's typed `ErrorKind` once it carries one: until then the
-/// kind is read from the message's wording.
+/// The error's kind as a string code: the scenario layer's typed
+/// `ErrorKind` (`ScenarioError::kind_code`), never read from the wording.
 fn error_kind(e: &BrinkError) -> &'static str {
-    let m = e.message.as_str();
-    let file = e.file.as_deref().unwrap_or("");
-    let has = |s: &str| m.contains(s);
-    if file == "--set" {
-        if has("unknown") || has("did you mean") || has("names no") {
-            "unknown_path"
-        } else {
-            "bad_override"
-        }
-    } else if file.starts_with("--") {
-        "bad_argument"
-    } else if has("invalid TOML") || e.key.is_none() && e.line.is_some() {
-        "syntax"
-    } else if has("include cycle") {
-        "include_cycle"
-    } else if has("cannot include") || e.line.is_none() && e.key.is_none() {
-        "io"
-    } else if has("unknown key") {
-        "unknown_key"
-    } else if has("missing key") {
-        "missing_key"
-    } else if has("unknown ") {
-        "unknown_id"
-    } else if has("already") {
-        "duplicate"
-    } else if has("expected a whole number, found") || has("expected a number, found") || has("found string") {
-        "wrong_type"
-    } else if has("expected") {
-        "out_of_range"
-    } else {
-        "invalid"
-    }
+    e.kind_code()
 }
 
 /// A job's failure as the Python exception the CLI's message fits.

@@ -295,7 +295,7 @@ def test_bad_arguments_get_the_cli_message(kwargs, message):
         brink.run(**kwargs)
     assert message in str(ei.value)
     assert isinstance(ei.value, ValueError)
-    assert ei.value.kind == "bad_argument"
+    assert ei.value.kind == "bad_flag"
     with pytest.raises(brink.ScenarioError, match=message.replace("(", r"\(").replace(")", r"\)").replace("^", r"\^")):
         brink.sweep(None, {"scenario.horizon": [10]}, **kwargs)
 

@@ -21,11 +21,11 @@
 //! against the memory available before anything is allocated.
 
 use super::{JobError, Watch, check_trials, load, load::reloader, plan};
-use crate::engine::MetricLayout;
+use crate::engine::{Metric, MetricLayout};
 use crate::output::{self, CsvFile, fmt_real};
+use crate::policy::{Named, RuleName};
 use crate::runner::{self, Plan};
 use crate::scenario::Loaded;
-use crate::scenario::validate::RULES;
 use crate::stats::{Moments, Z95};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -35,10 +35,10 @@ use std::time::Instant;
 /// name but `graded` (a crisis-ladder rule) and `memory_one` (needs a
 /// four-vector).
 pub fn named_strategies() -> Vec<&'static str> {
-    RULES
+    RuleName::ALL
         .iter()
-        .copied()
-        .filter(|r| !matches!(*r, "graded" | "memory_one"))
+        .filter(|r| !matches!(r, RuleName::Graded | RuleName::MemoryOne))
+        .map(|r| r.name())
         .collect()
 }
 
@@ -272,8 +272,14 @@ impl TournamentJob {
         let l = reloader(&self.base, &self.sets)(&sets)?;
         let s = &l.scenario;
         let layout = MetricLayout::new(s);
-        let col = |m: &str| layout.index(m).expect("a game scenario has payoff and coop columns");
-        let idx = [col("payoff_row"), col("payoff_col"), col("coop_row"), col("coop_col")];
+        // A game's two players are actors 0 (row) and 1 (col).
+        let col = |m: Metric| layout.position(m).expect("a game scenario has payoff and coop columns");
+        let idx = [
+            col(Metric::Payoff(0)),
+            col(Metric::Payoff(1)),
+            col(Metric::Coop(0)),
+            col(Metric::Coop(1)),
+        ];
         let plan = Plan {
             seed: self.seed,
             trials: 0..self.trials,
