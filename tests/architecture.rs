@@ -15,6 +15,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("sensitivity", 0),
     ("score", 0),
     ("scenario", 1),
+    ("observed", 1),
     ("model", 1),
     ("policy", 1),
     ("engine", 2),
