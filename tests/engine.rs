@@ -121,7 +121,9 @@ fn spiral_fires_when_the_window_sum_reaches_the_threshold() {
     );
     let s = scenario(&text);
     let (r, _, _) = record(&s, 1, 0);
-    assert_eq!((r.outcome, r.end_step), (1, 100), "horizon outcome");
+    // Issue 20 item 8: the horizon outcome ends at the last simulated
+    // step, 99 of 0..100, not at the horizon (a step never simulated).
+    assert_eq!((r.outcome, r.end_step), (1, 99), "horizon outcome");
 }
 
 #[test]
@@ -309,4 +311,28 @@ fn engine_modules_open_with_docs_and_a_citation() {
             .count();
         assert!(cited > 0, "src/engine/{m}.rs cites no key of docs/references.md");
     }
+}
+
+/// Issue 20 item 8: `end_step` is the last step simulated. A trial that
+/// reaches the horizon was observed at steps 0..horizon-1 and reports
+/// horizon - 1; one that ends by an outcome reports the step it fired,
+/// the last one observed.
+#[test]
+fn issue_20_end_step_is_the_last_simulated_step() {
+    let s = scenario(&format!(
+        "{BASE}\n[dyads.b_a]\nfrom = \"b\"\nto = \"a\"\n{}",
+        forced_b(&[(3, "shot")])
+    ));
+    let (r, _, rec) = record(&s, 1, 0);
+    assert_eq!(r.outcome as usize, s.outcomes.len(), "horizon outcome");
+    assert_eq!(rec.tracks.len(), 100, "steps observed");
+    assert_eq!(r.end_step, 99);
+    let text = format!(
+        "{BASE}\n[dyads.b_a]\nfrom = \"b\"\nto = \"a\"\n{}\n[outcomes.spiral]\nkind = \"spiral\"\nwindow = 3\nthreshold = 15\n",
+        forced_b(&[(10, "strike"), (11, "strike"), (12, "strike")])
+    );
+    let s = scenario(&text);
+    let (r, _, rec) = record(&s, 1, 0);
+    assert_eq!((r.outcome, r.end_step), (0, 12));
+    assert_eq!(rec.tracks.len() as u32, r.end_step + 1, "steps observed");
 }

@@ -47,7 +47,7 @@ pub(crate) fn run_match(
     }
     TrialResult {
         outcome: s.outcomes.len() as u16,
-        end_step: g.rounds,
+        end_step: g.rounds.saturating_sub(1),
     }
 }
 

@@ -43,7 +43,9 @@ pub use metrics::{Metric, MetricKind, MetricLayout};
 pub struct TrialResult {
     /// Index into [`Scenario::outcome_names`].
     pub outcome: u16,
-    /// Step at which it ended (the horizon for the horizon outcome).
+    /// The last step simulated: the step whose outcome ended the trial, or
+    /// `horizon - 1` for the horizon outcome (steps run `0..horizon`), so
+    /// a trial lasted `end_step + 1` steps.
     pub end_step: u32,
 }
 
@@ -234,7 +236,7 @@ pub fn run_trial<O: StepObserver>(
     st.reset(s);
     let mut result = TrialResult {
         outcome: s.outcomes.len() as u16,
-        end_step: s.horizon,
+        end_step: s.horizon.saturating_sub(1),
     };
     for t in 0..s.horizon {
         let ended = step(s, st, rng, t);
