@@ -209,7 +209,15 @@ impl ScenarioError {
     pub fn syntax(source: &Source, e: &toml::de::Error) -> ScenarioError {
         let raw = e.message().trim_end();
         let message = format!("invalid TOML: {raw}");
-        ScenarioError::build(ErrorKind::Syntax, message, None, Some(source), e.span(), syntax_hint(raw), "here")
+        ScenarioError::build(
+            ErrorKind::Syntax,
+            message,
+            None,
+            Some(source),
+            e.span(),
+            syntax_hint(raw),
+            "here",
+        )
     }
 
     /// An error about `key` (dotted) in the sources, located where it was
