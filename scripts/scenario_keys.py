@@ -24,7 +24,8 @@ titles = {
 }
 sections = {}
 for k, v in pairs:
-    sections.setdefault(k.split(".")[0], []).append((k, v.replace('\\"', '"')))
+    top = k.split(".")[0]
+    sections.setdefault("include" if top == "remove" else top, []).append((k, v.replace('\\"', '"')))
 bar = "\\|"
 for top, rows in sections.items():
     print(f"### {titles.get(top, top)}\n\n| key | meaning |\n|---|---|")

@@ -56,6 +56,11 @@ pub enum Command {
     Params(ScenarioArgs),
     /// List the built-in scenarios.
     Scenarios,
+    /// Write NAME.toml, a small commented scenario to start from.
+    New {
+        /// The scenario's name (snake_case); the file is NAME.toml.
+        name: String,
+    },
     /// Run a scenario at every point of a design (grid, zip, LHS, Sobol, Morris, file).
     Sweep(sweep::SweepArgs),
     /// Merge the shard directories of a sweep into the files of one run.
@@ -100,6 +105,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Run(a) => cmd_run(a),
         Command::Check(a) => cmd_check(a),
         Command::Params(a) => cmd_params(a),
+        Command::New { name } => cmd_new(&name),
         Command::Tournament(a) => tournament::cmd_tournament(a),
         Command::Scenarios => {
             cmd_scenarios();
@@ -183,6 +189,18 @@ fn cmd_params(a: ScenarioArgs) -> Result<(), Failure> {
         out.push_str(&format!("{} = {}  # {}\n", p.path, p.value, p.doc));
     }
     print!("{out}");
+    Ok(())
+}
+
+fn cmd_new(name: &str) -> Result<(), Failure> {
+    let text = scenario::template::render(name)?;
+    let path = format!("{name}.toml");
+    let mut f = match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        Ok(f) => f,
+        Err(e) => return Err(ScenarioError::bad_flag(&path, &format!("cannot create it: {e}")).into()),
+    };
+    std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| ScenarioError::io(&path, &e.to_string()))?;
+    println!("wrote {path}: `brink check {path}`, then `brink run {path}`");
     Ok(())
 }
 

@@ -6,10 +6,11 @@
 //! is a [`ScenarioError`] that names the file, line and column where there
 //! is one, the dotted key, what was expected and what was found.
 //!
-//! Merging: an included file is loaded first; the including file's tables
-//! are merged into it key by key (a value replaces, a table merges), then
-//! each `--set PATH=VALUE` replaces one value. Ids keep the order in which
-//! they first appear.
+//! Merging: an included file is loaded first; the entries the including
+//! file lists in `remove = ["outcomes.spiral", ...]` are taken out of it;
+//! the including file's tables are merged into it key by key (a value
+//! replaces, a table merges), then each `--set PATH=VALUE` replaces one
+//! value. Ids keep the order in which they first appear.
 
 pub mod builtin;
 mod error;
@@ -19,6 +20,7 @@ pub mod params;
 pub mod paths;
 pub mod raw;
 pub mod schema;
+pub mod template;
 pub mod validate;
 
 pub use error::{ErrorKind, ScenarioError};
@@ -138,6 +140,16 @@ fn load_tree(
     let src_index = sources.len() - 1;
     let mut table: Table = toml::from_str(text).map_err(|e| ScenarioError::syntax(&sources[src_index], &e))?;
     let Some(inc) = table.remove("include") else {
+        if table.contains_key("remove") {
+            return Err(ScenarioError::at_key(
+                ErrorKind::Inconsistent,
+                std::slice::from_ref(&sources[src_index]),
+                &[],
+                "remove",
+                "`remove` takes entries out of an included file, and this file includes none".into(),
+                Some("add include = \"base.toml\", or delete the entries from this file".into()),
+            ));
+        }
         return Ok(table);
     };
     let Value::String(inc) = inc else {
@@ -186,8 +198,63 @@ fn load_tree(
         ));
     }
     let mut base = load_tree(&inc_text, &inc_name, resolver, sources, depth + 1)?;
+    if let Some(paths) = table.remove("remove") {
+        remove_entries(&mut base, paths, &sources[src_index])?;
+    }
     merge(&mut base, table);
     Ok(base)
+}
+
+/// Applies a file's `remove = ["outcomes.spiral", ...]` to its merged
+/// base: each dotted path must name a table entry or key the base has.
+fn remove_entries(base: &mut Table, paths: Value, source: &Source) -> Result<(), ScenarioError> {
+    let err = |kind, message: String, help: Option<String>| {
+        ScenarioError::at_key(kind, std::slice::from_ref(source), &[], "remove", message, help)
+    };
+    let Value::Array(paths) = paths else {
+        return Err(err(
+            ErrorKind::WrongType,
+            format!("expected an array of dotted paths, found {}", type_name(&paths)),
+            Some("for example remove = [\"outcomes.spiral\", \"triggers.red_line\"]".into()),
+        ));
+    };
+    for p in paths {
+        let Value::String(path) = p else {
+            return Err(err(
+                ErrorKind::WrongType,
+                format!("expected a dotted path (string), found {}", type_name(&p)),
+                None,
+            ));
+        };
+        let segs: Vec<&str> = path.split('.').collect();
+        let (last, init) = segs.split_last().expect("split yields one");
+        let mut t: &mut Table = base;
+        for s in init {
+            t = match t.get_mut(*s) {
+                Some(Value::Table(x)) => x,
+                _ => {
+                    return Err(err(
+                        ErrorKind::UnknownId,
+                        format!("cannot remove `{path}`: the included file has no `{s}` there"),
+                        None,
+                    ));
+                }
+            };
+        }
+        if t.remove(*last).is_none() {
+            let known: Vec<&str> = t.keys().map(String::as_str).collect();
+            let help = match paths::closest(last, known.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`? entries there: {}", known.join(", ")),
+                None => format!("entries there: {}", known.join(", ")),
+            };
+            return Err(err(
+                ErrorKind::UnknownId,
+                format!("cannot remove `{path}`: the included file has no such entry"),
+                Some(help),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Merges `over` into `base`: tables merge key by key, anything else
@@ -207,8 +274,10 @@ fn finish(mut tree: Table, sources: Vec<Source>, sets: &[String]) -> Result<Load
     let mut overrides = Vec::new();
     for arg in sets {
         let o = paths::parse_set(arg)?;
-        paths::check_set_path(&tree, &o)?;
-        paths::apply(&mut tree, &o);
+        for leaf in paths::leaves(&o) {
+            paths::check_set_path(&tree, &leaf)?;
+            paths::apply(&mut tree, &leaf);
+        }
         overrides.push(o);
     }
     dates_to_strings(&mut tree);

@@ -21,6 +21,7 @@ use toml::{Table, Value};
 /// means).
 pub const OPTIONAL: &[&str] = &[
     "include",
+    "remove",
     "scenario.start_date",
     "actors.*.patron",
     "actors.*.pressure",

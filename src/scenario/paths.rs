@@ -17,7 +17,14 @@ pub const DOCS: &[(&str, &str)] = &[
         "include",
         "scenario file this one extends (path relative to this file, or a built-in name)",
     ),
-    ("scenario.name", "short name of the scenario"),
+    (
+        "remove",
+        "entries of the included file to leave out, as dotted paths (remove = [\"outcomes.spiral\"])",
+    ),
+    (
+        "scenario.name",
+        "short name of the scenario (required; output goes to out/<name>/)",
+    ),
     ("scenario.description", "what the scenario represents"),
     (
         "scenario.start_date",
@@ -29,7 +36,7 @@ pub const DOCS: &[(&str, &str)] = &[
     ("scenario.seed", "default master seed (--seed overrides)"),
     (
         "scenario.horizon_outcome",
-        "outcome of a trial that reaches the horizon",
+        "name (any snake_case id, not an [outcomes] id) of the outcome of a trial that reaches the horizon",
     ),
     ("places.*.name", "display name of a place events can happen in"),
     ("ladder.*.name", "display name of the level"),
@@ -260,7 +267,10 @@ pub const DOCS: &[(&str, &str)] = &[
     ),
     ("tracks.*.between", "the two parties, [actor, actor]"),
     ("tracks.*.status", "status at step 0: \"not_started\" or \"active\""),
-    ("tracks.*.open_step", "step at which the talks open"),
+    (
+        "tracks.*.open_step",
+        "step at which the talks open (absent = no scheduled opening)",
+    ),
     (
         "tracks.*.watch",
         "actors whose events count as violence for the talks (empty = all)",
@@ -299,7 +309,10 @@ pub const DOCS: &[(&str, &str)] = &[
         "an event at or above this level pauses the talks",
     ),
     ("tracks.*.pause.on_kill", "an event that kills pauses the talks"),
-    ("tracks.*.pause.steps", "length of a pause, steps"),
+    (
+        "tracks.*.pause.steps",
+        "length of a pause, steps (>= 1 when pause.level or on_kill is set)",
+    ),
     (
         "tracks.*.collapse.hazard",
         "probability per open step that the talks collapse (0..=1)",
@@ -341,8 +354,14 @@ pub const DOCS: &[(&str, &str)] = &[
     ("triggers.*.from", "event condition: from this actor (\"*\" = any)"),
     ("triggers.*.to", "event condition: against this actor (\"*\" = any)"),
     ("triggers.*.min_level", "event condition: at or above this level"),
-    ("triggers.*.killed", "event condition: the event killed someone"),
-    ("triggers.*.wounded", "event condition: the event wounded someone"),
+    (
+        "triggers.*.killed",
+        "event condition: true = only an event that killed someone (false = either way)",
+    ),
+    (
+        "triggers.*.wounded",
+        "event condition: true = only an event that wounded someone (false = either way)",
+    ),
     ("triggers.*.at", "step condition: the step"),
     ("triggers.*.actor", "pressure condition: the actor"),
     ("triggers.*.above", "pressure condition: the threshold"),
@@ -366,7 +385,7 @@ pub const DOCS: &[(&str, &str)] = &[
     ("triggers.*.regime", "regime or restrain action: the regime"),
     (
         "triggers.*.duration",
-        "regime, restrain or pause action: steps it lasts (0 = for good)",
+        "regime or restrain action: steps it lasts (0 = for good); pause: steps (>= 1)",
     ),
     ("triggers.*.patron", "restrain action: the patron issuing the order"),
     ("triggers.*.driver", "driver action: the driver"),
@@ -486,6 +505,13 @@ pub fn parse_set(arg: &str) -> Result<Override, ScenarioError> {
 /// Checks that an override names a documented path whose ids exist, and
 /// that it does not replace a table with a value.
 pub fn check_set_path(tree: &Table, o: &Override) -> Result<(), ScenarioError> {
+    if matches!(o.path.as_str(), "include" | "remove") {
+        return Err(ScenarioError::bad_set(
+            &o.arg,
+            format!("`{}` can only be written in a scenario file", o.path),
+            Some("write a small file that includes this one and says what to change".into()),
+        ));
+    }
     let segs: Vec<&str> = o.path.split('.').collect();
     let known = DOCS.iter().any(|(pat, _)| {
         let p: Vec<&str> = pat.split('.').collect();
@@ -532,8 +558,29 @@ pub fn check_set_path(tree: &Table, o: &Override) -> Result<(), ScenarioError> {
         }
         return Ok(());
     }
-    let candidates = candidates(tree);
-    let help = match closest(&o.path, candidates.iter().map(String::as_str)) {
+    // Only suggest a path that holds the same type of value: its own, or
+    // for a key not written, that of the same key elsewhere.
+    let all = candidates(tree);
+    let type_of = |c: &str| -> Option<&Value> {
+        let segs: Vec<&str> = c.split('.').collect();
+        get(tree, &segs).or_else(|| {
+            let last = segs.last()?;
+            all.iter().find_map(|o| {
+                let os: Vec<&str> = o.split('.').collect();
+                (os.len() == segs.len() && os.last() == Some(last))
+                    .then(|| get(tree, &os))
+                    .flatten()
+            })
+        })
+    };
+    let candidates: Vec<&String> = all
+        .iter()
+        .filter(|c| type_of(c).is_none_or(|v| same_type(v, &o.value)))
+        .collect();
+    // Close means a typo in about one key, not anywhere in the whole path.
+    let last = o.path.rsplit('.').next().unwrap_or(&o.path);
+    let limit = (last.chars().count() / 3).max(2);
+    let help = match closest_within(&o.path, candidates.iter().map(|c| c.as_str()), limit) {
         Some(c) => format!("did you mean `{c}`? `brink params` lists every path"),
         None => "`brink params SCENARIO` lists every path".to_string(),
     };
@@ -542,6 +589,31 @@ pub fn check_set_path(tree: &Table, o: &Override) -> Result<(), ScenarioError> {
         format!("unknown parameter `{}`", o.path),
         Some(help),
     ))
+}
+
+/// Whether two values are of one type (integers and floats are numbers).
+fn same_type(a: &Value, b: &Value) -> bool {
+    let num = |v: &Value| matches!(v, Value::Integer(_) | Value::Float(_));
+    std::mem::discriminant(a) == std::mem::discriminant(b) || (num(a) && num(b))
+}
+
+/// The overrides a `--set` stands for: itself for a plain value; one per
+/// leaf for a table value (`levels={harass=1, raid=0.5}` sets
+/// `levels.harass` and `levels.raid`).
+pub fn leaves(o: &Override) -> Vec<Override> {
+    let Value::Table(t) = &o.value else {
+        return vec![o.clone()];
+    };
+    let mut out = Vec::new();
+    for (k, v) in t {
+        let sub = Override {
+            path: format!("{}.{k}", o.path),
+            arg: o.arg.clone(),
+            value: v.clone(),
+        };
+        out.extend(leaves(&sub));
+    }
+    out
 }
 
 /// Concrete paths reachable in `tree`: DOCS patterns with `*` expanded over
@@ -633,7 +705,11 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// The candidate closest to `word`, if one is close enough to be a typo
 /// (distance at most a third of its length, and at least 1 allowed).
 pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(2);
+    closest_within(word, candidates, (word.chars().count() / 3).max(2))
+}
+
+/// The candidate closest to `word` within `limit` edits.
+pub fn closest_within<'a>(word: &str, candidates: impl Iterator<Item = &'a str>, limit: usize) -> Option<&'a str> {
     candidates
         .map(|c| (edit_distance(word, c), c))
         .filter(|(d, _)| *d <= limit)

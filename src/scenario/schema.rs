@@ -354,7 +354,7 @@ mod tests {
         assert_eq!(allowed_keys(&["dyads", "a_b", "initiative", "levels"]), None);
         assert_eq!(allowed_keys(&["actors"]), None);
         let root = allowed_keys(&[]).expect("root");
-        assert_eq!(root[..3], ["include", "scenario", "places"]);
+        assert_eq!(root[..4], ["include", "remove", "scenario", "places"]);
     }
 
     #[test]
@@ -391,7 +391,7 @@ mod tests {
     fn a_key_in_the_wrong_table_says_where_it_belongs() {
         let tree: Table = toml::from_str("[dyads.a_b.response]\nnoise = 0.1\n").unwrap();
         let p = check(&tree).unwrap_err();
-        assert!(p.help.unwrap().starts_with("`noise` belongs in [dyads.<id>], not here"));
+        assert!(p.help.unwrap().starts_with("`noise` belongs in [dyads.<id>] or [game], not here"));
     }
 
     #[test]

@@ -71,6 +71,15 @@ fn track(cx: &Cx, id: &str, t: &RawTrack) -> R<Track> {
         .as_ref()
         .map(|l| cx.hostile_level(&format!("{k}.pause.level"), l))
         .transpose()?;
+    let pause_steps = steps(&format!("{k}.pause.steps"), t.pause.steps, 0, MAX_HORIZON)?;
+    if pause_steps == 0 && (pause_level.is_some() || t.pause.on_kill) {
+        return Err(Problem::new(
+            ErrorKind::OutOfRange,
+            format!("{k}.pause.steps"),
+            "expected a pause of 1 or more steps, found 0: this track would never pause",
+        )
+        .help("give [tracks.<id>.pause] steps = <steps>, or remove its level and on_kill"));
+    }
     let p = &t.progress;
     Ok(Track {
         id: id.to_string(),
@@ -87,7 +96,7 @@ fn track(cx: &Cx, id: &str, t: &RawTrack) -> R<Track> {
         group_ids,
         pause_level,
         pause_on_kill: t.pause.on_kill,
-        pause_steps: steps(&format!("{k}.pause.steps"), t.pause.steps, 0, MAX_HORIZON)?,
+        pause_steps,
         collapse_hazard: prob(&format!("{k}.collapse.hazard"), t.collapse.hazard)?,
         collapse_violence: nonneg(&format!("{k}.collapse.violence"), t.collapse.violence)?,
         signing_calm: steps(&format!("{k}.signing.calm"), t.signing.calm, 0, MAX_HORIZON)?,

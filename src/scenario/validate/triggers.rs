@@ -163,6 +163,14 @@ fn action(cx: &Cx, f: &Fields, dyads: &[Dyad], actors: &[Actor]) -> R<Action> {
                     ));
                 }
             };
+            if status == TalkStatus::Paused && duration == 0 {
+                return Err(Problem::new(
+                    ErrorKind::OutOfRange,
+                    f.key("duration"),
+                    "expected a pause of 1 or more steps (`duration`), found 0",
+                )
+                .help("give duration = <steps>; talks broken off for good are status = \"collapsed\""));
+            }
             Action::Track {
                 track: lookup(&f.key("track"), "track", &tr, &raw.tracks)? as u16,
                 status,
