@@ -469,3 +469,29 @@ fn calibrates_a_scenario_rate_through_the_engine() {
     assert!((m - mean).abs() < Z * se_mean, "mean {m} vs {mean}");
     assert!((v - var).abs() < Z * se_var, "var {v} vs {var}");
 }
+
+#[test]
+fn a_kernel_that_never_lands_in_the_support_still_stops() {
+    // A prior on two atoms: every perturbed proposal has zero density and
+    // costs no simulation, so only the proposal count can end the
+    // generation.
+    struct Atoms;
+    impl ParamPrior for Atoms {
+        fn sample(&self, rng: &mut TrialRng) -> f64 {
+            if uniform(rng) < 0.5 { 0.25 } else { 0.75 }
+        }
+        fn ln_density(&self, x: f64) -> f64 {
+            if x == 0.25 || x == 0.75 { 0.0 } else { f64::NEG_INFINITY }
+        }
+    }
+    let settings = Settings {
+        max_simulations: 5000,
+        ..quick_settings()
+    };
+    let cal = calibrate::run(&two_param, &[Atoms, Atoms], &[0.25, 50.0], &settings, None, |_| {
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert_eq!(cal.stop, StopReason::Budget);
+    assert_eq!(cal.records.len(), 1, "only generation 0 completed");
+}
