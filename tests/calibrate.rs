@@ -416,3 +416,82 @@ fn calibration_json_records_the_schedule() {
     assert_eq!(json["stop"], "generations");
     assert_eq!(json["hashes"]["scenario"], "abc123");
 }
+
+/// The engine as the simulator: `tests/data/small.toml`'s `a → b` events
+/// are a Poisson process of rate μ per step over 50 steps (no deterrence,
+/// excitation or noise; the spiral outcome is switched off so every trial
+/// runs its 50 steps), so with a Uniform(0, 2) prior and 23 observed
+/// events the posterior is Gamma(24, 50) truncated at 2 (the cut loses
+/// less than 1e-30 of its mass). Same tolerances as the conjugate oracle:
+/// z = 4 standard errors at the ESS, no tolerance bias (exact matching).
+#[test]
+fn calibrates_a_scenario_rate_through_the_engine() {
+    use brink::engine::MetricLayout;
+    use brink::{runner, scenario};
+    let text = std::fs::read_to_string("tests/data/small.toml").expect("small.toml");
+    let sim = |theta: &[f64], seed: u64| {
+        let sets = vec![
+            format!("dyads.a_b.initiative.rate={}", theta[0]),
+            "outcomes.spiral.threshold=1000000".to_string(),
+        ];
+        let loaded = scenario::parse(&text, "tests/data/small.toml", &sets, &scenario::BuiltinResolver)
+            .expect("a rate inside the prior is valid");
+        let layout = MetricLayout::new(&loaded.scenario);
+        let (_, row) = runner::one(&loaded.scenario, &layout, seed, 0);
+        vec![row[layout.index("events_a_b").expect("column")]]
+    };
+    let settings = Settings {
+        population: 800,
+        batch: 256,
+        seed: 5,
+        min_tolerance: 0.0,
+        min_acceptance: 0.001,
+        max_generations: 30,
+        max_simulations: 2_000_000,
+        ..Settings::default()
+    };
+    let prior = [Uniform { lo: 0.0, hi: 2.0 }];
+    let cal = calibrate::run(&sim, &prior, &[23.0], &settings, None, |_| ControlFlow::Continue(())).unwrap();
+    assert_eq!(cal.stop, StopReason::Tolerance);
+    let (k, rate) = (24.0, 50.0);
+    let (mean, var): (f64, f64) = (k / rate, k / (rate * rate));
+    let pop = &cal.population;
+    let ess = pop.ess();
+    let (m, v) = (pop.mean(0), pop.covariance()[0]);
+    let se_mean = var.sqrt() / ess.sqrt();
+    let se_var = var * ((2.0 + 6.0 / k) / ess).sqrt();
+    eprintln!(
+        "engine: mean {m:.4} (exact {mean:.4} ± {:.4}), var {v:.5} (exact {var:.5} ± {:.5}), ESS {ess:.0}, {} simulations",
+        Z * se_mean,
+        Z * se_var,
+        cal.simulations
+    );
+    assert!((m - mean).abs() < Z * se_mean, "mean {m} vs {mean}");
+    assert!((v - var).abs() < Z * se_var, "var {v} vs {var}");
+}
+
+#[test]
+fn a_kernel_that_never_lands_in_the_support_still_stops() {
+    // A prior on two atoms: every perturbed proposal has zero density and
+    // costs no simulation, so only the proposal count can end the
+    // generation.
+    struct Atoms;
+    impl ParamPrior for Atoms {
+        fn sample(&self, rng: &mut TrialRng) -> f64 {
+            if uniform(rng) < 0.5 { 0.25 } else { 0.75 }
+        }
+        fn ln_density(&self, x: f64) -> f64 {
+            if x == 0.25 || x == 0.75 { 0.0 } else { f64::NEG_INFINITY }
+        }
+    }
+    let settings = Settings {
+        max_simulations: 5000,
+        ..quick_settings()
+    };
+    let cal = calibrate::run(&two_param, &[Atoms, Atoms], &[0.25, 50.0], &settings, None, |_| {
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert_eq!(cal.stop, StopReason::Budget);
+    assert_eq!(cal.records.len(), 1, "only generation 0 completed");
+}

@@ -361,3 +361,19 @@ fn baselines_refuse_records_that_define_no_rate() {
     );
     assert!(baseline::persistence(&[(0, 3), (0, 5)], 9).is_err(), "repeated day");
 }
+
+#[test]
+fn compare_scores_the_model_beside_both_baselines() {
+    let h = [(0, 0), (10, 20), (20, 30)];
+    // A model sample centred on the truth beats persistence here.
+    let model: Vec<u64> = (0..1000).map(|i| 34 + (i % 5)).collect();
+    let c = baseline::compare(&model, 36, &h, 25, 2000, 3).unwrap();
+    let p = baseline::persistence(&h, 25).unwrap();
+    assert!((c.persistence.crps - p.crps(36)).abs() < 1e-12);
+    let boot = baseline::bootstrap(&h, 25, 2000, 3).unwrap();
+    assert!((c.bootstrap.crps - score::crps_counts(&boot, 36)).abs() < 1e-12);
+    assert!((c.model.crps - score::crps_counts(&model, 36)).abs() < 1e-12);
+    assert!((c.skill_vs_persistence() - (1.0 - c.model.crps / c.persistence.crps)).abs() < 1e-12);
+    assert!(c.skill_vs_persistence() > 0.0 && c.skill_vs_bootstrap() > 0.0);
+    assert_eq!(c, baseline::compare(&model, 36, &h, 25, 2000, 3).unwrap());
+}

@@ -39,7 +39,9 @@
 //! `min_tolerance`, whose acceptance rate (accepted / proposed) is below
 //! `min_acceptance`, or at `max_generations`; and before running past
 //! `max_simulations` (an unfinished generation is dropped and the previous
-//! population returned).
+//! population returned; proposals rejected unseen for zero prior density
+//! count against the same budget, so a kernel that keeps missing the
+//! support stops too). A non-finite summary is never within tolerance.
 //!
 //! **Determinism**: proposal `j` of generation `t` takes all its randomness
 //! (ancestor, kernel step, the seeds of its `R` simulations) from the
@@ -710,6 +712,12 @@ where
                 }
                 proposals += 1;
                 gen_sims += p.simulations;
+                // Proposals outside the prior cost no simulation; a kernel
+                // that keeps missing the support must still stop.
+                if proposals > settings.max_simulations {
+                    over_budget = true;
+                    break 'batches;
+                }
                 if let Some(w) = p.weight {
                     next.particles.extend_from_slice(&p.theta);
                     next.weights.push(w);

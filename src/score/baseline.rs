@@ -119,3 +119,50 @@ pub fn bootstrap(history: &[(i64, u64)], target: i64, draws: u32, seed: u64) -> 
     }
     Ok(out)
 }
+
+/// One count observation scored for the model and both baselines.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Comparison {
+    /// The model's sample.
+    pub model: super::CountScores,
+    /// Persistence.
+    pub persistence: super::CountScores,
+    /// The bootstrap of the history.
+    pub bootstrap: super::CountScores,
+}
+
+impl Comparison {
+    /// CRPS skill of the model against persistence, `1 − CRPS_model /
+    /// CRPS_persistence` (for one observation; average the CRPS over
+    /// observations before taking the skill of a set).
+    pub fn skill_vs_persistence(&self) -> f64 {
+        super::skill(self.model.crps, self.persistence.crps)
+    }
+    /// CRPS skill of the model against the bootstrap.
+    pub fn skill_vs_bootstrap(&self) -> f64 {
+        super::skill(self.model.crps, self.bootstrap.crps)
+    }
+}
+
+/// Scores the model's sample of a cumulative count at day `target` beside
+/// both baselines built from `history` (the record up to the forecast
+/// origin), all against the observed `y`. The bootstrap takes `draws`
+/// draws; the three PIT draws come from the streams `(seed, 2^63)`,
+/// `(seed, 2^63 + 1)`, `(seed, 2^63 + 2)`, apart from the bootstrap's.
+pub fn compare(
+    model: &[u64],
+    y: u64,
+    history: &[(i64, u64)],
+    target: i64,
+    draws: u32,
+    seed: u64,
+) -> Result<Comparison, BaselineError> {
+    let persistence = persistence(history, target)?;
+    let boot = bootstrap(history, target, draws, seed)?;
+    let pit = |k: u64| trial_rng(seed, (1 << 63) + k);
+    Ok(Comparison {
+        model: super::score_counts(model, y, &mut pit(0)),
+        persistence: persistence.scores(y as i64, &mut pit(1)),
+        bootstrap: super::score_counts(&boot, y, &mut pit(2)),
+    })
+}
