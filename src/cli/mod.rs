@@ -193,13 +193,7 @@ fn cmd_params(a: ScenarioArgs) -> Result<(), Failure> {
 }
 
 fn cmd_new(name: &str) -> Result<(), Failure> {
-    let text = scenario::template::render(name)?;
-    let path = format!("{name}.toml");
-    let mut f = match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-        Ok(f) => f,
-        Err(e) => return Err(ScenarioError::bad_flag(&path, &format!("cannot create it: {e}")).into()),
-    };
-    std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| ScenarioError::io(&path, &e.to_string()))?;
+    let path = inspect::new_scenario(name)?;
     println!("wrote {path}: `brink check {path}`, then `brink run {path}`");
     Ok(())
 }

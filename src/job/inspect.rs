@@ -77,3 +77,23 @@ pub fn builtins() -> Vec<(&'static str, &'static str, String)> {
         })
         .collect()
 }
+
+/// `brink new NAME`: writes `NAME.toml`, a small commented scenario that
+/// `brink check` accepts ([`scenario::template::render`]), refusing to
+/// overwrite a file. Returns the path written.
+pub fn new_scenario(name: &str) -> Result<String, JobError> {
+    use std::io::Write;
+    let text = scenario::template::render(name)?;
+    let path = format!("{name}.toml");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| scenario::ScenarioError::bad_flag(&path, &format!("cannot create it: {e}")))?;
+    if let Err(e) = f.write_all(text.as_bytes()).and_then(|()| f.sync_all()) {
+        // Never leave a half-written scenario that looks complete.
+        let _ = std::fs::remove_file(&path);
+        return Err(scenario::ScenarioError::io(&path, &e.to_string()).into());
+    }
+    Ok(path)
+}
