@@ -116,7 +116,7 @@ fn check_outcomes(s: &Scenario, n: u64) -> [u32; 4] {
             }
             2 => assert!(signed(quiet) && !signed(border) && obs.max < 1200.0),
             3 => {
-                assert_eq!(r.end_step, s.horizon);
+                assert_eq!(r.end_step, s.horizon - 1, "end_step is the last simulated step");
                 assert!(!signed(border) && !signed(quiet) && obs.max < 1200.0);
             }
             other => panic!("outcome index {other}"),
