@@ -391,7 +391,11 @@ mod tests {
     fn a_key_in_the_wrong_table_says_where_it_belongs() {
         let tree: Table = toml::from_str("[dyads.a_b.response]\nnoise = 0.1\n").unwrap();
         let p = check(&tree).unwrap_err();
-        assert!(p.help.unwrap().starts_with("`noise` belongs in [dyads.<id>] or [game], not here"));
+        assert!(
+            p.help
+                .unwrap()
+                .starts_with("`noise` belongs in [dyads.<id>] or [game], not here")
+        );
     }
 
     #[test]
