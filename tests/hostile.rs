@@ -225,6 +225,64 @@ proptest! {
     }
 }
 
+/// Entries an including file may try to remove: present, absent, nested,
+/// or naming a section whole.
+const REMOVALS: &[&str] = &[
+    "outcomes.spiral",
+    "outcomes.spirl",
+    "dyads.a_b",
+    "dyads.b_a.response",
+    "dyads.b_a.response.delay",
+    "ladder.raid",
+    "actors.a",
+    "actors",
+    "nowhere.at.all",
+    "",
+];
+
+/// Keys written into kinded tables, for kinds that read them or not
+/// (issue 20): `table`, then a `key = value` line.
+const KIND_KEYS: &[(&str, &str)] = &[
+    ("[dyads.b_a.response]", "rule = \"wsls\""),
+    ("[dyads.b_a.response]", "four_vector = [1, 0, 0, 1]"),
+    ("[dyads.b_a.response]", "level = \"raid\""),
+    ("[dyads.b_a.response]", "noise = 0.1"),
+    ("[dyads.b_a.hazard]", "stock = \"pressure\""),
+    ("[dyads.b_a.hazard]", "decay = 0.5"),
+    ("[outcomes.spiral]", "track = \"talks\""),
+    ("[outcomes.spiral]", "kind = \"deaths\""),
+    ("[triggers.t]", "when = \"step\""),
+    ("[triggers.t]", "at = 3"),
+    ("[triggers.t]", "do = \"track\""),
+    ("[triggers.t]", "duration = 0"),
+    ("[triggers.t]", "killed = true"),
+    ("[actors.a]", "generosity = 0.2"),
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// `remove` and keys for one kind or another, in any combination:
+    /// handled, and a bad one is located.
+    #[test]
+    fn removals_and_keys_of_other_kinds(
+        removal in prop::sample::select(REMOVALS),
+        keys in prop::collection::vec(prop::sample::select(KIND_KEYS), 0..5),
+    ) {
+        let dir = tempfile::tempdir().expect("tmp");
+        write(dir.path(), "base.toml", SMALL.as_bytes());
+        let mut text = format!("include = \"base.toml\"\nremove = [\"{removal}\"]\n");
+        for (table, kv) in &keys {
+            text.push_str(&format!("{table}\n{kv}\n"));
+        }
+        let f = write(dir.path(), "m.toml", text.as_bytes());
+        let c = check(&f);
+        // A duplicated table header is a TOML error; everything else is
+        // located at its key too.
+        assert_handled(&c, &f, true)?;
+    }
+}
+
 /// The named mutations, once each, with their exact outcome: a count of
 /// distinct bad-input cases for `docs/reliability.md`.
 #[test]
