@@ -546,3 +546,67 @@ fn support_is_checked_against_the_domain() {
     assert!(support_err("choice:1,2", &levels).contains("lists the number 1"));
     assert!(support_err("choice:low,high", &Domain::Probability).contains("lists ids, not numbers"));
 }
+
+mod hostile {
+    //! Mangled distributions: an error or a usable distribution, never a
+    //! panic; and whatever parses draws inside its own support.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn num() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            -10.0..10.0f64,
+            Just(0.0),
+            Just(1.0),
+            Just(-1.0),
+            Just(1e-300),
+            Just(1e300),
+            Just(-1e300),
+            Just(5e-324),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, rng_seed: proptest::test_runner::RngSeed::Fixed(14), ..ProptestConfig::default() })]
+
+        #[test]
+        fn set_text_never_panics(s in "[a-z]{0,10}:?[a-z0-9=,.+_-]{0,30}") {
+            let _ = Dist::parse_str(&s);
+        }
+
+        #[test]
+        fn toml_text_never_panics(s in "\\{ ?[a-z]{1,10} = \\{ ?([a-z0-9]{1,6} = -?[0-9.e]{1,6},? ?){0,4}\\} ?\\}") {
+            if let Ok(t) = toml::from_str::<toml::Table>(&format!("x = {s}")) {
+                let _ = Dist::parse_toml(&t["x"]);
+            }
+        }
+
+        #[test]
+        fn whatever_parses_summarises_and_draws_in_its_support(
+            fam in 0usize..7, a in num(), b in num(), c in num(), d in num(), seed in 0u64..1000,
+        ) {
+            let text = match fam {
+                0 => format!("uniform:lower={a},upper={b}"),
+                1 => format!("normal:mean={a},sd={b},lower={c},upper={d}"),
+                2 => format!("lognormal:p5={a},p95={b},upper={c}"),
+                3 => format!("beta:a={a},b={b}"),
+                4 => format!("gamma:shape={a},rate={b}"),
+                5 => format!("triangular:lower={a},mode={b},upper={c}"),
+                _ => format!("choice:{a}={b},{c}={d}"),
+            };
+            if let Ok(dist) = Dist::parse_str(&text) {
+                let s = dist.summary();
+                prop_assert!(!(s.p5 > s.median || s.median > s.p95), "{text}: {s:?}");
+                let mut rng = param_rng(seed, 0);
+                let (lo, hi) = (dist.quantile(0.0), dist.quantile(1.0));
+                for _ in 0..50 {
+                    let x = dist.sample(&mut rng);
+                    prop_assert!(!x.is_nan(), "{text}");
+                    if matches!(dist.family(), Family::Uniform | Family::Triangular | Family::Beta | Family::Normal) {
+                        prop_assert!(x >= lo && x <= hi, "{text}: {x} outside [{lo}, {hi}]");
+                    }
+                }
+            }
+        }
+    }
+}

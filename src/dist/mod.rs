@@ -402,6 +402,26 @@ fn check_positive(family: Family, key: &str, x: f64) -> Result<f64, DistError> {
     }
 }
 
+/// Largest beta or gamma shape accepted: beyond it the distribution is a
+/// point for any purpose, and its quantiles would cost millions of terms.
+pub const MAX_SHAPE: f64 = 1e8;
+
+/// A shape: positive and at most [`MAX_SHAPE`].
+fn check_shape(family: Family, key: &str, x: f64) -> Result<f64, DistError> {
+    check_positive(family, key, x)?;
+    if x <= MAX_SHAPE {
+        Ok(x)
+    } else {
+        Err(DistError::BadQuantiles {
+            family: family.name(),
+            message: format!(
+                "{key} = {} is above {MAX_SHAPE:e}; such a narrow distribution is a point: write the value",
+                fmt_num(x)
+            ),
+        })
+    }
+}
+
 fn check_order(
     family: Family,
     lower_key: &'static str,
@@ -454,6 +474,7 @@ impl Dist {
         check_finite(f, "lower", lower)?;
         check_finite(f, "upper", upper)?;
         check_order(f, "lower", lower, "upper", upper)?;
+        check_width(f, lower, upper)?;
         Ok(Dist::with_text(
             Kind::Uniform { lower, upper },
             format!("uniform:lower={},upper={}", fmt_num(lower), fmt_num(upper)),
@@ -518,8 +539,8 @@ impl Dist {
     /// Beta with shapes `a`, `b` > 0.
     pub fn beta(a: f64, b: f64) -> Result<Dist, DistError> {
         let f = Family::Beta;
-        check_positive(f, "a", a)?;
-        check_positive(f, "b", b)?;
+        check_shape(f, "a", a)?;
+        check_shape(f, "b", b)?;
         Ok(Dist::with_text(
             Kind::Beta { a, b },
             format!("beta:a={},b={}", fmt_num(a), fmt_num(b)),
@@ -529,7 +550,7 @@ impl Dist {
     /// Gamma with `shape` > 0 and `scale` > 0 (mean `shape·scale`).
     pub fn gamma(shape: f64, scale: f64) -> Result<Dist, DistError> {
         let f = Family::Gamma;
-        check_positive(f, "shape", shape)?;
+        check_shape(f, "shape", shape)?;
         check_positive(f, "scale", scale)?;
         Ok(Dist::with_text(
             Kind::Gamma { shape, scale },
@@ -544,6 +565,7 @@ impl Dist {
         check_finite(f, "mode", mode)?;
         check_finite(f, "upper", upper)?;
         check_order(f, "lower", lower, "upper", upper)?;
+        check_width(f, lower, upper)?;
         if mode < lower {
             return Err(DistError::BoundsOrder {
                 family: f.name(),
@@ -821,13 +843,30 @@ fn lognormal_moment(mu: f64, sigma: f64, t: &Trunc, k: f64) -> f64 {
     exp(k * mu + 0.5 * k * k * sigma * sigma) * norm_interval(t.a - k * sigma, t.b - k * sigma) / t.mass
 }
 
+/// `F⁻¹(p)`, written as fractions of each side so that no product of two
+/// widths can overflow.
 fn triangular_quantile(lower: f64, mode: f64, upper: f64, p: f64) -> f64 {
-    let w = upper - lower;
-    let fc = (mode - lower) / w;
-    if p < fc {
-        lower + (p * w * (mode - lower)).sqrt()
+    let fc = (mode - lower) / (upper - lower);
+    if p < fc || fc >= 1.0 {
+        (lower + (mode - lower) * (p / fc).sqrt()).min(upper)
     } else {
-        upper - ((1.0 - p) * w * (upper - mode)).sqrt()
+        (upper - (upper - mode) * ((1.0 - p) / (1.0 - fc)).sqrt()).max(lower)
+    }
+}
+
+/// `upper - lower` must be a finite number for a range to be drawn from.
+fn check_width(family: Family, lower: f64, upper: f64) -> Result<(), DistError> {
+    if (upper - lower).is_finite() {
+        Ok(())
+    } else {
+        Err(DistError::BadQuantiles {
+            family: family.name(),
+            message: format!(
+                "the range from {} to {} is wider than a number can hold",
+                fmt_num(lower),
+                fmt_num(upper)
+            ),
+        })
     }
 }
 
