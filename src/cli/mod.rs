@@ -89,6 +89,17 @@ pub enum Command {
     Merge(sweep::MergeArgs),
     /// Round-robin tournament of the classic strategies on a game scenario.
     Tournament(tournament::TournamentArgs),
+    /// Write RUN_DIR/report.html: one self-contained page of figures and tables.
+    Report(ReportArgs),
+}
+
+/// `brink report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The directory a run, sweep or calibration wrote (its --out).
+    ///
+    /// Example: brink report out/us_iraq_2024
+    pub run_dir: PathBuf,
 }
 
 /// `brink run`.
@@ -119,6 +130,9 @@ pub struct RunArgs {
     /// No progress bar or notes on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Also write report.html (see `brink report`).
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -134,6 +148,7 @@ pub fn run(cli: Cli) -> i32 {
         }
         Command::Sweep(a) => sweep::cmd_sweep(a),
         Command::Merge(a) => sweep::cmd_merge(a),
+        Command::Report(a) => cmd_report(&a.run_dir, false),
     };
     match result {
         Ok(()) => 0,
@@ -173,6 +188,31 @@ impl From<RunError> for Failure {
         };
         Failure { report: e.into(), code }
     }
+}
+
+impl From<output::report::ReportError> for Failure {
+    fn from(e: output::report::ReportError) -> Self {
+        let code = match e {
+            output::report::ReportError::Output(_) | output::report::ReportError::Chart { .. } => 1,
+            _ => 2,
+        };
+        Failure { report: e.into(), code }
+    }
+}
+
+/// `brink report RUN_DIR` (and `brink run --report`): writes the page and
+/// says where.
+fn cmd_report(dir: &Path, quiet: bool) -> Result<(), Failure> {
+    let r = output::report::write(dir)?;
+    if !quiet {
+        eprintln!(
+            "wrote {} ({} figures, {} kB)",
+            r.path.display(),
+            r.figures,
+            r.bytes.div_ceil(1024)
+        );
+    }
+    Ok(())
 }
 
 impl From<output::OutputError> for Failure {
@@ -378,6 +418,9 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     files.push(output::write_atomic(&out_dir.join("run.json"), json.as_bytes())?);
 
     print_table(&l, &summary, &end_by_outcome, trials, seed, threads, elapsed);
+    if a.report {
+        cmd_report(&out_dir, a.quiet)?;
+    }
     if !a.quiet {
         let names: Vec<String> = files
             .iter()

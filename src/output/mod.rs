@@ -8,6 +8,7 @@
 //! form), so equal results give byte-identical files.
 
 pub mod limits;
+pub mod report;
 pub mod summary;
 pub mod sweep;
 pub mod timeline;
