@@ -28,7 +28,8 @@ chromium --version
 echo "== report: venv with selenium"
 VENV=${VENV:-target/report-venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "selenium>=4.20,<5"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "selenium>=4.20,<5" \
+    "pandas>=2.2" "pyarrow>=15" "polars>=1.0"
 
 echo "== report: brink binary and the three reports"
 cargo build --release --locked --bin brink
@@ -134,4 +135,25 @@ if failures:
 print("report pages: no console message, no request, every figure drawn")
 PY
 ls -l "$out"/*.png
+
+echo "== parquet: --format both, byte-identical for 1 and 2 threads over 3 row groups"
+pq="--quiet --trials 140000 --set scenario.horizon=60 --seed 4"
+$B run $pq --format both --threads 2 --out "$out/pq-both"
+$B run $pq --format parquet --threads 1 --out "$out/pq-only"
+cmp "$out/pq-both/trials.parquet" "$out/pq-only/trials.parquet"
+echo "== parquet: pandas and polars read the same values as trials.csv; brink.read_run reads either"
+"$VENV/bin/python" ci/parquet_roundtrip.py "$out/pq-both"
+"$VENV/bin/python" - "$out" <<'PY'
+import importlib.util, sys
+import pandas as pd
+spec = importlib.util.spec_from_file_location("brink_read", "python/brink/_read.py")
+m = importlib.util.module_from_spec(spec)
+sys.modules["brink_read"] = m
+spec.loader.exec_module(m)
+a = m.read_run(f"{sys.argv[1]}/pq-both").trials   # trials.csv
+b = m.read_run(f"{sys.argv[1]}/pq-only").trials   # trials.parquet only
+# Values equal; dtypes may differ where the CSV's whole-number reals read as Int64.
+pd.testing.assert_frame_equal(a, b, check_dtype=False)
+print(f"brink.read_run: trials.parquet == trials.csv ({len(b)} rows)")
+PY
 echo "== report: done in $((SECONDS - start)) s"

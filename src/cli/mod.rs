@@ -8,7 +8,7 @@ pub mod sweep;
 pub mod tournament;
 
 use crate::engine::MetricLayout;
-use crate::output::{self, CsvFile, Summary, TrialsWriter, limits, timeline};
+use crate::output::{self, CsvFile, Summary, limits, timeline};
 use crate::runner::{self, Plan, RunError};
 use crate::scenario::{self, Loaded, Resolver, ScenarioError, builtin};
 use crate::stats::ExactQuantiles;
@@ -133,6 +133,9 @@ pub struct RunArgs {
     /// Also write report.html (see `brink report`).
     #[arg(long)]
     pub report: bool,
+    /// Trial files: trials.csv, trials.parquet (typed, row groups) or both.
+    #[arg(long, value_enum, default_value_t = output::parquet::Format::Csv)]
+    pub format: output::parquet::Format,
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -371,7 +374,7 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     // A stale run.json must not vouch for files this run replaces.
     output::remove_stale(&out_dir.join("run.json"))?;
     let outcomes: Vec<String> = s.outcome_names().iter().map(|x| x.to_string()).collect();
-    let mut writer = TrialsWriter::create(&out_dir, &[], outcomes.clone(), &layout)?;
+    let mut writer = output::parquet::TrialSink::create(a.format, &out_dir, &[], outcomes.clone(), &layout)?;
     let mut summary = Summary::new(outcomes.clone(), &layout);
     let mut end_by_outcome = vec![ExactQuantiles::default(); outcomes.len()];
     let plan = Plan {
@@ -399,7 +402,7 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     if a.timeline > 0 {
         files.push(timeline::write(&out_dir, s, seed, a.timeline.min(trials), &CANCEL)?);
     }
-    files.insert(0, writer.commit()?);
+    files.splice(0..0, writer.commit()?);
     let mut sum_file = CsvFile::create(&out_dir.join("summary.csv"))?;
     Summary::write_header(&mut sum_file, &[])?;
     summary.write_rows(&mut sum_file, &[])?;
