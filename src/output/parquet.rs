@@ -277,6 +277,8 @@ impl TrialsParquet {
 }
 
 /// `brink run`'s trial files: CSV, Parquet or both, written row by row.
+// One per run, on the stack of `cmd_run`: boxing buys nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum TrialSink {
     /// `trials.csv`.
     Csv(super::TrialsWriter),
