@@ -67,6 +67,15 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return df
 
 
+def _read_parquet(path: Path) -> pd.DataFrame:
+    # The same dtypes as _read_csv: nullable Int64 steps, float64 reals.
+    df = pd.read_parquet(path, dtype_backend="numpy_nullable")
+    for c in df.columns:
+        if df[c].dtype == "Float64":
+            df[c] = df[c].astype("float64")
+    return df
+
+
 def read_run(directory: str | Path) -> Run:
     """Read a ``brink run`` or ``brink sweep`` output directory.
 
@@ -78,7 +87,8 @@ def read_run(directory: str | Path) -> Run:
     """
     d = Path(directory)
     meta = json.loads((d / "run.json").read_text())
-    trials = _read_csv(d / "trials.csv")
+    trials = (_read_csv(d / "trials.csv") if (d / "trials.csv").exists() or not (d / "trials.parquet").exists()
+              else _read_parquet(d / "trials.parquet"))  # brink run --format parquet (needs pyarrow)
     outcomes = meta.get("outcomes") or sorted(trials["outcome"].dropna().unique())
     trials["outcome"] = pd.Categorical(trials["outcome"], categories=outcomes)
     for c in trials.columns:

@@ -11,7 +11,7 @@ pub mod tournament;
 
 use crate::job::JobError;
 use crate::job::inspect::{self, ScenarioSpec};
-use crate::job::run::{RunJob, RunReport, RunSpec};
+use crate::job::run::{Format, RunJob, RunReport, RunSpec};
 use crate::scenario::Loaded;
 use clap::{Parser, Subcommand};
 use progress::Terminal;
@@ -67,6 +67,17 @@ pub enum Command {
     Merge(sweep::MergeArgs),
     /// Round-robin tournament of the classic strategies on a game scenario.
     Tournament(tournament::TournamentArgs),
+    /// Write RUN_DIR/report.html: one self-contained page of figures and tables.
+    Report(ReportArgs),
+}
+
+/// `brink report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The directory a run, sweep or calibration wrote (its --out).
+    ///
+    /// Example: brink report out/us_iraq_2024
+    pub run_dir: PathBuf,
 }
 
 /// `brink run`.
@@ -97,6 +108,12 @@ pub struct RunArgs {
     /// No progress bar or notes on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Also write report.html (see `brink report`).
+    #[arg(long)]
+    pub report: bool,
+    /// Trial files: trials.csv, trials.parquet (typed, row groups) or both.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -113,6 +130,7 @@ pub fn run(cli: Cli) -> i32 {
         }
         Command::Sweep(a) => sweep::cmd_sweep(a),
         Command::Merge(a) => sweep::cmd_merge(a),
+        Command::Report(a) => cmd_report(&a.run_dir, false),
     };
     match result {
         Ok(()) => 0,
@@ -213,6 +231,7 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
         threads: a.threads,
         timeline: a.timeline,
         out: a.out,
+        format: a.format,
     }
     .validate()?;
     if !a.quiet {
@@ -224,6 +243,24 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
     print_table(&job, &report);
     if !a.quiet {
         print_wrote(&report.files, &job.out);
+    }
+    if a.report {
+        cmd_report(&job.out, a.quiet)?;
+    }
+    Ok(())
+}
+
+/// `brink report RUN_DIR` (and `brink run --report`): writes the page and
+/// says where.
+fn cmd_report(dir: &std::path::Path, quiet: bool) -> Result<(), Failure> {
+    let r = inspect::report(dir)?;
+    if !quiet {
+        eprintln!(
+            "wrote {} ({} figures, {} kB)",
+            r.path.display(),
+            r.figures,
+            r.bytes.div_ceil(1024)
+        );
     }
     Ok(())
 }

@@ -97,3 +97,10 @@ pub fn new_scenario(name: &str) -> Result<String, JobError> {
     }
     Ok(path)
 }
+
+/// `brink report RUN_DIR` (and `brink run --report`): writes
+/// `RUN_DIR/report.html`, one self-contained page of the run's, sweep's or
+/// calibration's files ([`crate::output::report`]).
+pub fn report(run_dir: &std::path::Path) -> Result<crate::output::report::ReportSummary, JobError> {
+    Ok(crate::output::report::write(run_dir)?)
+}

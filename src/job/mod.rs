@@ -22,6 +22,7 @@ pub use load::{FsResolver, load};
 
 use crate::design::DesignError;
 use crate::output::OutputError;
+use crate::output::report::ReportError;
 use crate::output::sweep::MergeError;
 use crate::runner::RunError;
 use crate::runner::sweep::SweepError;
@@ -129,6 +130,10 @@ pub enum JobError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Output(#[from] OutputError),
+    /// `brink report` could not read a run's files or write the page.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Report(#[from] ReportError),
     /// Verifying or merging shards failed.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -172,6 +177,7 @@ impl JobError {
                 SweepError::Point { .. } | SweepError::Layout { .. } | SweepError::Shard { .. }
             ),
             JobError::Merge(e) => !matches!(e, MergeError::Output(_)),
+            JobError::Report(e) => !matches!(e, ReportError::Output(_) | ReportError::Chart { .. }),
             JobError::Run(_) | JobError::Output(_) => false,
         }
     }

@@ -6,8 +6,10 @@
 
 use super::{JobError, Watch, check_trials, load, plan};
 use crate::engine::{MetricLayout, TrialResult};
+pub use crate::output::parquet::Format;
+use crate::output::parquet::TrialSink;
 use crate::output::timeline::{TimelineError, TimelineWriter};
-use crate::output::{self, CsvFile, OutputError, Summary, TrialsWriter, limits};
+use crate::output::{self, CsvFile, OutputError, Summary, limits};
 use crate::runner::{self, Plan, RunError};
 use crate::scenario::{Loaded, ScenarioError};
 use crate::stats::ExactQuantiles;
@@ -30,6 +32,8 @@ pub struct RunSpec {
     pub threads: Option<usize>,
     /// Trials whose every step goes to `timeline.csv` (0: none).
     pub timeline: u64,
+    /// Trial files: `trials.csv`, `trials.parquet` or both.
+    pub format: Format,
     /// Output directory (`None`: `out/<scenario name>`).
     pub out: Option<PathBuf>,
 }
@@ -52,6 +56,8 @@ pub struct RunJob {
     pub timeline: u64,
     /// Output directory.
     pub out: PathBuf,
+    /// Trial files: `trials.csv`, `trials.parquet` or both.
+    pub format: Format,
     /// When validation began (`run.json`'s total time counts from here).
     pub started: Instant,
 }
@@ -101,6 +107,7 @@ impl RunSpec {
             out,
             loaded,
             started,
+            format: self.format,
         })
     }
 }
@@ -190,7 +197,7 @@ impl RunJob {
         self.check_disk()?;
         // A stale run.json must not vouch for files this run replaces.
         output::remove_stale(&self.out.join("run.json"))?;
-        let mut writer = TrialsWriter::create(&self.out, &[], self.outcomes.clone(), &self.layout)?;
+        let mut writer = TrialSink::create(self.format, &self.out, &[], self.outcomes.clone(), &self.layout)?;
         let stats = self.run_into(cancel, watch, |i, r, row| {
             writer.row(&[], i, r, row).map_err(JobError::from)
         })?;
@@ -198,7 +205,7 @@ impl RunJob {
         if self.timeline > 0 {
             files.push(self.write_timeline(cancel)?);
         }
-        files.insert(0, writer.commit()?);
+        files.splice(0..0, writer.commit()?);
         let mut sum_file = CsvFile::create(&self.out.join("summary.csv"))?;
         Summary::write_header(&mut sum_file, &[])?;
         stats.summary.write_rows(&mut sum_file, &[])?;

@@ -8,6 +8,8 @@
 //! form), so equal results give byte-identical files.
 
 pub mod limits;
+pub mod parquet;
+pub mod report;
 pub mod summary;
 pub mod sweep;
 pub mod timeline;
