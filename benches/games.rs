@@ -4,11 +4,16 @@
 //! pairs in axelrod; BENCHMARKS.md ("Games vs axelrod") has the figures.
 //!
 //!     cargo bench --bench games
+//!
+//! With `GAMES_COUNT=N` it instead plays N matches per pair once and prints
+//! the mean row payoff: a fixed workload for callgrind instruction counts,
+//!
+//!     GAMES_COUNT=10000 valgrind --tool=callgrind target/release/deps/games-*
 
 use brink::engine::{MetricLayout, NoObserver, TrialState, run_trial};
 use brink::rng::trial_rng;
 use brink::scenario::parse_builtin;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use std::hint::black_box;
 
 /// The pairs timed here and in `axelrod_bench.py`.
@@ -21,13 +26,7 @@ fn games(c: &mut Criterion) {
     let mut g = c.benchmark_group("ipd_200_rounds_noise_0.05");
     g.throughput(Throughput::Elements(MATCHES));
     for &(a, b) in PAIRS {
-        let sets = [
-            format!("actors.row.strategy={a}"),
-            format!("actors.col.strategy={b}"),
-            "game.noise=0.05".to_string(),
-            "game.rounds=200".to_string(),
-        ];
-        let s = parse_builtin("ipd", &sets).expect("ipd scenario").scenario;
+        let s = pair(a, b);
         let layout = MetricLayout::new(&s);
         let mut st = TrialState::new(&s);
         let mut row = vec![0.0; layout.len()];
@@ -48,5 +47,42 @@ fn games(c: &mut Criterion) {
     g.finish();
 }
 
+/// The scenario of one pair.
+fn pair(a: &str, b: &str) -> brink::model::Scenario {
+    let sets = [
+        format!("actors.row.strategy={a}"),
+        format!("actors.col.strategy={b}"),
+        "game.noise=0.05".to_string(),
+        "game.rounds=200".to_string(),
+    ];
+    parse_builtin("ipd", &sets).expect("ipd scenario").scenario
+}
+
+/// Fixed workload: `n` matches per pair, seeds 0..n.
+fn count(n: u64) {
+    for &(a, b) in PAIRS {
+        let s = pair(a, b);
+        let layout = MetricLayout::new(&s);
+        let mut st = TrialState::new(&s);
+        let mut row = vec![0.0; layout.len()];
+        let mut total = 0.0;
+        for i in 0..n {
+            let mut rng = trial_rng(1, i);
+            run_trial(&s, &layout, &mut st, &mut rng, &mut row, &mut NoObserver);
+            total += row[0];
+        }
+        println!("{a}_vs_{b}: {n} matches, mean row payoff {:.4}", total / n as f64);
+    }
+}
+
 criterion_group!(benches, games);
-criterion_main!(benches);
+
+fn main() {
+    match std::env::var("GAMES_COUNT").ok().and_then(|v| v.parse().ok()) {
+        Some(n) => count(n),
+        None => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}
