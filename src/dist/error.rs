@@ -161,21 +161,7 @@ fn did_you_mean<S: AsRef<str>>(s: &Option<S>) -> String {
     }
 }
 
-/// Levenshtein distance (insertions, deletions, substitutions), by chars.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for j in 0..b.len() {
-            let cost = usize::from(ca != b[j]);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
+pub(crate) use crate::text::edit_distance;
 
 /// The candidate closest to `word`, if close enough to be a typo (the rule
 /// of `scenario::paths::closest`: distance at most a third of the word's

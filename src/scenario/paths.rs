@@ -686,21 +686,7 @@ pub fn apply(tree: &mut Table, o: &Override) {
     t.insert(last.to_string(), o.value.clone());
 }
 
-/// Levenshtein distance between two strings (in chars).
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for j in 0..b.len() {
-            let cost = usize::from(ca != b[j]);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
+pub use crate::text::edit_distance;
 
 /// The candidate closest to `word`, if one is close enough to be a typo
 /// (distance at most a third of its length, and at least 1 allowed).
