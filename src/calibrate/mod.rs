@@ -588,40 +588,11 @@ where
     S: Fn(&[f64], u64) -> Vec<f64> + Sync,
     P: ParamPrior,
 {
-    settings.check()?;
-    if prior.is_empty() {
-        return Err(CalibrateError::Empty("the prior has no parameters"));
-    }
-    if observed.is_empty() {
-        return Err(CalibrateError::Empty("no observed summaries"));
-    }
-    if let Some((index, &value)) = observed.iter().enumerate().find(|(_, x)| !x.is_finite()) {
-        return Err(CalibrateError::NonFiniteObserved { index, value });
-    }
+    check_inputs(prior.len(), observed, settings)?;
     let dim = prior.len();
     let r = settings.replicates;
     let (mut pop, scales, mut records, mut sims, start) = match resume {
-        Some(c) => {
-            if let Some((field, checkpoint, now)) = settings.identity_mismatch(&c.settings) {
-                return Err(CalibrateError::ResumeMismatch { field, checkpoint, now });
-            }
-            if c.dim != dim {
-                return Err(CalibrateError::ResumeMismatch {
-                    field: "parameters",
-                    checkpoint: c.dim.to_string(),
-                    now: dim.to_string(),
-                });
-            }
-            if unbits(&c.observed) != observed {
-                return Err(CalibrateError::ResumeMismatch {
-                    field: "observed summaries",
-                    checkpoint: format!("{:?}", unbits(&c.observed)),
-                    now: format!("{observed:?}"),
-                });
-            }
-            let pop = c.population();
-            (pop, unbits(&c.scales), c.records, c.simulations, c.generation + 1)
-        }
+        Some(c) => resumed(c, settings, dim, observed)?,
         None => {
             let (pop, scales, rec) = generation_zero(simulator, prior, observed, settings)?;
             let sims = rec.simulations;
@@ -652,17 +623,8 @@ where
     }
     let mut generation = start;
     let stop = loop {
-        let last = records.last().expect("generation 0 ran");
-        if let Some(eps) = last.tolerance {
-            if eps <= settings.min_tolerance {
-                break StopReason::Tolerance;
-            }
-            if last.acceptance_rate < settings.min_acceptance {
-                break StopReason::Acceptance;
-            }
-        }
-        if generation >= settings.max_generations {
-            break StopReason::Generations;
+        if let Some(stop) = stop_reason(&records, settings, generation) {
+            break stop;
         }
         let current = records.last().and_then(|r| r.tolerance).unwrap_or(f64::INFINITY);
         let eps = next_tolerance(&pop, settings.quantile, current);
@@ -689,58 +651,10 @@ where
             seed: settings.seed,
             generation,
         };
-        let mut next = Population {
-            dim,
-            particles: Vec::with_capacity(settings.population * dim),
-            weights: Vec::with_capacity(settings.population),
-            distances: Vec::with_capacity(settings.population),
-        };
-        let mut proposals = 0u64;
-        let mut gen_sims = 0u64;
-        let mut over_budget = false;
-        let mut j0 = 0u64;
-        'batches: while next.len() < settings.population {
-            let results: Vec<Result<Proposal, CalibrateError>> = (j0..j0 + settings.batch as u64)
-                .into_par_iter()
-                .map(|j| ctx.propose(simulator, j))
-                .collect();
-            for res in results {
-                let p = res?;
-                if sims + gen_sims + p.simulations > settings.max_simulations {
-                    over_budget = true;
-                    break 'batches;
-                }
-                proposals += 1;
-                gen_sims += p.simulations;
-                // Proposals outside the prior cost no simulation; a kernel
-                // that keeps missing the support must still stop.
-                if proposals > settings.max_simulations {
-                    over_budget = true;
-                    break 'batches;
-                }
-                if let Some(w) = p.weight {
-                    next.particles.extend_from_slice(&p.theta);
-                    next.weights.push(w);
-                    next.distances.push(p.within);
-                    if next.len() == settings.population {
-                        break 'batches;
-                    }
-                }
-            }
-            j0 += settings.batch as u64;
-        }
-        if over_budget {
+        let Some((mut next, proposals, gen_sims)) = sample_generation(simulator, &ctx, settings, sims)? else {
             break StopReason::Budget;
-        }
-        // The weights are logs so far: normalise against the largest.
-        let top = next.weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        for w in &mut next.weights {
-            *w = (*w - top).exp();
-        }
-        let total: f64 = next.weights.iter().sum();
-        for w in &mut next.weights {
-            *w /= total;
-        }
+        };
+        normalise_log_weights(&mut next.weights);
         sims += gen_sims;
         records.push(GenerationRecord {
             generation,
@@ -763,6 +677,139 @@ where
         simulations: sims,
         stop,
     })
+}
+
+/// Checks the settings, that the prior (of `prior_len` parameters) and the
+/// observed summaries are non-empty, and that every observed summary is
+/// finite.
+fn check_inputs(prior_len: usize, observed: &[f64], settings: &Settings) -> Result<(), CalibrateError> {
+    settings.check()?;
+    if prior_len == 0 {
+        return Err(CalibrateError::Empty("the prior has no parameters"));
+    }
+    if observed.is_empty() {
+        return Err(CalibrateError::Empty("no observed summaries"));
+    }
+    if let Some((index, &value)) = observed.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+        return Err(CalibrateError::NonFiniteObserved { index, value });
+    }
+    Ok(())
+}
+
+/// The state a run continues from: population, distance scales,
+/// generation records, simulations so far, and the next generation.
+type RunState = (Population, Vec<f64>, Vec<GenerationRecord>, u64, u32);
+
+/// The state to resume from checkpoint `c`, after checking that it was
+/// made with the same settings, number of parameters and observed
+/// summaries.
+fn resumed(c: Checkpoint, settings: &Settings, dim: usize, observed: &[f64]) -> Result<RunState, CalibrateError> {
+    if let Some((field, checkpoint, now)) = settings.identity_mismatch(&c.settings) {
+        return Err(CalibrateError::ResumeMismatch { field, checkpoint, now });
+    }
+    if c.dim != dim {
+        return Err(CalibrateError::ResumeMismatch {
+            field: "parameters",
+            checkpoint: c.dim.to_string(),
+            now: dim.to_string(),
+        });
+    }
+    if unbits(&c.observed) != observed {
+        return Err(CalibrateError::ResumeMismatch {
+            field: "observed summaries",
+            checkpoint: format!("{:?}", unbits(&c.observed)),
+            now: format!("{observed:?}"),
+        });
+    }
+    let pop = c.population();
+    Ok((pop, unbits(&c.scales), c.records, c.simulations, c.generation + 1))
+}
+
+/// Why the run stops before sampling `generation`, if it does: the last
+/// generation reached the minimum tolerance or fell below the minimum
+/// acceptance rate, or the generation limit is reached.
+fn stop_reason(records: &[GenerationRecord], settings: &Settings, generation: u32) -> Option<StopReason> {
+    let last = records.last().expect("generation 0 ran");
+    if let Some(eps) = last.tolerance {
+        if eps <= settings.min_tolerance {
+            return Some(StopReason::Tolerance);
+        }
+        if last.acceptance_rate < settings.min_acceptance {
+            return Some(StopReason::Acceptance);
+        }
+    }
+    if generation >= settings.max_generations {
+        return Some(StopReason::Generations);
+    }
+    None
+}
+
+/// Proposes particles in parallel batches until `settings.population` are
+/// accepted: the new population (log weights, not yet normalised), the
+/// proposals made and the simulations they cost, or `None` when the
+/// simulation budget (with `sims` already spent) would be exceeded.
+fn sample_generation<S, P>(
+    simulator: &S,
+    ctx: &Step<'_, P>,
+    settings: &Settings,
+    sims: u64,
+) -> Result<Option<(Population, u64, u64)>, CalibrateError>
+where
+    S: Fn(&[f64], u64) -> Vec<f64> + Sync,
+    P: ParamPrior,
+{
+    let dim = ctx.pop.dim;
+    let mut next = Population {
+        dim,
+        particles: Vec::with_capacity(settings.population * dim),
+        weights: Vec::with_capacity(settings.population),
+        distances: Vec::with_capacity(settings.population),
+    };
+    let mut proposals = 0u64;
+    let mut gen_sims = 0u64;
+    let mut j0 = 0u64;
+    while next.len() < settings.population {
+        let results: Vec<Result<Proposal, CalibrateError>> = (j0..j0 + settings.batch as u64)
+            .into_par_iter()
+            .map(|j| ctx.propose(simulator, j))
+            .collect();
+        for res in results {
+            let p = res?;
+            if sims + gen_sims + p.simulations > settings.max_simulations {
+                return Ok(None);
+            }
+            proposals += 1;
+            gen_sims += p.simulations;
+            // Proposals outside the prior cost no simulation; a kernel
+            // that keeps missing the support must still stop.
+            if proposals > settings.max_simulations {
+                return Ok(None);
+            }
+            if let Some(w) = p.weight {
+                next.particles.extend_from_slice(&p.theta);
+                next.weights.push(w);
+                next.distances.push(p.within);
+                if next.len() == settings.population {
+                    return Ok(Some((next, proposals, gen_sims)));
+                }
+            }
+        }
+        j0 += settings.batch as u64;
+    }
+    Ok(Some((next, proposals, gen_sims)))
+}
+
+/// Turns log weights into weights summing to 1, normalising against the
+/// largest.
+fn normalise_log_weights(weights: &mut [f64]) {
+    let top = weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    for w in weights.iter_mut() {
+        *w = (*w - top).exp();
+    }
+    let total: f64 = weights.iter().sum();
+    for w in weights.iter_mut() {
+        *w /= total;
+    }
 }
 
 /// A prior draw and its replicates' summaries.

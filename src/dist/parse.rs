@@ -82,25 +82,7 @@ fn family(name: &str) -> Result<Family, DistError> {
 /// Builds a continuous family from its `(key, value)` pairs, in the order
 /// written.
 fn build(f: Family, params: &[(String, f64)]) -> Result<Dist, DistError> {
-    for (i, (k, _)) in params.iter().enumerate() {
-        let ok = allowed(f).contains(&k.as_str()) || (allowed(f).contains(&"pNN") && quantile_level(k).is_some());
-        if !ok {
-            let keys = allowed(f).iter().copied().filter(|k| *k != "pNN");
-            return Err(DistError::UnknownKey {
-                family: f.name(),
-                found: k.clone(),
-                suggestion: closest(k, keys),
-                expected: allowed_text(f),
-            });
-        }
-        if params[..i].iter().any(|(k2, _)| k2 == k) {
-            return Err(DistError::BadForm {
-                family: f.name(),
-                expected: forms(f),
-                found: format!("`{k}` twice"),
-            });
-        }
-    }
+    check_keys(f, params)?;
     let get = |k: &str| params.iter().find(|(key, _)| key == k).map(|(_, v)| *v);
     let has = |k: &str| get(k).is_some();
     let found = || {
@@ -132,15 +114,7 @@ fn build(f: Family, params: &[(String, f64)]) -> Result<Dist, DistError> {
         let body: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", fmt_num(*v))).collect();
         format!("{}:{}", f.name(), body.join(","))
     };
-    for (k, v) in params {
-        if !v.is_finite() {
-            return Err(DistError::NotANumber {
-                family: f.name(),
-                key: k.clone(),
-                found: fmt_num(*v),
-            });
-        }
-    }
+    check_finite(f, params)?;
     let dist = match f {
         Family::Uniform => {
             if !is(&["lower", "upper"]) {
@@ -158,49 +132,12 @@ fn build(f: Family, params: &[(String, f64)]) -> Result<Dist, DistError> {
             if is(&["a", "b"]) {
                 Dist::beta(req("a"), req("b"))?
             } else if is(&["mean", "sd"]) {
-                let (m, s) = (req("mean"), req("sd"));
-                if !(m > 0.0 && m < 1.0) {
-                    return Err(DistError::BadQuantiles {
-                        family: f.name(),
-                        message: format!("mean = {} must lie strictly between 0 and 1", fmt_num(m)),
-                    });
-                }
-                positive(f, "sd", s)?;
-                let k = m * (1.0 - m) / (s * s) - 1.0;
-                if k <= 0.0 {
-                    return Err(DistError::BadQuantiles {
-                        family: f.name(),
-                        message: format!(
-                            "sd = {} is too wide for mean = {}: a beta's sd is below sqrt(mean·(1-mean)) = {:.4}",
-                            fmt_num(s),
-                            fmt_num(m),
-                            (m * (1.0 - m)).sqrt()
-                        ),
-                    });
-                }
-                Dist::beta(m * k, (1.0 - m) * k)?
+                beta_mean_sd(f, req("mean"), req("sd"))?
             } else {
                 return Err(bad_form());
             }
         }
-        Family::Gamma => {
-            if is(&["shape", "rate"]) {
-                let rate = positive(f, "rate", req("rate"))?;
-                Dist::gamma(req("shape"), 1.0 / rate)?
-            } else if is(&["shape", "scale"]) {
-                Dist::gamma(req("shape"), req("scale"))?
-            } else if is(&["shape", "mean"]) {
-                let shape = positive(f, "shape", req("shape"))?;
-                let mean = positive(f, "mean", req("mean"))?;
-                Dist::gamma(shape, mean / shape)?
-            } else if is(&["mean", "sd"]) {
-                let m = positive(f, "mean", req("mean"))?;
-                let s = positive(f, "sd", req("sd"))?;
-                Dist::gamma(m * m / (s * s), s * s / m)?
-            } else {
-                return Err(bad_form());
-            }
-        }
+        Family::Gamma => build_gamma(f, is, req, bad_form)?,
         Family::Normal => {
             let (lo, hi) = (get("lower"), get("upper"));
             if has("sd") {
@@ -241,6 +178,97 @@ fn build(f: Family, params: &[(String, f64)]) -> Result<Dist, DistError> {
         Family::Choice | Family::Point => unreachable!("discrete families are built elsewhere"),
     };
     Ok(dist.written_as(text))
+}
+
+/// Checks that every key is one family `f` takes and that none is given
+/// twice, in the order written.
+fn check_keys(f: Family, params: &[(String, f64)]) -> Result<(), DistError> {
+    for (i, (k, _)) in params.iter().enumerate() {
+        let ok = allowed(f).contains(&k.as_str()) || (allowed(f).contains(&"pNN") && quantile_level(k).is_some());
+        if !ok {
+            let keys = allowed(f).iter().copied().filter(|k| *k != "pNN");
+            return Err(DistError::UnknownKey {
+                family: f.name(),
+                found: k.clone(),
+                suggestion: closest(k, keys),
+                expected: allowed_text(f),
+            });
+        }
+        if params[..i].iter().any(|(k2, _)| k2 == k) {
+            return Err(DistError::BadForm {
+                family: f.name(),
+                expected: forms(f),
+                found: format!("`{k}` twice"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A beta with mean `m` and standard deviation `s`, checking that the
+/// mean lies in (0, 1) and the sd is positive and not too wide.
+fn beta_mean_sd(f: Family, m: f64, s: f64) -> Result<Dist, DistError> {
+    if !(m > 0.0 && m < 1.0) {
+        return Err(DistError::BadQuantiles {
+            family: f.name(),
+            message: format!("mean = {} must lie strictly between 0 and 1", fmt_num(m)),
+        });
+    }
+    positive(f, "sd", s)?;
+    let k = m * (1.0 - m) / (s * s) - 1.0;
+    if k <= 0.0 {
+        return Err(DistError::BadQuantiles {
+            family: f.name(),
+            message: format!(
+                "sd = {} is too wide for mean = {}: a beta's sd is below sqrt(mean·(1-mean)) = {:.4}",
+                fmt_num(s),
+                fmt_num(m),
+                (m * (1.0 - m)).sqrt()
+            ),
+        });
+    }
+    Dist::beta(m * k, (1.0 - m) * k)
+}
+
+/// Checks that every value is a finite number.
+fn check_finite(f: Family, params: &[(String, f64)]) -> Result<(), DistError> {
+    for (k, v) in params {
+        if !v.is_finite() {
+            return Err(DistError::NotANumber {
+                family: f.name(),
+                key: k.clone(),
+                found: fmt_num(*v),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A gamma from whichever form its keys take (`shape` with `rate`,
+/// `scale` or `mean`; or `mean` with `sd`): `is` tests the form, `req`
+/// reads a key, `bad_form` is the error for any other form.
+fn build_gamma(
+    f: Family,
+    is: impl Fn(&[&str]) -> bool,
+    req: impl Fn(&str) -> f64,
+    bad_form: impl Fn() -> DistError,
+) -> Result<Dist, DistError> {
+    if is(&["shape", "rate"]) {
+        let rate = positive(f, "rate", req("rate"))?;
+        Dist::gamma(req("shape"), 1.0 / rate)
+    } else if is(&["shape", "scale"]) {
+        Dist::gamma(req("shape"), req("scale"))
+    } else if is(&["shape", "mean"]) {
+        let shape = positive(f, "shape", req("shape"))?;
+        let mean = positive(f, "mean", req("mean"))?;
+        Dist::gamma(shape, mean / shape)
+    } else if is(&["mean", "sd"]) {
+        let m = positive(f, "mean", req("mean"))?;
+        let s = positive(f, "sd", req("sd"))?;
+        Dist::gamma(m * m / (s * s), s * s / m)
+    } else {
+        Err(bad_form())
+    }
 }
 
 fn positive(f: Family, key: &str, x: f64) -> Result<f64, DistError> {

@@ -254,12 +254,25 @@ enum Selects {
     Track,
 }
 
+/// What parsing a record needs at hand: the text and file name errors
+/// point into, and the scenario the record observes.
+struct Ctx<'a> {
+    text: &'a str,
+    file: &'a str,
+    scenario: &'a Scenario,
+}
+
+impl Ctx<'_> {
+    /// An error at `span` in the record.
+    fn err(&self, span: std::ops::Range<usize>, message: String, help: Option<String>) -> ObservedError {
+        ObservedError::new(self.text, self.file, Some(span), message, help)
+    }
+}
+
 /// Parses and validates an observed record named `file` against the
 /// scenario it observes.
 pub fn parse(text: &str, file: &str, scenario: &Scenario) -> Result<Record, ObservedError> {
-    let err = |span: std::ops::Range<usize>, message: String, help: Option<String>| {
-        ObservedError::new(text, file, Some(span), message, help)
-    };
+    let cx = Ctx { text, file, scenario };
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         ObservedError::new(
             text,
@@ -269,25 +282,7 @@ pub fn parse(text: &str, file: &str, scenario: &Scenario) -> Result<Record, Obse
             None,
         )
     })?;
-    let (mut rec_scenario, mut description, mut source) = (None, None, None);
-    if let Some(h) = raw.record {
-        if let Some(name) = h.scenario {
-            if name.get_ref() != &scenario.name {
-                return Err(err(
-                    name.span(),
-                    format!(
-                        "the record is for scenario `{}`, but the scenario given is `{}`",
-                        name.get_ref(),
-                        scenario.name
-                    ),
-                    Some("score or calibrate the scenario the record was written for, or fix `record.scenario`".into()),
-                ));
-            }
-            rec_scenario = Some(name.into_inner());
-        }
-        description = h.description;
-        source = h.source;
-    }
+    let (rec_scenario, description, source) = parse_header(&cx, raw.record)?;
     if raw.quantities.is_empty() {
         return Err(ObservedError::new(
             text,
@@ -299,257 +294,7 @@ pub fn parse(text: &str, file: &str, scenario: &Scenario) -> Result<Record, Obse
     }
     let mut quantities = Vec::with_capacity(raw.quantities.len());
     for (key, q) in raw.quantities {
-        let id = key.get_ref().clone();
-        if !is_snake_case(&id) {
-            return Err(err(
-                key.span(),
-                format!("expected a quantity id in snake_case (a-z, 0-9, _; starting with a letter), found `{id}`"),
-                Some("ids become column names, so they are short lowercase words".into()),
-            ));
-        }
-        let q_span = q.span();
-        let q = q.into_inner();
-        let m = q.metric.get_ref().as_str();
-        let selects = match m {
-            "events" | "responses" | "first_event" => Selects::Dyads,
-            "killed" | "wounded" | "first_death" => Selects::Actors,
-            "track_status" => Selects::Track,
-            _ => {
-                let help = match closest(m, METRICS.iter().copied()) {
-                    Some(c) => format!("did you mean `{c}`? metrics: {}", METRICS.join(", ")),
-                    None => format!("metrics: {}", METRICS.join(", ")),
-                };
-                return Err(err(q.metric.span(), format!("unknown metric `{m}`"), Some(help)));
-            }
-        };
-        // Keys that do not apply to this metric.
-        for (present, key_name, needed) in [
-            (q.dyads.as_ref().map(Spanned::span), "dyads", Selects::Dyads),
-            (q.actors.as_ref().map(Spanned::span), "actors", Selects::Actors),
-            (q.track.as_ref().map(Spanned::span), "track", Selects::Track),
-        ] {
-            if let Some(span) = present
-                && needed != selects
-            {
-                return Err(err(
-                    span,
-                    format!("metric `{m}` takes no `{key_name}`"),
-                    Some(selects_help(selects)),
-                ));
-            }
-        }
-        let missing = |what: &str| {
-            err(
-                q_span.clone(),
-                format!("quantity `{id}` (metric `{m}`) needs `{what}`"),
-                Some(selects_help(selects)),
-            )
-        };
-        let metric = match selects {
-            Selects::Dyads => {
-                let list = q.dyads.ok_or_else(|| missing("dyads"))?;
-                let ids = resolve(text, file, list, "dyad", scenario.dyads.iter().map(|d| d.id.as_str()))?;
-                match m {
-                    "events" => Metric::Events(ids),
-                    "responses" => Metric::Responses(ids),
-                    _ => Metric::FirstEvent(ids),
-                }
-            }
-            Selects::Actors => {
-                let list = q.actors.ok_or_else(|| missing("actors"))?;
-                let ids = resolve(text, file, list, "actor", scenario.actors.iter().map(|a| a.id.as_str()))?;
-                match m {
-                    "killed" => Metric::Killed(ids),
-                    "wounded" => Metric::Wounded(ids),
-                    _ => Metric::FirstDeath(ids),
-                }
-            }
-            Selects::Track => {
-                let t = q.track.ok_or_else(|| missing("track"))?;
-                let known: Vec<&str> = scenario.tracks.iter().map(|t| t.id.as_str()).collect();
-                match known.iter().position(|k| *k == t.get_ref()) {
-                    Some(i) => Metric::TrackStatus(i as u16),
-                    None => return Err(unknown_id(text, file, "track", t.get_ref(), t.span(), &known)),
-                }
-            }
-        };
-        let obs_span = q.observations.span();
-        let raw_obs = q.observations.into_inner();
-        if raw_obs.is_empty() {
-            return Err(err(
-                obs_span,
-                format!("quantity `{id}` has no observations"),
-                Some("write observations = [{ date = YYYY-MM-DD, value = ... }, ...]".into()),
-            ));
-        }
-        let mut observations: Vec<Observation> = Vec::with_capacity(raw_obs.len());
-        for o in raw_obs {
-            let o_span = o.span();
-            let o = o.into_inner();
-            let (step, date, at_span) = match (o.date, o.step) {
-                (Some(_), Some(s)) => {
-                    return Err(err(
-                        s.span(),
-                        "an observation has both `date` and `step`: give one".into(),
-                        None,
-                    ));
-                }
-                (None, None) => {
-                    return Err(err(
-                        o_span,
-                        "an observation needs a `date` (YYYY-MM-DD) or a `step`".into(),
-                        None,
-                    ));
-                }
-                (Some(d), None) => {
-                    let span = d.span();
-                    let dt = d.into_inner();
-                    let date = match (dt.date, dt.time, dt.offset) {
-                        (Some(x), None, None) => {
-                            Date::from_ymd(i64::from(x.year), u32::from(x.month), u32::from(x.day))
-                        }
-                        _ => None,
-                    }
-                    .ok_or_else(|| {
-                        err(
-                            span.clone(),
-                            format!("expected a date (YYYY-MM-DD), found `{dt}`"),
-                            None,
-                        )
-                    })?;
-                    let start = scenario.start_date.ok_or_else(|| {
-                        err(
-                            span.clone(),
-                            "a date needs the scenario's `scenario.start_date`, which this scenario does not set"
-                                .into(),
-                            Some("give the observation's `step` instead".into()),
-                        )
-                    })?;
-                    let days = date.days_since(start);
-                    let unit = scenario.step_unit.days();
-                    if days < 0 {
-                        return Err(err(
-                            span,
-                            format!("date {date} is before the scenario's start, {start}"),
-                            None,
-                        ));
-                    }
-                    if days % unit != 0 {
-                        return Err(err(
-                            span,
-                            format!("date {date} falls between steps (a step is {unit} days from {start})"),
-                            None,
-                        ));
-                    }
-                    (days / unit, Some(date), span)
-                }
-                (None, Some(s)) => {
-                    let span = s.span();
-                    let step = *s.get_ref();
-                    if step < 0 {
-                        return Err(err(span, format!("expected a step >= 0, found {step}"), None));
-                    }
-                    let date = scenario
-                        .start_date
-                        .map(|d| d.add_days(step * scenario.step_unit.days()));
-                    (step, date, span)
-                }
-            };
-            if step >= i64::from(scenario.horizon) {
-                let last = match scenario.start_date {
-                    Some(d) => format!(
-                        "step {} ({})",
-                        scenario.horizon - 1,
-                        d.add_days(i64::from(scenario.horizon - 1) * scenario.step_unit.days())
-                    ),
-                    None => format!("step {}", scenario.horizon - 1),
-                };
-                return Err(err(
-                    at_span,
-                    format!("step {step} is past the scenario's horizon: its last step is {last}"),
-                    None,
-                ));
-            }
-            let step = step as u32;
-            if let Some(prev) = observations.last()
-                && step <= prev.step
-            {
-                return Err(err(
-                    at_span,
-                    format!(
-                        "observations must come in time order: step {step} does not follow step {}",
-                        prev.step
-                    ),
-                    None,
-                ));
-            }
-            let v_span = o.value.span();
-            let value = match (&metric, o.value.get_ref()) {
-                (Metric::FirstEvent(_) | Metric::FirstDeath(_), toml::Value::Boolean(b)) => Value::Happened(*b),
-                (Metric::FirstEvent(_) | Metric::FirstDeath(_), v) => {
-                    return Err(err(
-                        v_span,
-                        format!("metric `{m}` observes true or false, found {v}"),
-                        None,
-                    ));
-                }
-                (Metric::TrackStatus(_), toml::Value::String(s)) => match TalkStatus::parse(s) {
-                    Some(t) => Value::Status(t),
-                    None => {
-                        let names: Vec<&str> = TalkStatus::ALL.iter().map(|t| t.as_str()).collect();
-                        return Err(err(
-                            v_span,
-                            format!("unknown track status `{s}`"),
-                            Some(format!("statuses: {}", names.join(", "))),
-                        ));
-                    }
-                },
-                (Metric::TrackStatus(_), v) => {
-                    return Err(err(
-                        v_span,
-                        format!("metric `{m}` observes a status name, found {v}"),
-                        None,
-                    ));
-                }
-                (_, toml::Value::Integer(n)) if *n >= 0 => Value::Count(*n as u64),
-                (_, v) => {
-                    return Err(err(
-                        v_span,
-                        format!("metric `{m}` observes a whole number >= 0, found {v}"),
-                        None,
-                    ));
-                }
-            };
-            if let Some(prev) = observations.last() {
-                match (prev.value, value) {
-                    (Value::Count(a), Value::Count(b)) if b < a => {
-                        return Err(err(
-                            v_span,
-                            format!(
-                                "cumulative count falls from {a} (step {}) to {b} (step {step})",
-                                prev.step
-                            ),
-                            Some("counts are cumulative from the scenario's start, so they never fall".into()),
-                        ));
-                    }
-                    (Value::Happened(true), Value::Happened(false)) => {
-                        return Err(err(
-                            v_span,
-                            format!("`{m}` was true at step {} but false at step {step}", prev.step),
-                            Some("once a first event has happened it stays happened".into()),
-                        ));
-                    }
-                    _ => {}
-                }
-            }
-            observations.push(Observation { step, date, value });
-        }
-        quantities.push(Quantity {
-            id,
-            metric,
-            description: q.description,
-            observations,
-        });
+        quantities.push(parse_quantity(&cx, key, q)?);
     }
     Ok(Record {
         scenario: rec_scenario,
@@ -557,6 +302,357 @@ pub fn parse(text: &str, file: &str, scenario: &Scenario) -> Result<Record, Obse
         source,
         quantities,
     })
+}
+
+/// The `[record]` header's scenario, description and source, checking
+/// that the scenario it names (if any) is the one given.
+#[allow(clippy::type_complexity)]
+fn parse_header(
+    cx: &Ctx,
+    header: Option<RawHeader>,
+) -> Result<(Option<String>, Option<String>, Option<String>), ObservedError> {
+    let (mut rec_scenario, mut description, mut source) = (None, None, None);
+    if let Some(h) = header {
+        if let Some(name) = h.scenario {
+            if name.get_ref() != &cx.scenario.name {
+                return Err(cx.err(
+                    name.span(),
+                    format!(
+                        "the record is for scenario `{}`, but the scenario given is `{}`",
+                        name.get_ref(),
+                        cx.scenario.name
+                    ),
+                    Some("score or calibrate the scenario the record was written for, or fix `record.scenario`".into()),
+                ));
+            }
+            rec_scenario = Some(name.into_inner());
+        }
+        description = h.description;
+        source = h.source;
+    }
+    Ok((rec_scenario, description, source))
+}
+
+/// One `[quantities.ID]` table: its id, metric and observations.
+fn parse_quantity(cx: &Ctx, key: Spanned<String>, q: Spanned<RawQuantity>) -> Result<Quantity, ObservedError> {
+    let id = key.get_ref().clone();
+    if !is_snake_case(&id) {
+        return Err(cx.err(
+            key.span(),
+            format!("expected a quantity id in snake_case (a-z, 0-9, _; starting with a letter), found `{id}`"),
+            Some("ids become column names, so they are short lowercase words".into()),
+        ));
+    }
+    let q_span = q.span();
+    let mut q = q.into_inner();
+    let metric = parse_metric(cx, &id, q_span, &mut q)?;
+    let m = q.metric.get_ref().as_str();
+    let observations = parse_observations(cx, &id, m, &metric, q.observations)?;
+    Ok(Quantity {
+        id,
+        metric,
+        description: q.description,
+        observations,
+    })
+}
+
+/// Which ids the metric named `m` selects, or an error at `span` for an
+/// unknown metric.
+fn metric_selects(cx: &Ctx, m: &str, span: std::ops::Range<usize>) -> Result<Selects, ObservedError> {
+    match m {
+        "events" | "responses" | "first_event" => Ok(Selects::Dyads),
+        "killed" | "wounded" | "first_death" => Ok(Selects::Actors),
+        "track_status" => Ok(Selects::Track),
+        _ => {
+            let help = match closest(m, METRICS.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`? metrics: {}", METRICS.join(", ")),
+                None => format!("metrics: {}", METRICS.join(", ")),
+            };
+            Err(cx.err(span, format!("unknown metric `{m}`"), Some(help)))
+        }
+    }
+}
+
+/// The quantity's metric with its ids resolved against the scenario,
+/// taking its `dyads`, `actors` or `track` out of `q`.
+fn parse_metric(
+    cx: &Ctx,
+    id: &str,
+    q_span: std::ops::Range<usize>,
+    q: &mut RawQuantity,
+) -> Result<Metric, ObservedError> {
+    let (text, file, scenario) = (cx.text, cx.file, cx.scenario);
+    let m = q.metric.get_ref().as_str();
+    let selects = metric_selects(cx, m, q.metric.span())?;
+    // Keys that do not apply to this metric.
+    for (present, key_name, needed) in [
+        (q.dyads.as_ref().map(Spanned::span), "dyads", Selects::Dyads),
+        (q.actors.as_ref().map(Spanned::span), "actors", Selects::Actors),
+        (q.track.as_ref().map(Spanned::span), "track", Selects::Track),
+    ] {
+        if let Some(span) = present
+            && needed != selects
+        {
+            return Err(cx.err(
+                span,
+                format!("metric `{m}` takes no `{key_name}`"),
+                Some(selects_help(selects)),
+            ));
+        }
+    }
+    let missing = |what: &str| {
+        cx.err(
+            q_span.clone(),
+            format!("quantity `{id}` (metric `{m}`) needs `{what}`"),
+            Some(selects_help(selects)),
+        )
+    };
+    let metric = match selects {
+        Selects::Dyads => {
+            let list = q.dyads.take().ok_or_else(|| missing("dyads"))?;
+            let ids = resolve(text, file, list, "dyad", scenario.dyads.iter().map(|d| d.id.as_str()))?;
+            match m {
+                "events" => Metric::Events(ids),
+                "responses" => Metric::Responses(ids),
+                _ => Metric::FirstEvent(ids),
+            }
+        }
+        Selects::Actors => {
+            let list = q.actors.take().ok_or_else(|| missing("actors"))?;
+            let ids = resolve(text, file, list, "actor", scenario.actors.iter().map(|a| a.id.as_str()))?;
+            match m {
+                "killed" => Metric::Killed(ids),
+                "wounded" => Metric::Wounded(ids),
+                _ => Metric::FirstDeath(ids),
+            }
+        }
+        Selects::Track => {
+            let t = q.track.take().ok_or_else(|| missing("track"))?;
+            let known: Vec<&str> = scenario.tracks.iter().map(|t| t.id.as_str()).collect();
+            match known.iter().position(|k| *k == t.get_ref()) {
+                Some(i) => Metric::TrackStatus(i as u16),
+                None => return Err(unknown_id(text, file, "track", t.get_ref(), t.span(), &known)),
+            }
+        }
+    };
+    Ok(metric)
+}
+
+/// The observations of quantity `id` (metric `m`), checked to be non-empty,
+/// in time order, within the horizon, and of the metric's kind.
+fn parse_observations(
+    cx: &Ctx,
+    id: &str,
+    m: &str,
+    metric: &Metric,
+    raw: Spanned<Vec<Spanned<RawObs>>>,
+) -> Result<Vec<Observation>, ObservedError> {
+    let obs_span = raw.span();
+    let raw_obs = raw.into_inner();
+    if raw_obs.is_empty() {
+        return Err(cx.err(
+            obs_span,
+            format!("quantity `{id}` has no observations"),
+            Some("write observations = [{ date = YYYY-MM-DD, value = ... }, ...]".into()),
+        ));
+    }
+    let mut observations: Vec<Observation> = Vec::with_capacity(raw_obs.len());
+    for o in raw_obs {
+        let o_span = o.span();
+        let o = o.into_inner();
+        let (step, date, at_span) = observation_at(cx, o.date, o.step, o_span)?;
+        if let Some(prev) = observations.last()
+            && step <= prev.step
+        {
+            return Err(cx.err(
+                at_span,
+                format!(
+                    "observations must come in time order: step {step} does not follow step {}",
+                    prev.step
+                ),
+                None,
+            ));
+        }
+        let v_span = o.value.span();
+        let value = observation_value(cx, m, metric, o.value.get_ref(), v_span.clone())?;
+        if let Some(prev) = observations.last() {
+            check_progress(cx, m, prev, step, value, v_span)?;
+        }
+        observations.push(Observation { step, date, value });
+    }
+    Ok(observations)
+}
+
+/// The step an observation covers, its date, and the span to point at,
+/// from its `date` or `step` (exactly one given), checked against the
+/// scenario's horizon.
+fn observation_at(
+    cx: &Ctx,
+    date: Option<Spanned<toml::value::Datetime>>,
+    step: Option<Spanned<i64>>,
+    o_span: std::ops::Range<usize>,
+) -> Result<(u32, Option<Date>, std::ops::Range<usize>), ObservedError> {
+    let scenario = cx.scenario;
+    let (step, date, at_span) = match (date, step) {
+        (Some(_), Some(s)) => {
+            return Err(cx.err(
+                s.span(),
+                "an observation has both `date` and `step`: give one".into(),
+                None,
+            ));
+        }
+        (None, None) => {
+            return Err(cx.err(
+                o_span,
+                "an observation needs a `date` (YYYY-MM-DD) or a `step`".into(),
+                None,
+            ));
+        }
+        (Some(d), None) => date_step(cx, d)?,
+        (None, Some(s)) => {
+            let span = s.span();
+            let step = *s.get_ref();
+            if step < 0 {
+                return Err(cx.err(span, format!("expected a step >= 0, found {step}"), None));
+            }
+            let date = scenario
+                .start_date
+                .map(|d| d.add_days(step * scenario.step_unit.days()));
+            (step, date, span)
+        }
+    };
+    if step >= i64::from(scenario.horizon) {
+        let last = match scenario.start_date {
+            Some(d) => format!(
+                "step {} ({})",
+                scenario.horizon - 1,
+                d.add_days(i64::from(scenario.horizon - 1) * scenario.step_unit.days())
+            ),
+            None => format!("step {}", scenario.horizon - 1),
+        };
+        return Err(cx.err(
+            at_span,
+            format!("step {step} is past the scenario's horizon: its last step is {last}"),
+            None,
+        ));
+    }
+    Ok((step as u32, date, at_span))
+}
+
+/// The step (not yet checked against the horizon), date and span of an
+/// observation given by `date`: a plain date, on a step boundary, not
+/// before the scenario's start.
+fn date_step(
+    cx: &Ctx,
+    d: Spanned<toml::value::Datetime>,
+) -> Result<(i64, Option<Date>, std::ops::Range<usize>), ObservedError> {
+    let scenario = cx.scenario;
+    let span = d.span();
+    let dt = d.into_inner();
+    let date = match (dt.date, dt.time, dt.offset) {
+        (Some(x), None, None) => Date::from_ymd(i64::from(x.year), u32::from(x.month), u32::from(x.day)),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        cx.err(
+            span.clone(),
+            format!("expected a date (YYYY-MM-DD), found `{dt}`"),
+            None,
+        )
+    })?;
+    let start = scenario.start_date.ok_or_else(|| {
+        cx.err(
+            span.clone(),
+            "a date needs the scenario's `scenario.start_date`, which this scenario does not set".into(),
+            Some("give the observation's `step` instead".into()),
+        )
+    })?;
+    let days = date.days_since(start);
+    let unit = scenario.step_unit.days();
+    if days < 0 {
+        return Err(cx.err(
+            span,
+            format!("date {date} is before the scenario's start, {start}"),
+            None,
+        ));
+    }
+    if days % unit != 0 {
+        return Err(cx.err(
+            span,
+            format!("date {date} falls between steps (a step is {unit} days from {start})"),
+            None,
+        ));
+    }
+    Ok((days / unit, Some(date), span))
+}
+
+/// An observation's value `v`, checked to be of the kind metric `m`
+/// observes (a count, true/false, or a track status).
+fn observation_value(
+    cx: &Ctx,
+    m: &str,
+    metric: &Metric,
+    v: &toml::Value,
+    v_span: std::ops::Range<usize>,
+) -> Result<Value, ObservedError> {
+    let value = match (metric, v) {
+        (Metric::FirstEvent(_) | Metric::FirstDeath(_), toml::Value::Boolean(b)) => Value::Happened(*b),
+        (Metric::FirstEvent(_) | Metric::FirstDeath(_), v) => {
+            return Err(cx.err(v_span, format!("metric `{m}` observes true or false, found {v}"), None));
+        }
+        (Metric::TrackStatus(_), toml::Value::String(s)) => match TalkStatus::parse(s) {
+            Some(t) => Value::Status(t),
+            None => {
+                let names: Vec<&str> = TalkStatus::ALL.iter().map(|t| t.as_str()).collect();
+                return Err(cx.err(
+                    v_span,
+                    format!("unknown track status `{s}`"),
+                    Some(format!("statuses: {}", names.join(", "))),
+                ));
+            }
+        },
+        (Metric::TrackStatus(_), v) => {
+            return Err(cx.err(v_span, format!("metric `{m}` observes a status name, found {v}"), None));
+        }
+        (_, toml::Value::Integer(n)) if *n >= 0 => Value::Count(*n as u64),
+        (_, v) => {
+            return Err(cx.err(
+                v_span,
+                format!("metric `{m}` observes a whole number >= 0, found {v}"),
+                None,
+            ));
+        }
+    };
+    Ok(value)
+}
+
+/// Checks that `value` at `step` can follow the previous observation:
+/// cumulative counts never fall, and a first event that happened stays
+/// happened.
+fn check_progress(
+    cx: &Ctx,
+    m: &str,
+    prev: &Observation,
+    step: u32,
+    value: Value,
+    v_span: std::ops::Range<usize>,
+) -> Result<(), ObservedError> {
+    match (prev.value, value) {
+        (Value::Count(a), Value::Count(b)) if b < a => Err(cx.err(
+            v_span,
+            format!(
+                "cumulative count falls from {a} (step {}) to {b} (step {step})",
+                prev.step
+            ),
+            Some("counts are cumulative from the scenario's start, so they never fall".into()),
+        )),
+        (Value::Happened(true), Value::Happened(false)) => Err(cx.err(
+            v_span,
+            format!("`{m}` was true at step {} but false at step {step}", prev.step),
+            Some("once a first event has happened it stays happened".into()),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn selects_help(s: Selects) -> String {
