@@ -275,29 +275,7 @@ pub fn render(run_dir: &Path) -> Result<Page, ReportError> {
         });
     }
     let has = |f: &str| run_dir.join(f).is_file();
-    let mut extra_csv = Vec::new();
-    let mut extra_json = Vec::new();
-    let rd = std::fs::read_dir(run_dir).map_err(|e| ReportError::io(run_dir, e))?;
-    for entry in rd.filter_map(Result::ok) {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || KNOWN.contains(&name.as_str()) || !entry.path().is_file() {
-            continue;
-        }
-        if name.ends_with(".csv") {
-            extra_csv.push(name);
-        } else if name.ends_with(".json") {
-            extra_json.push(name);
-        }
-    }
-    // Known analyses first, in a fixed order; the rest by name.
-    let rank = |n: &str| match n {
-        "sensitivity.csv" => 0,
-        "score.csv" => 1,
-        "posterior.csv" => 2,
-        _ => 3,
-    };
-    extra_csv.sort_by(|a, b| (rank(a), a).cmp(&(rank(b), b)));
-    extra_json.sort();
+    let (extra_csv, extra_json) = extra_files(run_dir)?;
     if !has("summary.csv") && !has("trials.csv") && !has("run.json") && extra_csv.is_empty() && extra_json.is_empty() {
         return Err(ReportError::Empty {
             path: run_dir.display().to_string(),
@@ -309,16 +287,7 @@ pub fn render(run_dir: &Path) -> Result<Page, ReportError> {
     } else {
         None
     };
-    let cal = Calendar {
-        start: meta
-            .as_ref()
-            .and_then(|m| m["start_date"].as_str())
-            .and_then(Date::parse),
-        days: match meta.as_ref().and_then(|m| m["step_unit"].as_str()) {
-            Some("week") => 7,
-            _ => 1,
-        },
-    };
+    let cal = calendar(meta.as_ref());
     let summary = if has("summary.csv") {
         Some(data::read_summary(&run_dir.join("summary.csv"))?)
     } else {
@@ -376,8 +345,56 @@ pub fn render(run_dir: &Path) -> Result<Page, ReportError> {
     } else {
         "results"
     };
-    let mut lede = format!("Report on the {kind} in <code>{}</code>", esc(&dir_name));
-    if let Some(m) = &meta {
+    let lede = lede(kind, &dir_name, meta.as_ref());
+    Ok(assemble(&scenario, &lede, b))
+}
+
+/// The CSV and JSON files of `run_dir` that no section reads by name
+/// (hidden files skipped): known analyses first in a fixed order, the rest
+/// by name; the JSON files by name.
+fn extra_files(run_dir: &Path) -> Result<(Vec<String>, Vec<String>), ReportError> {
+    let mut extra_csv = Vec::new();
+    let mut extra_json = Vec::new();
+    let rd = std::fs::read_dir(run_dir).map_err(|e| ReportError::io(run_dir, e))?;
+    for entry in rd.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || KNOWN.contains(&name.as_str()) || !entry.path().is_file() {
+            continue;
+        }
+        if name.ends_with(".csv") {
+            extra_csv.push(name);
+        } else if name.ends_with(".json") {
+            extra_json.push(name);
+        }
+    }
+    // Known analyses first, in a fixed order; the rest by name.
+    let rank = |n: &str| match n {
+        "sensitivity.csv" => 0,
+        "score.csv" => 1,
+        "posterior.csv" => 2,
+        _ => 3,
+    };
+    extra_csv.sort_by(|a, b| (rank(a), a).cmp(&(rank(b), b)));
+    extra_json.sort();
+    Ok((extra_csv, extra_json))
+}
+
+/// The calendar of a run from its `run.json` (`start_date`, `step_unit`).
+fn calendar(meta: Option<&serde_json::Value>) -> Calendar {
+    Calendar {
+        start: meta.and_then(|m| m["start_date"].as_str()).and_then(Date::parse),
+        days: match meta.and_then(|m| m["step_unit"].as_str()) {
+            Some("week") => 7,
+            _ => 1,
+        },
+    }
+}
+
+/// The line under the title: what the directory holds, and the trials,
+/// points, seed and brink version from `run.json` when known.
+fn lede(kind: &str, dir_name: &str, meta: Option<&serde_json::Value>) -> String {
+    let mut lede = format!("Report on the {kind} in <code>{}</code>", esc(dir_name));
+    if let Some(m) = meta {
         if let Some(t) = m["trials"].as_u64() {
             let _ = write!(lede, ": {} trials", charts::fmt_num(t as f64));
             if let Some(p) = m["points"].as_u64() {
@@ -392,7 +409,12 @@ pub fn render(run_dir: &Path) -> Result<Page, ReportError> {
         }
     }
     lede.push('.');
+    lede
+}
 
+/// The whole page: head with inline CSS, title, lede, the section links
+/// and the body the sections wrote.
+fn assemble(scenario: &str, lede: &str, b: Builder) -> Page {
     let mut page = String::with_capacity(b.body.len() + 4096);
     let _ = write!(
         page,
@@ -401,9 +423,9 @@ pub fn render(run_dir: &Path) -> Result<Page, ReportError> {
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
          <title>{} — brink report</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n\
          <header><h1>{}</h1><p class=\"lede\">{lede}</p></header>\n<nav aria-label=\"Sections\"><ul>",
-        esc(&scenario),
+        esc(scenario),
         html::CSS,
-        esc(&scenario)
+        esc(scenario)
     );
     for (id, title) in &b.nav {
         let _ = write!(page, "<li><a href=\"#{id}\">{}</a></li>", esc(title));
@@ -411,11 +433,11 @@ pub fn render(run_dir: &Path) -> Result<Page, ReportError> {
     page.push_str("</ul></nav>\n");
     page.push_str(&b.body);
     page.push_str("</main>\n</body>\n</html>\n");
-    Ok(Page {
+    Page {
         html: page,
         figures: b.figures,
         sections: b.nav.into_iter().map(|(_, t)| t).collect(),
-    })
+    }
 }
 
 fn outcome_rows(s: &SummaryFile) -> Vec<&SummaryRow> {
@@ -500,6 +522,14 @@ fn outcomes_section(b: &mut Builder, s: &SummaryFile) -> Result<(), ReportError>
         &["outcome", "trials", "share", "95% low", "95% high"],
         &table_rows,
     );
+    status_table(b, s);
+    b.end();
+    Ok(())
+}
+
+/// The table of talks status when each trial ended, per track, if
+/// `summary.csv` has `status` rows.
+fn status_table(b: &mut Builder, s: &SummaryFile) {
     // Talks status at the end, per track.
     let status: Vec<&SummaryRow> = s.kind("status").collect();
     if !status.is_empty() {
@@ -540,8 +570,6 @@ fn outcomes_section(b: &mut Builder, s: &SummaryFile) -> Result<(), ReportError>
             &rows,
         );
     }
-    b.end();
-    Ok(())
 }
 
 fn time_section(b: &mut Builder, e: &data::Endings, cal: Calendar) -> Result<(), ReportError> {
@@ -791,69 +819,84 @@ fn metrics_section(b: &mut Builder, s: &SummaryFile, sweep: bool) -> Result<(), 
         },
     );
     if !sweep {
-        let mut groups: Vec<(&str, &str, Vec<&SummaryRow>)> = Vec::new();
-        let mut zero = Vec::new();
-        for r in &metrics {
-            if r.get("count").unwrap_or(0.0) == 0.0 || (r.get("min") == Some(0.0) && r.get("max") == Some(0.0)) {
-                zero.push(r.name.clone());
-                continue;
-            }
-            let (g, unit) = metric_group(&r.name);
-            match groups.iter_mut().find(|x| x.0 == g) {
-                Some(x) => x.2.push(r),
-                None => groups.push((g, unit, vec![r])),
-            }
+        metric_figures(b, &metrics)?;
+    }
+    metrics_table(b, s, &metrics);
+    b.end();
+    Ok(())
+}
+
+/// One figure per group of metrics (see [`metric_group`]) of a single
+/// run, and a note naming the metrics that are zero in every trial.
+fn metric_figures(b: &mut Builder, metrics: &[&SummaryRow]) -> Result<(), ReportError> {
+    let mut groups: Vec<(&str, &str, Vec<&SummaryRow>)> = Vec::new();
+    let mut zero = Vec::new();
+    for r in metrics {
+        if r.get("count").unwrap_or(0.0) == 0.0 || (r.get("min") == Some(0.0) && r.get("max") == Some(0.0)) {
+            zero.push(r.name.clone());
+            continue;
         }
-        for (g, unit, rows) in &groups {
-            let scale = if *unit == "share (0 to 1)" {
-                Scale::Percent
-            } else {
-                Scale::Number
-            };
-            let chart = Chart::Interval(IntervalChart {
-                x_desc: unit.to_string(),
-                x: scale,
-                rows: rows
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| Interval {
-                        label: r.name.clone(),
-                        color: i % 6,
-                        mid: r.get("mean").unwrap_or(f64::NAN),
-                        lo: r.get("p5").unwrap_or(f64::NAN),
-                        hi: r.get("p95").unwrap_or(f64::NAN),
-                        inner: r.get("p25").zip(r.get("p75")),
-                        tick: r.get("p50"),
-                    })
-                    .collect(),
-                x_range: None,
-            });
-            let desc = rows
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{}: mean {}, median {}, 5–95% {} to {}",
-                        r.name,
-                        scale.label(r.get("mean").unwrap_or(f64::NAN)),
-                        scale.label(r.get("p50").unwrap_or(f64::NAN)),
-                        scale.label(r.get("p5").unwrap_or(f64::NAN)),
-                        scale.label(r.get("p95").unwrap_or(f64::NAN))
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            b.figure(
-                g,
-                &format!("Distribution across trials ({unit}): dot mean, tick median, box 25–75%, bar 5–95%."),
-                &desc,
-                &[],
-                &chart,
-            )?;
-        }
-        if !zero.is_empty() {
-            b.note(&format!("Zero in every trial: {}.", zero.join(", ")));
+        let (g, unit) = metric_group(&r.name);
+        match groups.iter_mut().find(|x| x.0 == g) {
+            Some(x) => x.2.push(r),
+            None => groups.push((g, unit, vec![r])),
         }
     }
+    for (g, unit, rows) in &groups {
+        let scale = if *unit == "share (0 to 1)" {
+            Scale::Percent
+        } else {
+            Scale::Number
+        };
+        let chart = Chart::Interval(IntervalChart {
+            x_desc: unit.to_string(),
+            x: scale,
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| Interval {
+                    label: r.name.clone(),
+                    color: i % 6,
+                    mid: r.get("mean").unwrap_or(f64::NAN),
+                    lo: r.get("p5").unwrap_or(f64::NAN),
+                    hi: r.get("p95").unwrap_or(f64::NAN),
+                    inner: r.get("p25").zip(r.get("p75")),
+                    tick: r.get("p50"),
+                })
+                .collect(),
+            x_range: None,
+        });
+        let desc = rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}: mean {}, median {}, 5–95% {} to {}",
+                    r.name,
+                    scale.label(r.get("mean").unwrap_or(f64::NAN)),
+                    scale.label(r.get("p50").unwrap_or(f64::NAN)),
+                    scale.label(r.get("p5").unwrap_or(f64::NAN)),
+                    scale.label(r.get("p95").unwrap_or(f64::NAN))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        b.figure(
+            g,
+            &format!("Distribution across trials ({unit}): dot mean, tick median, box 25–75%, bar 5–95%."),
+            &desc,
+            &[],
+            &chart,
+        )?;
+    }
+    if !zero.is_empty() {
+        b.note(&format!("Zero in every trial: {}.", zero.join(", ")));
+    }
+    Ok(())
+}
+
+/// The table of every metric as in `summary.csv` (for a sweep, the point
+/// first), folded in a `<details>`.
+fn metrics_table(b: &mut Builder, s: &SummaryFile, metrics: &[&SummaryRow]) {
     let mut header: Vec<&str> = s.prefix.iter().map(String::as_str).collect();
     header.extend([
         "metric", "trials", "mean", "sd", "min", "p5", "p25", "p50", "p75", "p95", "max",
@@ -874,8 +917,6 @@ fn metrics_section(b: &mut Builder, s: &SummaryFile, sweep: bool) -> Result<(), 
         .push_str("<details><summary>Every metric, as in summary.csv</summary>\n");
     html::table(&mut b.body, "Metrics, from summary.csv", &header, &rows);
     b.body.push_str("</details>\n");
-    b.end();
-    Ok(())
 }
 
 fn sweep_section(b: &mut Builder, s: &SummaryFile) -> Result<(), ReportError> {
@@ -916,36 +957,7 @@ fn sweep_section(b: &mut Builder, s: &SummaryFile) -> Result<(), ReportError> {
         let mut desc = Vec::new();
         for (oi, o) in outcomes.iter().enumerate() {
             let mine: Vec<&&SummaryRow> = rows.iter().filter(|r| &r.name == o).collect();
-            let mut y = Vec::new();
-            let mut lo = Vec::new();
-            let mut hi = Vec::new();
-            let mut xv = Vec::new();
-            if scatter {
-                for r in &mine {
-                    xv.push(r.prefix[pi + 1].parse::<f64>().unwrap_or(f64::NAN));
-                    y.push(r.get("probability").unwrap_or(f64::NAN));
-                }
-            } else {
-                for &x in &xs {
-                    let at: Vec<&&&SummaryRow> = mine
-                        .iter()
-                        .filter(|r| r.prefix[pi + 1].parse::<f64>().ok() == Some(x))
-                        .collect();
-                    let ps: Vec<f64> = at.iter().filter_map(|r| r.get("probability")).collect();
-                    if ps.is_empty() {
-                        continue;
-                    }
-                    xv.push(x);
-                    y.push(ps.iter().sum::<f64>() / ps.len() as f64);
-                    if paths.len() == 1 {
-                        lo.push(at[0].get("ci_low").unwrap_or(f64::NAN));
-                        hi.push(at[0].get("ci_high").unwrap_or(f64::NAN));
-                    } else {
-                        lo.push(ps.iter().copied().fold(f64::INFINITY, f64::min));
-                        hi.push(ps.iter().copied().fold(f64::NEG_INFINITY, f64::max));
-                    }
-                }
-            }
+            let (xv, y, lo, hi) = outcome_points(&mine, pi + 1, &xs, scatter, paths.len() == 1);
             if let (Some(f), Some(l)) = (y.first(), y.last()) {
                 desc.push(format!(
                     "{o}: {} at {} = {}, {} at {} = {}",
@@ -966,21 +978,9 @@ fn sweep_section(b: &mut Builder, s: &SummaryFile) -> Result<(), ReportError> {
             });
         }
         if scatter {
-            for l in &mut lines {
-                let mut idx: Vec<usize> = (0..l.x.len()).collect();
-                idx.sort_by(|&a, &b| l.x[a].total_cmp(&l.x[b]));
-                l.x = idx.iter().map(|&i| l.x[i]).collect();
-                l.y = idx.iter().map(|&i| l.y[i]).collect();
-            }
+            sort_by_x(&mut lines);
         }
-        let caption = if paths.len() == 1 {
-            "Probability of each outcome at each value, with its 95% Wilson band.".to_string()
-        } else if scatter {
-            "Probability of each outcome at each design point against this parameter (the other parameters vary too)."
-                .to_string()
-        } else {
-            "Probability of each outcome at each value, averaged over the other swept parameters; the band spans their lowest to highest point.".to_string()
-        };
+        let caption = sweep_caption(paths.len() == 1, scatter);
         let chart = Chart::Line(LineChart {
             x_desc: path.clone(),
             y_desc: "share of trials".into(),
@@ -997,6 +997,83 @@ fn sweep_section(b: &mut Builder, s: &SummaryFile) -> Result<(), ReportError> {
             &chart,
         )?;
     }
+    sweep_table(b, s, &rows, &points, &outcomes);
+    b.end();
+    Ok(())
+}
+
+/// The points of outcome `o`'s line against the parameter in prefix column
+/// `col`, from its rows `mine`: `(x, probability, band low, band high)`.
+/// A scatter has one point per row and no band; otherwise one point per
+/// value in `xs`, the mean over the other parameters, banded by the Wilson
+/// interval when `single` parameter is swept, else by the lowest and
+/// highest point.
+fn outcome_points(
+    mine: &[&&SummaryRow],
+    col: usize,
+    xs: &[f64],
+    scatter: bool,
+    single: bool,
+) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut y = Vec::new();
+    let mut lo = Vec::new();
+    let mut hi = Vec::new();
+    let mut xv = Vec::new();
+    if scatter {
+        for r in mine {
+            xv.push(r.prefix[col].parse::<f64>().unwrap_or(f64::NAN));
+            y.push(r.get("probability").unwrap_or(f64::NAN));
+        }
+    } else {
+        for &x in xs {
+            let at: Vec<&&&SummaryRow> = mine
+                .iter()
+                .filter(|r| r.prefix[col].parse::<f64>().ok() == Some(x))
+                .collect();
+            let ps: Vec<f64> = at.iter().filter_map(|r| r.get("probability")).collect();
+            if ps.is_empty() {
+                continue;
+            }
+            xv.push(x);
+            y.push(ps.iter().sum::<f64>() / ps.len() as f64);
+            if single {
+                lo.push(at[0].get("ci_low").unwrap_or(f64::NAN));
+                hi.push(at[0].get("ci_high").unwrap_or(f64::NAN));
+            } else {
+                lo.push(ps.iter().copied().fold(f64::INFINITY, f64::min));
+                hi.push(ps.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+            }
+        }
+    }
+    (xv, y, lo, hi)
+}
+
+/// Sorts the points of each line by x (a scatter comes in row order).
+fn sort_by_x(lines: &mut [Line]) {
+    for l in lines {
+        let mut idx: Vec<usize> = (0..l.x.len()).collect();
+        idx.sort_by(|&a, &b| l.x[a].total_cmp(&l.x[b]));
+        l.x = idx.iter().map(|&i| l.x[i]).collect();
+        l.y = idx.iter().map(|&i| l.y[i]).collect();
+    }
+}
+
+/// The caption of a sweep figure: one swept parameter, a scatter over a
+/// design, or means over the other parameters.
+fn sweep_caption(single: bool, scatter: bool) -> String {
+    if single {
+        "Probability of each outcome at each value, with its 95% Wilson band.".to_string()
+    } else if scatter {
+        "Probability of each outcome at each design point against this parameter (the other parameters vary too)."
+            .to_string()
+    } else {
+        "Probability of each outcome at each value, averaged over the other swept parameters; the band spans their lowest to highest point.".to_string()
+    }
+}
+
+/// The table of a sweep: one row per point (the first [`TABLE_ROWS`]),
+/// one column per outcome with its 95% interval.
+fn sweep_table(b: &mut Builder, s: &SummaryFile, rows: &[&SummaryRow], points: &[String], outcomes: &[String]) {
     // The table: one row per point, one column per outcome.
     let mut header: Vec<String> = s.prefix.clone();
     header.extend(outcomes.iter().map(|o| format!("{o} (95% interval)")));
@@ -1007,7 +1084,7 @@ fn sweep_section(b: &mut Builder, s: &SummaryFile) -> Result<(), ReportError> {
         .map(|pt| {
             let at: Vec<&&SummaryRow> = rows.iter().filter(|r| &r.prefix[0] == pt).collect();
             let mut cells: Vec<Cell> = at[0].prefix.iter().map(|p| Cell::Text(p.clone())).collect();
-            for o in &outcomes {
+            for o in outcomes {
                 let r = at.iter().find(|r| &r.name == o);
                 let p = r.and_then(|r| r.get("probability"));
                 let shown = r.map_or("–".to_string(), |r| {
@@ -1035,8 +1112,6 @@ fn sweep_section(b: &mut Builder, s: &SummaryFile) -> Result<(), ReportError> {
             points.len()
         ));
     }
-    b.end();
-    Ok(())
 }
 
 /// A column that holds an interval bound or half-width of another.
@@ -1093,132 +1168,155 @@ fn generic_section(b: &mut Builder, t: &Table) -> Result<(), ReportError> {
         .filter(|&c| numeric[c] && !interval_column(&t.header[c]) && !skip(&t.header[c]))
         .take(8)
         .collect();
-    let shown_rows = t.rows.len().min(FIGURE_ROWS);
     if !text_cols.is_empty() && !value_cols.is_empty() {
-        for (vi, &c) in value_cols.iter().enumerate() {
-            let h = &t.header[c];
-            let bound = |suffix: &str| t.index(&format!("{h}{suffix}"));
-            let (lo_c, hi_c, conf_c) = (
-                bound("_low")
-                    .or(bound("_lo"))
-                    .or(if vi == 0 { t.index("ci_low") } else { None }),
-                bound("_high")
-                    .or(bound("_hi"))
-                    .or(if vi == 0 { t.index("ci_high") } else { None }),
-                bound("_conf").or(if vi == 0 { t.index("conf") } else { None }),
-            );
-            let get = |r: &Vec<String>, c: Option<usize>| c.and_then(|c| r[c].trim().parse::<f64>().ok());
-            let rows: Vec<Interval> = t.rows[..shown_rows]
-                .iter()
-                .map(|r| {
-                    let mid = r[c].trim().parse::<f64>().unwrap_or(f64::NAN);
-                    let (lo, hi) = match (get(r, lo_c), get(r, hi_c), get(r, conf_c)) {
-                        (Some(l), Some(u), _) => (l, u),
-                        (_, _, Some(w)) => (mid - w, mid + w),
-                        _ => (mid, mid),
-                    };
-                    Interval {
-                        label: text_cols.iter().map(|&j| r[j].as_str()).collect::<Vec<_>>().join(" · "),
-                        color: vi % 6,
-                        mid,
-                        lo,
-                        hi,
-                        inner: None,
-                        tick: None,
-                    }
-                })
-                .collect();
-            let has_iv = lo_c.is_some() || conf_c.is_some();
-            let desc = rows
-                .iter()
-                .map(|r| {
-                    if has_iv {
-                        format!(
-                            "{}: {} ({} to {})",
-                            r.label,
-                            charts::fmt_num(r.mid),
-                            charts::fmt_num(r.lo),
-                            charts::fmt_num(r.hi)
-                        )
-                    } else {
-                        format!("{}: {}", r.label, charts::fmt_num(r.mid))
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            let chart = Chart::Interval(IntervalChart {
-                x_desc: h.clone(),
-                x: Scale::Number,
-                rows,
-                x_range: None,
-            });
-            let caption = format!(
-                "Column {h} of {} by {}{}{}.",
-                t.file,
-                text_cols
-                    .iter()
-                    .map(|&j| t.header[j].as_str())
-                    .collect::<Vec<_>>()
-                    .join(" · "),
-                if has_iv { ", with its interval" } else { "" },
-                if t.rows.len() > shown_rows {
-                    format!(" (first {shown_rows} rows)")
-                } else {
-                    String::new()
-                }
-            );
-            b.figure(&format!("{h} ({})", t.file), &caption, &desc, &[], &chart)?;
-        }
+        labelled_figures(b, t, &text_cols, &value_cols)?;
     } else if !value_cols.is_empty() {
-        let w = t.index("weight").map(|c| t.column(c));
-        for (vi, &c) in value_cols.iter().enumerate() {
-            let h = &t.header[c];
-            let xs = t.column(c);
-            let Some((edges, heights)) = histogram(&xs, w.as_deref(), 30) else {
-                continue;
-            };
-            let chart = Chart::Histogram(charts::Histogram {
-                x_desc: h.clone(),
-                y_desc: if w.is_some() {
-                    "share of weight".into()
-                } else {
-                    "share of rows".into()
-                },
-                edges: edges.clone(),
-                heights: heights.clone(),
-                color: vi % 6,
-            });
-            let mode = heights
-                .iter()
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(b.1))
-                .map_or(0, |m| m.0);
-            let desc = format!(
-                "Histogram of {h} over {} to {} in {} bins; the tallest bin, {} to {}, holds {}.",
-                charts::fmt_num(edges[0]),
-                charts::fmt_num(edges[edges.len() - 1]),
-                heights.len(),
-                charts::fmt_num(edges[mode]),
-                charts::fmt_num(edges[mode + 1]),
-                pct(heights[mode])
-            );
-            b.figure(
-                &format!("{h} ({})", t.file),
-                &format!(
-                    "Histogram of column {h} of {}{}.",
-                    t.file,
-                    if w.is_some() {
-                        ", weighted by its weight column"
-                    } else {
-                        ""
-                    }
-                ),
-                &desc,
-                &[],
-                &chart,
-            )?;
-        }
+        histogram_figures(b, t, &value_cols)?;
     }
+    generic_table(b, t, &numeric);
+    b.end();
+    Ok(())
+}
+
+/// The figures of a generic CSV with text columns: per value column, the
+/// estimate of each row (labelled by its text columns) with the interval
+/// its `_low`/`_high`/`_conf` columns give, if any.
+fn labelled_figures(b: &mut Builder, t: &Table, text_cols: &[usize], value_cols: &[usize]) -> Result<(), ReportError> {
+    let shown_rows = t.rows.len().min(FIGURE_ROWS);
+    for (vi, &c) in value_cols.iter().enumerate() {
+        let h = &t.header[c];
+        let bound = |suffix: &str| t.index(&format!("{h}{suffix}"));
+        let (lo_c, hi_c, conf_c) = (
+            bound("_low")
+                .or(bound("_lo"))
+                .or(if vi == 0 { t.index("ci_low") } else { None }),
+            bound("_high")
+                .or(bound("_hi"))
+                .or(if vi == 0 { t.index("ci_high") } else { None }),
+            bound("_conf").or(if vi == 0 { t.index("conf") } else { None }),
+        );
+        let get = |r: &Vec<String>, c: Option<usize>| c.and_then(|c| r[c].trim().parse::<f64>().ok());
+        let rows: Vec<Interval> = t.rows[..shown_rows]
+            .iter()
+            .map(|r| {
+                let mid = r[c].trim().parse::<f64>().unwrap_or(f64::NAN);
+                let (lo, hi) = match (get(r, lo_c), get(r, hi_c), get(r, conf_c)) {
+                    (Some(l), Some(u), _) => (l, u),
+                    (_, _, Some(w)) => (mid - w, mid + w),
+                    _ => (mid, mid),
+                };
+                Interval {
+                    label: text_cols.iter().map(|&j| r[j].as_str()).collect::<Vec<_>>().join(" · "),
+                    color: vi % 6,
+                    mid,
+                    lo,
+                    hi,
+                    inner: None,
+                    tick: None,
+                }
+            })
+            .collect();
+        let has_iv = lo_c.is_some() || conf_c.is_some();
+        let desc = rows
+            .iter()
+            .map(|r| {
+                if has_iv {
+                    format!(
+                        "{}: {} ({} to {})",
+                        r.label,
+                        charts::fmt_num(r.mid),
+                        charts::fmt_num(r.lo),
+                        charts::fmt_num(r.hi)
+                    )
+                } else {
+                    format!("{}: {}", r.label, charts::fmt_num(r.mid))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let chart = Chart::Interval(IntervalChart {
+            x_desc: h.clone(),
+            x: Scale::Number,
+            rows,
+            x_range: None,
+        });
+        let caption = format!(
+            "Column {h} of {} by {}{}{}.",
+            t.file,
+            text_cols
+                .iter()
+                .map(|&j| t.header[j].as_str())
+                .collect::<Vec<_>>()
+                .join(" · "),
+            if has_iv { ", with its interval" } else { "" },
+            if t.rows.len() > shown_rows {
+                format!(" (first {shown_rows} rows)")
+            } else {
+                String::new()
+            }
+        );
+        b.figure(&format!("{h} ({})", t.file), &caption, &desc, &[], &chart)?;
+    }
+    Ok(())
+}
+
+/// The figures of a generic CSV without text columns: a histogram per
+/// value column, weighted by a `weight` column if there is one.
+fn histogram_figures(b: &mut Builder, t: &Table, value_cols: &[usize]) -> Result<(), ReportError> {
+    let w = t.index("weight").map(|c| t.column(c));
+    for (vi, &c) in value_cols.iter().enumerate() {
+        let h = &t.header[c];
+        let xs = t.column(c);
+        let Some((edges, heights)) = histogram(&xs, w.as_deref(), 30) else {
+            continue;
+        };
+        let chart = Chart::Histogram(charts::Histogram {
+            x_desc: h.clone(),
+            y_desc: if w.is_some() {
+                "share of weight".into()
+            } else {
+                "share of rows".into()
+            },
+            edges: edges.clone(),
+            heights: heights.clone(),
+            color: vi % 6,
+        });
+        let mode = heights
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(0, |m| m.0);
+        let desc = format!(
+            "Histogram of {h} over {} to {} in {} bins; the tallest bin, {} to {}, holds {}.",
+            charts::fmt_num(edges[0]),
+            charts::fmt_num(edges[edges.len() - 1]),
+            heights.len(),
+            charts::fmt_num(edges[mode]),
+            charts::fmt_num(edges[mode + 1]),
+            pct(heights[mode])
+        );
+        b.figure(
+            &format!("{h} ({})", t.file),
+            &format!(
+                "Histogram of column {h} of {}{}.",
+                t.file,
+                if w.is_some() {
+                    ", weighted by its weight column"
+                } else {
+                    ""
+                }
+            ),
+            &desc,
+            &[],
+            &chart,
+        )?;
+    }
+    Ok(())
+}
+
+/// The table of a generic CSV, as written (numbers after the first column
+/// formatted, the exact value kept), with a note when rows were left out.
+fn generic_table(b: &mut Builder, t: &Table, numeric: &[bool]) {
     let header: Vec<&str> = t.header.iter().map(String::as_str).collect();
     let rows: Vec<(String, Vec<Cell>)> = t
         .rows
@@ -1245,8 +1343,6 @@ fn generic_section(b: &mut Builder, t: &Table) -> Result<(), ReportError> {
     if total > TABLE_ROWS as u64 {
         b.note(&format!("The first {TABLE_ROWS} of {total} rows are listed."));
     }
-    b.end();
-    Ok(())
 }
 
 /// A histogram of the finite `xs` (weights `w`, normalised to sum 1) in
