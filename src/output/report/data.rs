@@ -12,25 +12,9 @@ use crate::stats::{QUANTILES, wilson};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// The columns of `summary.csv` after a sweep's prefix, in order.
-pub const SUMMARY_COLUMNS: [&str; 16] = [
-    "kind",
-    "name",
-    "category",
-    "count",
-    "probability",
-    "ci_low",
-    "ci_high",
-    "mean",
-    "sd",
-    "min",
-    "p5",
-    "p25",
-    "p50",
-    "p75",
-    "p95",
-    "max",
-];
+/// The columns of `summary.csv` after a sweep's prefix, in order: the
+/// writer's own header ([`crate::output::summary::COLUMNS`]).
+pub const SUMMARY_COLUMNS: [&str; 16] = crate::output::summary::COLUMNS;
 
 /// One row of `summary.csv`, numbers as read (missing cells are `None`),
 /// with the raw text of each number kept for display checks.
