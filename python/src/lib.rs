@@ -328,6 +328,7 @@ fn sweep_py<'py>(
         shard: shard.as_ref().map(shard_text).transpose()?,
         resume: false,
         out: None,
+        format: Default::default(),
     };
     let job = spec.validate().map_err(|e| job_err(py, e))?;
     let mut sink = Collect {

@@ -80,6 +80,12 @@ pub struct SweepArgs {
     /// No progress bar or notes on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Trial files: trials.csv, trials.parquet (typed, row groups) or
+    /// both. Shards of one sweep must agree; merge keeps the format.
+    ///
+    /// Example: --format parquet
+    #[arg(long, value_enum, default_value_t = crate::job::sweep::Format::Csv)]
+    pub format: crate::job::sweep::Format,
 }
 
 /// `brink merge`.
@@ -117,6 +123,7 @@ impl SweepArgs {
             shard: self.shard,
             resume: self.resume,
             out: self.out,
+            format: self.format,
         }
     }
 }

@@ -203,7 +203,7 @@ impl RunJob {
         })?;
         let mut files = Vec::new();
         if self.timeline > 0 {
-            files.push(self.write_timeline(cancel)?);
+            files.extend(self.write_timeline(cancel)?);
         }
         files.splice(0..0, writer.commit()?);
         let mut sum_file = CsvFile::create(&self.out.join("summary.csv"))?;
@@ -219,9 +219,9 @@ impl RunJob {
 
     /// Runs trials `0..timeline` again (same streams, so the same trials
     /// as in `trials.csv`) with the timeline watching every step.
-    fn write_timeline(&self, cancel: &AtomicBool) -> Result<PathBuf, JobError> {
+    fn write_timeline(&self, cancel: &AtomicBool) -> Result<Vec<PathBuf>, JobError> {
         let s = &self.loaded.scenario;
-        let mut w = TimelineWriter::create(&self.out, s)?;
+        let mut w = TimelineWriter::create(&self.out, s, self.format)?;
         let ran = runner::observe(s, &self.layout, self.seed, 0..self.timeline, cancel, &mut w);
         match ran {
             Ok(()) => Ok(w.commit()?),

@@ -9,6 +9,7 @@
 use super::{JobError, Watch, check_trials, load, load::reloader, plan};
 use crate::design::{self, Design, DesignError};
 use crate::engine::{MetricLayout, TrialResult};
+pub use crate::output::parquet::Format;
 use crate::output::sweep::{self as out, Manifest, MergeError, SweepWriter, YMetric};
 use crate::output::{self, Summary, limits};
 use crate::runner::sweep::{self, PointSink, Shard, SweepError, SweepPlan};
@@ -81,6 +82,8 @@ pub struct SweepSpec {
     pub resume: bool,
     /// Output directory (`None`: `out/<scenario name>-sweep`).
     pub out: Option<PathBuf>,
+    /// Trial files: `trials.csv`, `trials.parquet` or both.
+    pub format: Format,
 }
 
 /// A validated sweep.
@@ -281,6 +284,7 @@ impl SweepSpec {
             shard,
             shard_points: [range.start, range.end],
             files: Default::default(),
+            format: self.format,
         };
         let plan = SweepPlan {
             seed,
@@ -477,7 +481,7 @@ impl SweepJob {
                 ));
                 SweepWriter::resume(&self.out, &self.design, o, l, y, on_point, p)?
             }
-            None => SweepWriter::create(&self.out, &self.design, o, l, y, on_point)?,
+            None => SweepWriter::create(&self.out, &self.design, o, l, y, on_point, self.manifest.format)?,
         })
     }
 

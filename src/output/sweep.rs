@@ -3,7 +3,8 @@
 //! A sweep (or one shard of it) writes into its output directory:
 //!
 //! * `design.csv`: the whole design, `point` then one column per path;
-//! * `trials.csv`: `point`, the swept paths, then the columns of a run;
+//! * `trials.csv` and/or `trials.parquet` (`--format`): `point`, the swept
+//!   paths, then the columns of a run;
 //! * `summary.csv`: the same prefix, then a run's summary columns, per point;
 //! * `Y.txt` (with a Y metric): one number per point, no header, in design
 //!   order, for SALib's `analyze`;
@@ -14,11 +15,15 @@
 //! Shard `k` of `n` holds a contiguous range of points, so `merge`
 //! concatenates the bodies of `trials.csv`, `summary.csv` and `Y.txt` in
 //! shard order after one header: the bytes of a single run, by
-//! construction. It first checks that the shards are exactly `0..n`, once
+//! construction. `trials.parquet` cannot be concatenated (row groups span
+//! points, the footer indexes them), so merge reads each shard's rows back
+//! and writes them through the one writer a single run uses: the same rows
+//! in the same order make the same row groups, hence the same bytes. It first checks that the shards are exactly `0..n`, once
 //! each, of the same scenario, design, seed, trials, CRN setting, Y metric
 //! and brink version, and that each file still has the hash its manifest
 //! recorded.
 
+use super::parquet::{CopyError, Format, ParquetFile, ParquetReadError, ParquetWriter, TrialsParquet};
 use super::{AtomicFile, CsvFile, OutputError, Summary, TrialsWriter, fmt_real};
 use crate::engine::{MetricLayout, TrialResult};
 use crate::runner::sweep::Shard;
@@ -29,7 +34,7 @@ use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// The data files of a sweep directory, in the order merge writes them.
-pub const DATA_FILES: [&str; 4] = ["design.csv", "trials.csv", "summary.csv", "Y.txt"];
+pub const DATA_FILES: [&str; 5] = ["design.csv", "trials.csv", "trials.parquet", "summary.csv", "Y.txt"];
 
 /// Errors reading, verifying or merging shards.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -117,6 +122,19 @@ pub enum MergeError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Output(#[from] OutputError),
+    /// A shard's `trials.parquet` cannot be read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Parquet(#[from] ParquetReadError),
+}
+
+impl From<CopyError> for MergeError {
+    fn from(e: CopyError) -> Self {
+        match e {
+            CopyError::Read(e) => MergeError::Parquet(e),
+            CopyError::Write(e) => MergeError::Output(e),
+        }
+    }
 }
 
 /// What a sweep directory holds: everything that must agree for shards to
@@ -151,6 +169,10 @@ pub struct Manifest {
     pub shard_points: [usize; 2],
     /// SHA-256 of each data file present.
     pub files: BTreeMap<String, String>,
+    /// The trial files: `trials.csv`, `trials.parquet` or both (absent
+    /// from `run.json` when CSV, as before `--format`).
+    #[serde(default, skip_serializing_if = "Format::is_csv")]
+    pub format: Format,
 }
 
 impl Manifest {
@@ -167,6 +189,7 @@ impl Manifest {
             ("common random numbers", self.crn.to_string()),
             ("Y metric", format!("{:?}", self.y)),
             ("shard count", self.shard.n.to_string()),
+            ("trial files (--format)", self.format.as_str().to_string()),
         ]
     }
 }
@@ -239,19 +262,22 @@ impl YMetric {
 /// Called with each finished point and its summary.
 pub type OnPoint = Box<dyn FnMut(usize, &Summary)>;
 
-/// Streams a sweep's `trials.csv`, `summary.csv` and `Y.txt`.
+/// Streams a sweep's `trials.csv` and/or `trials.parquet`, `summary.csv`
+/// and `Y.txt`.
 pub struct SweepWriter {
     dir: PathBuf,
-    trials: TrialsWriter,
+    trials: Option<TrialsWriter>,
+    parquet: Option<TrialsParquet>,
     summary_file: CsvFile,
     y: Option<(YMetric, AtomicFile, BufWriter<File>)>,
     outcomes: Vec<String>,
     layout: MetricLayout,
     current: Option<(Vec<String>, Summary)>,
     on_point: OnPoint,
-    /// After the last completed point: the next point and the bytes of
-    /// trials.csv, summary.csv and Y.txt (a checkpoint's cut).
-    done: Option<(usize, [u64; 3])>,
+    /// After the last completed point: the next point, the bytes of
+    /// trials.csv, summary.csv and Y.txt, and the rows of trials.parquet
+    /// (a checkpoint's cut).
+    done: Option<(usize, [u64; 3], u64)>,
 }
 
 /// Name of an interrupted sweep's checkpoint in its output directory.
@@ -273,13 +299,20 @@ pub struct Partial {
     /// Bytes of trials.csv, summary.csv and Y.txt through the last
     /// completed point.
     pub lens: [u64; 3],
+    /// Rows of trials.parquet through the last completed point (the kept
+    /// file is complete and may hold more: the rows of the interrupted
+    /// point, dropped on resume).
+    #[serde(default)]
+    pub rows: u64,
 }
 
 /// Reads `dir`'s checkpoint, if it has one whose files are all there.
 pub fn read_partial(dir: &Path) -> Option<Partial> {
     let text = std::fs::read_to_string(dir.join(PARTIAL)).ok()?;
     let p: Partial = serde_json::from_str(&text).ok()?;
-    let files_there = kept(dir, "trials.csv").exists()
+    let f = p.manifest.format;
+    let files_there = (!f.csv() || kept(dir, "trials.csv").exists())
+        && (!f.parquet() || kept(dir, "trials.parquet").exists())
         && kept(dir, "summary.csv").exists()
         && (p.manifest.y.is_none() || kept(dir, "Y.txt").exists());
     files_there.then_some(p)
@@ -288,16 +321,16 @@ pub fn read_partial(dir: &Path) -> Option<Partial> {
 /// Removes `dir`'s checkpoint and kept files, if any.
 pub fn clear_partial(dir: &Path) -> Result<(), OutputError> {
     super::remove_stale(&dir.join(PARTIAL))?;
-    for f in ["trials.csv", "summary.csv", "Y.txt"] {
+    for f in ["trials.csv", "trials.parquet", "summary.csv", "Y.txt"] {
         super::remove_stale(&kept(dir, f))?;
     }
     Ok(())
 }
 
 impl SweepWriter {
-    /// Opens the files in `dir` (under temporary names) and writes
-    /// `design.csv` at once. `on_point(p, summary)` is called after each
-    /// point (the CLI prints a line).
+    /// Opens the files of `format` in `dir` (under temporary names) and
+    /// writes `design.csv` at once. `on_point(p, summary)` is called after
+    /// each point (the CLI prints a line).
     pub fn create(
         dir: &Path,
         design: &crate::design::Design,
@@ -305,13 +338,14 @@ impl SweepWriter {
         layout: &MetricLayout,
         y: Option<YMetric>,
         on_point: OnPoint,
-    ) -> Result<SweepWriter, OutputError> {
-        Self::open(dir, design, outcomes, layout, y, on_point, None)
+        format: Format,
+    ) -> Result<SweepWriter, MergeError> {
+        Self::open(dir, design, outcomes, layout, y, on_point, format, None)
     }
 
     /// Like [`SweepWriter::create`], continuing the files an interrupted
     /// sweep kept (`partial`, from [`read_partial`]) after its last
-    /// completed point.
+    /// completed point, in the format it was writing.
     pub fn resume(
         dir: &Path,
         design: &crate::design::Design,
@@ -320,10 +354,12 @@ impl SweepWriter {
         y: Option<YMetric>,
         on_point: OnPoint,
         partial: &Partial,
-    ) -> Result<SweepWriter, OutputError> {
-        Self::open(dir, design, outcomes, layout, y, on_point, Some(partial))
+    ) -> Result<SweepWriter, MergeError> {
+        let format = partial.manifest.format;
+        Self::open(dir, design, outcomes, layout, y, on_point, format, Some(partial))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn open(
         dir: &Path,
         design: &crate::design::Design,
@@ -331,17 +367,45 @@ impl SweepWriter {
         layout: &MetricLayout,
         y: Option<YMetric>,
         on_point: OnPoint,
+        format: Format,
         partial: Option<&Partial>,
-    ) -> Result<SweepWriter, OutputError> {
+    ) -> Result<SweepWriter, MergeError> {
         // A stale manifest must not vouch for files about to be replaced.
         super::remove_stale(&dir.join("run.json"))?;
         super::write_atomic(&dir.join("design.csv"), &design.to_csv())?;
-        let mut prefix = vec!["point".to_string()];
-        prefix.extend(design.paths.iter().cloned());
+        let pq_prefix = super::parquet::sweep_prefix(design);
+        let prefix: Vec<String> = pq_prefix.iter().map(|c| c.name.clone()).collect();
+        let mut parquet = match format.parquet() {
+            true => Some(TrialsParquet::create(dir, &pq_prefix, outcomes.clone(), layout)?),
+            false => None,
+        };
         let (trials, summary_file, y, done) = match partial {
             Some(p) => {
                 let [lt, ls, ly] = p.lens;
-                let trials = TrialsWriter::reopen(dir, &kept(dir, "trials.csv"), lt, outcomes.clone(), layout)?;
+                let trials = match format.csv() {
+                    true => Some(TrialsWriter::reopen(
+                        dir,
+                        &kept(dir, "trials.csv"),
+                        lt,
+                        outcomes.clone(),
+                        layout,
+                    )?),
+                    false => None,
+                };
+                if let Some(pq) = &mut parquet {
+                    // The kept file's rows through the last completed point.
+                    let src = kept(dir, "trials.parquet");
+                    let f = ParquetFile::open(&src).map_err(CopyError::Read)?;
+                    let got = f.copy_into(pq.writer(), p.rows)?;
+                    if got != p.rows {
+                        return Err(CopyError::Read(ParquetReadError {
+                            path: src.display().to_string(),
+                            what: format!("{got} rows, the checkpoint expects at least {}", p.rows),
+                        })
+                        .into());
+                    }
+                    super::remove_stale(&src)?;
+                }
                 let summary = CsvFile::reopen(&dir.join("summary.csv"), &kept(dir, "summary.csv"), ls)?;
                 let y = match y {
                     Some(m) => {
@@ -351,11 +415,14 @@ impl SweepWriter {
                     None => None,
                 };
                 super::remove_stale(&dir.join(PARTIAL))?;
-                (trials, summary, y, Some((p.next_point, p.lens)))
+                (trials, summary, y, Some((p.next_point, p.lens, p.rows)))
             }
             None => {
                 clear_partial(dir)?;
-                let trials = TrialsWriter::create(dir, &prefix, outcomes.clone(), layout)?;
+                let trials = match format.csv() {
+                    true => Some(TrialsWriter::create(dir, &prefix, outcomes.clone(), layout)?),
+                    false => None,
+                };
                 let mut summary_file = CsvFile::create(&dir.join("summary.csv"))?;
                 Summary::write_header(&mut summary_file, &prefix)?;
                 let y = match y {
@@ -371,6 +438,7 @@ impl SweepWriter {
         let mut w = SweepWriter {
             dir: dir.to_path_buf(),
             trials,
+            parquet,
             summary_file,
             y,
             outcomes,
@@ -381,13 +449,16 @@ impl SweepWriter {
         };
         if w.done.is_none() {
             // The headers: a checkpoint before the first point keeps them.
-            w.done = Some((usize::MAX, w.lens()?));
+            w.done = Some((usize::MAX, w.lens()?, 0));
         }
         Ok(w)
     }
 
     fn lens(&mut self) -> Result<[u64; 3], OutputError> {
-        let lt = self.trials.flushed_len()?;
+        let lt = match &mut self.trials {
+            Some(t) => t.flushed_len()?,
+            None => 0,
+        };
         let ls = self.summary_file.flushed_len()?;
         let ly = match &mut self.y {
             Some((_, g, w)) => super::flushed_len(w, g.dest())?,
@@ -401,10 +472,15 @@ impl SweepWriter {
     /// continues from; `manifest` says what ran, `first` is the shard's
     /// first point (the next point when none completed).
     pub fn checkpoint(mut self, manifest: &Manifest, first: usize) -> Result<usize, OutputError> {
-        let (next, lens) = self.done.take().expect("set at open");
+        let (next, lens, rows) = self.done.take().expect("set at open");
         let next = if next == usize::MAX { first } else { next };
         let dir = self.dir.clone();
-        self.trials.keep(lens[0], &kept(&dir, "trials.csv"))?;
+        if let Some(t) = self.trials {
+            t.keep(lens[0], &kept(&dir, "trials.csv"))?;
+        }
+        if let Some(p) = self.parquet {
+            p.keep(&kept(&dir, "trials.parquet"))?;
+        }
         self.summary_file.keep(lens[1], &kept(&dir, "summary.csv"))?;
         if let Some((_, g, w)) = self.y {
             g.keep(w, lens[2], &kept(&dir, "Y.txt"))?;
@@ -413,6 +489,7 @@ impl SweepWriter {
             manifest: manifest.clone(),
             next_point: next,
             lens,
+            rows,
         };
         let json = serde_json::to_string_pretty(&p).expect("checkpoint serialises") + "\n";
         super::write_atomic(&dir.join(PARTIAL), json.as_bytes())?;
@@ -422,12 +499,17 @@ impl SweepWriter {
     /// The first point still to run when resumed, if this writer continues
     /// a checkpoint.
     pub fn resume_point(&self) -> Option<usize> {
-        self.done.map(|(p, _)| p).filter(|&p| p != usize::MAX)
+        self.done.map(|(p, _, _)| p).filter(|&p| p != usize::MAX)
     }
 
     /// Commits every file and returns their SHA-256 by name.
     pub fn commit(self) -> Result<BTreeMap<String, String>, OutputError> {
-        self.trials.commit()?;
+        if let Some(t) = self.trials {
+            t.commit()?;
+        }
+        if let Some(p) = self.parquet {
+            p.commit()?;
+        }
         self.summary_file.commit()?;
         if let Some((_, g, w)) = self.y {
             g.commit(w)?;
@@ -459,7 +541,13 @@ impl SweepWriter {
     pub fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), OutputError> {
         let (prefix, summary) = self.current.as_mut().expect("begin before trial");
         summary.push(r, row);
-        self.trials.row(prefix, i, r, row)
+        if let Some(t) = &mut self.trials {
+            t.row(prefix, i, r, row)?;
+        }
+        if let Some(p) = &mut self.parquet {
+            p.row(prefix, i, r, row)?;
+        }
+        Ok(())
     }
 
     /// The current point is complete: its summary rows, its Y value.
@@ -480,7 +568,8 @@ impl SweepWriter {
         let p: usize = prefix[0].parse().expect("point index we wrote");
         (self.on_point)(p, &summary);
         let lens = self.lens()?;
-        self.done = Some((p + 1, lens));
+        let rows = self.parquet.as_mut().map_or(0, |q| q.writer().rows());
+        self.done = Some((p + 1, lens, rows));
         Ok(())
     }
 }
@@ -510,7 +599,12 @@ pub fn verify(dir: &Path) -> Result<Manifest, MergeError> {
         dir: d.clone(),
         why: format!("run.json is not a sweep manifest ({e})"),
     })?;
-    for f in ["design.csv", "trials.csv", "summary.csv"] {
+    let trials = match m.format {
+        Format::Csv => &["trials.csv"][..],
+        Format::Parquet => &["trials.parquet"][..],
+        Format::Both => &["trials.csv", "trials.parquet"][..],
+    };
+    for &f in ["design.csv", "summary.csv"].iter().chain(trials) {
         if !m.files.contains_key(f) {
             return Err(MergeError::Incomplete {
                 dir: d.clone(),
@@ -592,19 +686,37 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Manifest, MergeError> {
         return Err(MergeError::Missing { missing, n });
     }
     shards.sort_by_key(|(m, _)| m.shard.k);
+    // Every shard's trials.parquet must open, with the same columns,
+    // before anything is written.
+    let parquet = match shards[0].0.format.parquet() {
+        true => Some(open_parquet_shards(&shards)?),
+        false => None,
+    };
     super::ensure_dir(out)?;
     let old = out.join("run.json");
     if old.exists() {
         std::fs::remove_file(&old).map_err(|e| OutputError::io(&old, e))?;
     }
     let first = &shards[0].1;
-    let mut files = BTreeMap::new();
+    // Every file is written under a temporary name and renamed into place
+    // only when all are complete: a shard that fails to read midway
+    // leaves nothing behind.
+    let mut done: Vec<(&str, AtomicFile, BufWriter<File>)> = Vec::new();
+    let mut merged_pq = None;
     for f in DATA_FILES {
         if !shards[0].0.files.contains_key(f) {
             continue;
         }
-        let dest = out.join(f);
-        let (guard, mut w) = AtomicFile::create(&dest)?;
+        if f == "trials.parquet" {
+            let files = parquet.as_ref().expect("opened above");
+            let mut w = ParquetWriter::create(&out.join(f), files[0].root(), files[0].specs().to_vec())?;
+            for pf in files {
+                pf.copy_into(&mut w, u64::MAX)?;
+            }
+            merged_pq = Some(w);
+            continue;
+        }
+        let (guard, mut w) = AtomicFile::create(&out.join(f))?;
         if f == "design.csv" {
             copy_from(&first.join(f), &mut w, false)?;
         } else {
@@ -613,8 +725,16 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Manifest, MergeError> {
                 copy_from(&d.join(f), &mut w, header && k > 0)?;
             }
         }
-        guard.commit(w)?;
+        done.push((f, guard, w));
+    }
+    let mut files = BTreeMap::new();
+    for (f, guard, w) in done {
+        let dest = guard.commit(w)?;
         files.insert(f.to_string(), sha256_file(&dest)?);
+    }
+    if let Some(w) = merged_pq {
+        let dest = w.commit()?;
+        files.insert("trials.parquet".to_string(), sha256_file(&dest)?);
     }
     let mut m = shards[0].0.clone();
     m.shard = Shard::WHOLE;
@@ -625,6 +745,47 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Manifest, MergeError> {
     });
     write_manifest(out, &m, extra)?;
     Ok(m)
+}
+
+/// Opens each shard's `trials.parquet` and checks that its columns are
+/// the first shard's and that its rows are the shard's points times the
+/// trials per point.
+fn open_parquet_shards(shards: &[(Manifest, PathBuf)]) -> Result<Vec<ParquetFile>, MergeError> {
+    let mut files: Vec<ParquetFile> = Vec::with_capacity(shards.len());
+    for (m, d) in shards {
+        let path = d.join("trials.parquet");
+        let f = ParquetFile::open(&path)?;
+        let [a, b] = m.shard_points;
+        let want = (b.saturating_sub(a) as u64).saturating_mul(m.trials);
+        if f.rows() != want {
+            return Err(ParquetReadError {
+                path: path.display().to_string(),
+                what: format!(
+                    "{} rows, expected {want} ({} points x {} trials)",
+                    f.rows(),
+                    b.saturating_sub(a),
+                    m.trials
+                ),
+            }
+            .into());
+        }
+        if let Some(f0) = files.first()
+            && f0.specs() != f.specs()
+        {
+            return Err(ParquetReadError {
+                path: path.display().to_string(),
+                what: format!(
+                    "its columns ({}) differ from those of `{}` ({})",
+                    super::parquet::describe(f.specs()),
+                    shards[0].1.join("trials.parquet").display(),
+                    super::parquet::describe(f0.specs())
+                ),
+            }
+            .into());
+        }
+        files.push(f);
+    }
+    Ok(files)
 }
 
 /// Appends `src` to `w`, without its first line when `skip_header`.

@@ -10,11 +10,20 @@
 //! track `talks_<t>_status` and `talks_<t>_progress`; per driver
 //! `driver_<d>` (1 active, 0 not); per dyad with regimes
 //! `regime_<from>_<to>`.
+//!
+//! With `--format parquet` (or `both`) the same rows go to
+//! `timeline.parquet`, typed: `trial` and `step` INT64, `date` a DATE,
+//! counts INT64, pressure and progress DOUBLE, statuses and regimes
+//! dictionary-encoded strings, drivers BOOLEAN; none is null (a trial's
+//! rows stop at its end step). Row groups of [`super::parquet::ROW_GROUP`]
+//! rows stream as the trials run.
 
+use super::parquet::{ColSpec, ColType, Format, ParquetWriter, epoch_days};
 use super::{CsvFile, OutputError, fmt_real};
 use crate::engine::{StepObserver, TrialState};
 use crate::model::Scenario;
 use crate::runner::{RunError, TrialObserver};
+use parquet::data_type::ByteArray;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy)]
@@ -81,10 +90,31 @@ fn columns(s: &Scenario) -> (Vec<String>, Vec<Col>) {
     (names, cols)
 }
 
-/// Writes `timeline.csv` as a [`TrialObserver`] of the ordinary runner
-/// ([`crate::runner::observe`]): one row per step of each trial it sees.
+impl Col {
+    fn ty(self) -> ColType {
+        match self {
+            Col::StepEvents(_) | Col::CumEvents(_) | Col::Killed(_) | Col::Wounded(_) => ColType::Int,
+            Col::Pressure(_) | Col::Progress(_) => ColType::Real,
+            Col::Status(_) | Col::Regime(_) => ColType::Text,
+            Col::Driver(_) => ColType::Bool,
+        }
+    }
+}
+
+/// `timeline.parquet`'s writer and its interned strings.
+struct TimelineParquet {
+    w: ParquetWriter,
+    statuses: Vec<ByteArray>,
+    /// Per dyad, its regimes' ids.
+    regimes: Vec<Vec<ByteArray>>,
+}
+
+/// Writes `timeline.csv` and/or `timeline.parquet` as a [`TrialObserver`]
+/// of the ordinary runner ([`crate::runner::observe`]): one row per step
+/// of each trial it sees.
 pub struct TimelineWriter {
-    out: CsvFile,
+    out: Option<CsvFile>,
+    pq: Option<TimelineParquet>,
     cols: Vec<Col>,
     trial: u64,
     cell: String,
@@ -92,19 +122,55 @@ pub struct TimelineWriter {
 }
 
 impl TimelineWriter {
-    /// Opens `dir/timeline.csv` (under a temporary name) and writes its
-    /// header.
-    pub fn create(dir: &Path, s: &Scenario) -> Result<TimelineWriter, OutputError> {
+    /// Opens `dir/timeline.csv` and/or `dir/timeline.parquet` (by
+    /// `format`, under temporary names) and writes the CSV's header.
+    pub fn create(dir: &Path, s: &Scenario, format: Format) -> Result<TimelineWriter, OutputError> {
         let (names, cols) = columns(s);
-        let mut out = CsvFile::create(&dir.join("timeline.csv"))?;
         let mut header = vec!["trial".to_string(), "step".to_string()];
         if s.start_date.is_some() {
             header.push("date".into());
         }
         header.extend(names);
-        out.record(&header)?;
+        let out = match format.csv() {
+            true => {
+                let mut out = CsvFile::create(&dir.join("timeline.csv"))?;
+                out.record(&header)?;
+                Some(out)
+            }
+            false => None,
+        };
+        let pq = match format.parquet() {
+            true => {
+                let mut specs = vec![
+                    ColSpec::new("trial", ColType::Int, false),
+                    ColSpec::new("step", ColType::Int, false),
+                ];
+                if s.start_date.is_some() {
+                    specs.push(ColSpec::new("date", ColType::Date, false));
+                }
+                let k = specs.len();
+                for (name, col) in header[k..].iter().zip(&cols) {
+                    specs.push(ColSpec::new(name.clone(), col.ty(), false));
+                }
+                let bytes = |x: &str| ByteArray::from(x.as_bytes().to_vec());
+                Some(TimelineParquet {
+                    w: ParquetWriter::create(&dir.join("timeline.parquet"), "timeline", specs)?,
+                    statuses: crate::model::TalkStatus::ALL
+                        .iter()
+                        .map(|x| bytes(x.as_str()))
+                        .collect(),
+                    regimes: s
+                        .dyads
+                        .iter()
+                        .map(|d| d.regimes.iter().map(|r| bytes(&r.id)).collect())
+                        .collect(),
+                })
+            }
+            false => None,
+        };
         Ok(TimelineWriter {
             out,
+            pq,
             cols,
             trial: 0,
             cell: String::new(),
@@ -112,24 +178,76 @@ impl TimelineWriter {
         })
     }
 
-    /// Gives the file its final name.
-    pub fn commit(self) -> Result<PathBuf, OutputError> {
-        self.out.commit()
+    /// Gives the files their final names; returns their paths.
+    pub fn commit(self) -> Result<Vec<PathBuf>, OutputError> {
+        let mut files = Vec::new();
+        if let Some(out) = self.out {
+            files.push(out.commit()?);
+        }
+        if let Some(pq) = self.pq {
+            files.push(pq.w.commit()?);
+        }
+        Ok(files)
     }
 
     fn write_step(&mut self, s: &Scenario, st: &TrialState, t: u32) -> Result<(), OutputError> {
+        if self.out.is_some() {
+            self.write_csv(s, st, t)?;
+        }
+        if self.pq.is_some() {
+            self.write_parquet(s, st, t)?;
+        }
+        Ok(())
+    }
+
+    fn write_parquet(&mut self, s: &Scenario, st: &TrialState, t: u32) -> Result<(), OutputError> {
+        let p = self.pq.as_mut().expect("checked");
+        let w = &mut p.w;
+        w.int(0, self.trial as i64);
+        w.int(1, i64::from(t));
+        let mut c = 2;
+        if let Some(d0) = s.start_date {
+            w.date(2, epoch_days(d0.add_days(i64::from(t) * s.step_unit.days())));
+            c = 3;
+        }
+        for col in &self.cols {
+            match *col {
+                Col::StepEvents(d) => w.int(c, st.events().iter().filter(|e| e.dyad as usize == d).count() as i64),
+                Col::CumEvents(d) => w.int(c, st.dyad_totals(d).0 as i64),
+                Col::Killed(a) => w.int(c, st.casualties(a).0 as i64),
+                Col::Wounded(a) => w.int(c, st.casualties(a).1 as i64),
+                Col::Pressure(a) => w.real(c, st.pressure()[a]),
+                Col::Status(k) => {
+                    let name = st.track(k).0.as_str();
+                    let i = crate::model::TalkStatus::ALL
+                        .iter()
+                        .position(|x| x.as_str() == name)
+                        .unwrap_or(0);
+                    w.text(c, &p.statuses[i]);
+                }
+                Col::Progress(k) => w.real(c, st.track(k).1),
+                Col::Driver(k) => w.boolean(c, st.drivers()[k]),
+                Col::Regime(d) => w.text(c, &p.regimes[d][st.regimes()[d] as usize]),
+            }
+            c += 1;
+        }
+        w.end_row()
+    }
+
+    fn write_csv(&mut self, s: &Scenario, st: &TrialState, t: u32) -> Result<(), OutputError> {
         use std::fmt::Write as _;
+        let out = self.out.as_mut().expect("checked");
         let c = &mut self.cell;
         c.clear();
         let _ = write!(c, "{}", self.trial);
-        self.out.field(c)?;
+        out.field(c)?;
         c.clear();
         let _ = write!(c, "{t}");
-        self.out.field(c)?;
+        out.field(c)?;
         if let Some(d0) = s.start_date {
             c.clear();
             let _ = write!(c, "{}", d0.add_days(i64::from(t) * s.step_unit.days()));
-            self.out.field(c)?;
+            out.field(c)?;
         }
         for col in &self.cols {
             c.clear();
@@ -153,9 +271,9 @@ impl TimelineWriter {
                 Col::Driver(k) => c.push(if st.drivers()[k] { '1' } else { '0' }),
                 Col::Regime(d) => c.push_str(&s.dyads[d].regimes[st.regimes()[d] as usize].id),
             }
-            self.out.field(c)?;
+            out.field(c)?;
         }
-        self.out.end()
+        out.end()
     }
 }
 
