@@ -1,13 +1,17 @@
 //! Reading a run directory's files for the report: `summary.csv`,
 //! `trials.csv` (only `outcome` and `end_step`, streamed), `timeline.csv`,
 //! `run.json`, and any other CSV (`sensitivity.csv`, `score.csv`,
-//! `posterior.csv`) generically from its header.
+//! `posterior.csv`) generically from its header. A run written with
+//! `--format parquet` has `trials.parquet` and `timeline.parquet` instead:
+//! [`read_endings_parquet`] and [`read_timeline_parquet`] give the same
+//! results from them, one row group in memory at a time.
 //!
 //! Every parse error names the file, line and column (1-based; the column
 //! counts bytes from the start of the line, as an editor shows it), what
 //! was expected and what was found.
 
 use super::ReportError;
+use crate::output::parquet::{Chunk, ParquetFile, ParquetReadError};
 use crate::stats::{QUANTILES, wilson};
 use std::collections::HashMap;
 use std::path::Path;
@@ -281,6 +285,8 @@ pub struct Endings {
     pub by_step: Vec<Vec<u64>>,
     /// Trials read.
     pub trials: u64,
+    /// The file read (`trials.csv` or `trials.parquet`).
+    pub source: &'static str,
 }
 
 impl Endings {
@@ -331,6 +337,7 @@ pub fn read_endings(path: &Path, outcomes: &[String]) -> Result<Endings, ReportE
         outcomes: outcomes.to_vec(),
         by_step: vec![Vec::new(); outcomes.len()],
         trials: 0,
+        source: "trials.csv",
     };
     let mut rec = csv::ByteRecord::new();
     while r.read_byte_record(&mut rec).map_err(|e| csv_error(path, e))? {
@@ -387,6 +394,8 @@ pub struct Timeline {
     pub skipped: bool,
     /// One fan per plotted column.
     pub fans: Vec<Fan>,
+    /// The file read (`timeline.csv` or `timeline.parquet`).
+    pub source: &'static str,
 }
 
 /// Whether the report draws a fan chart of timeline column `c`: running
@@ -451,11 +460,16 @@ pub fn read_timeline(path: &Path, limit: usize) -> Result<Timeline, ReportError>
             values[j][t].push(x);
         }
     }
-    let n = trial_ids.len();
+    let names: Vec<String> = cols.iter().map(|&c| h[c].clone()).collect();
+    Ok(fans(&names, &values, trial_ids.len(), skipped, "timeline.csv"))
+}
+
+/// The fans of `names[j]` from `values[j][trial][step]`.
+fn fans(names: &[String], values: &[Vec<Vec<f64>>], n: usize, skipped: bool, source: &'static str) -> Timeline {
     let steps = values.first().map_or(0, |v| v.iter().map(Vec::len).max().unwrap_or(0));
-    let mut fans = Vec::with_capacity(cols.len());
+    let mut fans = Vec::with_capacity(names.len());
     let mut buf = Vec::with_capacity(n);
-    for (j, &c) in cols.iter().enumerate() {
+    for (j, name) in names.iter().enumerate() {
         let mut q = vec![vec![f64::NAN; steps]; QUANTILES.len()];
         #[allow(clippy::needless_range_loop)] // t indexes every quantile's row
         for t in 0..steps {
@@ -472,15 +486,150 @@ pub fn read_timeline(path: &Path, limit: usize) -> Result<Timeline, ReportError>
             }
         }
         fans.push(Fan {
-            column: h[c].clone(),
+            column: name.clone(),
             q,
         });
     }
-    Ok(Timeline {
+    Timeline {
         trials: n,
         skipped,
         fans,
+        source,
+    }
+}
+
+fn pq_err(e: ParquetReadError) -> ReportError {
+    ReportError::Parquet(e)
+}
+
+/// The index of column `name` in `f`, or an error naming the columns.
+fn pq_column(f: &ParquetFile, path: &Path, name: &str) -> Result<usize, ReportError> {
+    f.column(name).ok_or_else(|| {
+        pq_err(ParquetReadError {
+            path: path.display().to_string(),
+            what: format!(
+                "expected a column `{name}`, found {}",
+                f.specs()
+                    .iter()
+                    .map(|c| format!("`{}`", c.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
     })
+}
+
+/// Row `r` of a chunk as a whole number from 0 (a step), or an error.
+fn pq_step(ch: &Chunk, path: &Path, col: &str, g: usize, r: usize) -> Result<usize, ReportError> {
+    ch.number(r)
+        .filter(|x| x.fract() == 0.0 && (0.0..=f64::from(1u32 << 24)).contains(x))
+        .map(|x| x as usize)
+        .ok_or_else(|| {
+            pq_err(ParquetReadError {
+                path: path.display().to_string(),
+                what: format!(
+                    "row group {g}, row {r}: expected a step (a whole number from 0) in column `{col}`, found {:?}",
+                    ch.number(r)
+                ),
+            })
+        })
+}
+
+/// [`read_endings`] from `trials.parquet`.
+pub fn read_endings_parquet(path: &Path, outcomes: &[String]) -> Result<Endings, ReportError> {
+    let f = ParquetFile::open(path).map_err(pq_err)?;
+    let (oc, ec) = (pq_column(&f, path, "outcome")?, pq_column(&f, path, "end_step")?);
+    let index: HashMap<&[u8], usize> = outcomes.iter().enumerate().map(|(i, o)| (o.as_bytes(), i)).collect();
+    let mut out = Endings {
+        outcomes: outcomes.to_vec(),
+        by_step: vec![Vec::new(); outcomes.len()],
+        trials: 0,
+        source: "trials.parquet",
+    };
+    for g in 0..f.row_groups() {
+        let ch = f.read_group(g, &[oc, ec]).map_err(pq_err)?;
+        let n = match &ch[1].values {
+            crate::output::parquet::Values::Int(v) => v.len(),
+            _ => 0,
+        };
+        for r in 0..n {
+            let name = ch[0].bytes(r).unwrap_or(b"");
+            let Some(&o) = index.get(name) else {
+                return Err(pq_err(ParquetReadError {
+                    path: path.display().to_string(),
+                    what: format!(
+                        "row group {g}, row {r}: expected an outcome of summary.csv ({}) in column `outcome`, found `{}`",
+                        outcomes.join(", "),
+                        String::from_utf8_lossy(name)
+                    ),
+                }));
+            };
+            let step = pq_step(&ch[1], path, "end_step", g, r)?;
+            let v = &mut out.by_step[o];
+            if v.len() <= step {
+                v.resize(step + 1, 0);
+            }
+            v[step] += 1;
+            out.trials += 1;
+        }
+    }
+    let last = out.by_step.iter().map(Vec::len).max().unwrap_or(0);
+    for v in &mut out.by_step {
+        v.resize(last, 0);
+    }
+    Ok(out)
+}
+
+/// [`read_timeline`] from `timeline.parquet`.
+pub fn read_timeline_parquet(path: &Path, limit: usize) -> Result<Timeline, ReportError> {
+    let f = ParquetFile::open(path).map_err(pq_err)?;
+    let (tc, sc) = (pq_column(&f, path, "trial")?, pq_column(&f, path, "step")?);
+    let cols: Vec<usize> = (0..f.specs().len())
+        .filter(|&i| fan_column(&f.specs()[i].name))
+        .collect();
+    let mut want = vec![tc, sc];
+    want.extend(&cols);
+    let mut values: Vec<Vec<Vec<f64>>> = vec![Vec::new(); cols.len()];
+    let mut last_trial: Option<i64> = None;
+    let mut trials = 0usize;
+    let mut skipped = false;
+    'groups: for g in 0..f.row_groups() {
+        let ch = f.read_group(g, &want).map_err(pq_err)?;
+        let n = match &ch[0].values {
+            crate::output::parquet::Values::Int(v) => v.len(),
+            _ => 0,
+        };
+        for r in 0..n {
+            let trial = ch[0].number(r).map(|x| x as i64);
+            if trial != last_trial || trials == 0 {
+                if trials == limit {
+                    skipped = true;
+                    break 'groups;
+                }
+                last_trial = trial;
+                trials += 1;
+                for v in &mut values {
+                    v.push(Vec::new());
+                }
+            }
+            let t = trials - 1;
+            let step = pq_step(&ch[1], path, "step", g, r)?;
+            let expect = values.first().map_or(0, |v| v[t].len());
+            if step != expect && !cols.is_empty() {
+                return Err(pq_err(ParquetReadError {
+                    path: path.display().to_string(),
+                    what: format!(
+                        "row group {g}, row {r}: expected step {expect} (rows of a trial in step order from 0), found {step}"
+                    ),
+                }));
+            }
+            for (j, c) in ch[2..].iter().enumerate() {
+                values[j][t].push(c.number(r).unwrap_or(f64::NAN));
+            }
+        }
+    }
+    let names: Vec<String> = cols.iter().map(|&c| f.specs()[c].name.clone()).collect();
+    Ok(fans(&names, &values, trials, skipped, "timeline.parquet"))
 }
 
 /// The smallest x of sorted `xs` with F(x) >= p (`NaN` if empty).
@@ -525,6 +674,7 @@ mod tests {
             outcomes: vec!["a".into(), "b".into()],
             by_step: vec![vec![1, 0, 2], vec![0, 3, 4]],
             trials: 10,
+            source: "trials.csv",
         };
         let (p, lo, hi) = e.incidence(0);
         assert_eq!(p, vec![0.1, 0.1, 0.3]);

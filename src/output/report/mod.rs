@@ -38,10 +38,12 @@ pub const FIGURE_ROWS: usize = 40;
 
 /// Files the report reads; other `.csv` and `.json` files in the
 /// directory are rendered generically.
-const KNOWN: [&str; 6] = [
+const KNOWN: [&str; 8] = [
     "summary.csv",
     "trials.csv",
+    "trials.parquet",
     "timeline.csv",
+    "timeline.parquet",
     "design.csv",
     "run.json",
     "report.html",
@@ -111,6 +113,10 @@ pub enum ReportError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Output(#[from] OutputError),
+    /// `trials.parquet` or `timeline.parquet` cannot be read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Parquet(#[from] crate::output::parquet::ParquetReadError),
 }
 
 impl ReportError {
@@ -276,7 +282,13 @@ pub fn render(run_dir: &Path) -> Result<Page, ReportError> {
     }
     let has = |f: &str| run_dir.join(f).is_file();
     let (extra_csv, extra_json) = extra_files(run_dir)?;
-    if !has("summary.csv") && !has("trials.csv") && !has("run.json") && extra_csv.is_empty() && extra_json.is_empty() {
+    if !has("summary.csv")
+        && !has("trials.csv")
+        && !has("trials.parquet")
+        && !has("run.json")
+        && extra_csv.is_empty()
+        && extra_json.is_empty()
+    {
         return Err(ReportError::Empty {
             path: run_dir.display().to_string(),
         });
@@ -305,14 +317,27 @@ pub fn render(run_dir: &Path) -> Result<Page, ReportError> {
             sweep_section(&mut b, s)?;
         } else {
             outcomes_section(&mut b, s)?;
-            if has("trials.csv") {
-                let endings = data::read_endings(&run_dir.join("trials.csv"), &s.outcome_names())?;
+            // The CSV when there is one (it is the default); else Parquet.
+            let endings = if has("trials.csv") {
+                Some(data::read_endings(&run_dir.join("trials.csv"), &s.outcome_names())?)
+            } else if has("trials.parquet") {
+                Some(data::read_endings_parquet(
+                    &run_dir.join("trials.parquet"),
+                    &s.outcome_names(),
+                )?)
+            } else {
+                None
+            };
+            if let Some(endings) = endings {
                 time_section(&mut b, &endings, cal)?;
             }
         }
     }
     if has("timeline.csv") && !sweep {
         let tl = data::read_timeline(&run_dir.join("timeline.csv"), TIMELINE_TRIALS)?;
+        fan_section(&mut b, &tl, cal)?;
+    } else if has("timeline.parquet") && !sweep {
+        let tl = data::read_timeline_parquet(&run_dir.join("timeline.parquet"), TIMELINE_TRIALS)?;
         fan_section(&mut b, &tl, cal)?;
     }
     if let Some(s) = &summary {
@@ -585,9 +610,10 @@ fn time_section(b: &mut Builder, e: &data::Endings, cal: Calendar) -> Result<(),
         "time",
         "Time to each outcome",
         &format!(
-            "Share of all {} trials that had ended in each outcome by each {}, read from trials.csv (outcome, end_step). Every trial ends in exactly one outcome, so these are plain shares (cumulative incidence) with pointwise 95% Wilson bands; the black line is the share still running.",
+            "Share of all {} trials that had ended in each outcome by each {}, read from {} (outcome, end_step). Every trial ends in exactly one outcome, so these are plain shares (cumulative incidence) with pointwise 95% Wilson bands; the black line is the share still running.",
             charts::fmt_num(e.trials as f64),
-            cal.unit()
+            cal.unit(),
+            e.source
         ),
     );
     let x: Vec<f64> = (0..steps).map(|t| t as f64).collect();
@@ -663,8 +689,9 @@ fn time_section(b: &mut Builder, e: &data::Endings, cal: Calendar) -> Result<(),
     html::table(
         &mut b.body,
         &format!(
-            "Share of trials ended in each outcome by steps {}, from trials.csv",
-            marks.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+            "Share of trials ended in each outcome by steps {}, from {}",
+            marks.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "),
+            e.source
         ),
         &hdr,
         &rows,
@@ -704,8 +731,9 @@ fn fan_section(b: &mut Builder, tl: &data::Timeline, cal: Calendar) -> Result<()
         "fans",
         "Trajectories over time",
         &format!(
-            "Quantiles across the {} trials recorded in timeline.csv{}, per {}: the median (line), the 25–75% band (dark) and the 5–95% band (light). A trial's rows stop when it ends; its last value is carried forward, so every step counts all these trials.",
+            "Quantiles across the {} trials recorded in {}{}, per {}: the median (line), the 25–75% band (dark) and the 5–95% band (light). A trial's rows stop when it ends; its last value is carried forward, so every step counts all these trials.",
             tl.trials,
+            tl.source,
             if tl.skipped {
                 format!(" (the first {TIMELINE_TRIALS})")
             } else {
@@ -762,8 +790,8 @@ fn fan_section(b: &mut Builder, tl: &data::Timeline, cal: Calendar) -> Result<()
             true,
             &pretty(&f.column),
             &format!(
-                "Column {} of timeline.csv: median, 25–75% and 5–95% across trials.",
-                f.column
+                "Column {} of {}: median, 25–75% and 5–95% across trials.",
+                f.column, tl.source
             ),
             &desc,
             &[],
