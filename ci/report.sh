@@ -141,8 +141,16 @@ pq="--quiet --trials 140000 --set scenario.horizon=60 --seed 4"
 $B run $pq --format both --threads 2 --out "$out/pq-both"
 $B run $pq --format parquet --threads 1 --out "$out/pq-only"
 cmp "$out/pq-both/trials.parquet" "$out/pq-only/trials.parquet"
-echo "== parquet: pandas and polars read the same values as trials.csv; brink.read_run reads either"
-"$VENV/bin/python" ci/parquet_roundtrip.py "$out/pq-both"
+echo "== parquet: timeline.parquet, a sweep in Parquet, and the report on Parquet-only output"
+tl="--quiet --trials 3000 --timeline 200 --seed 4"
+$B run $tl --format both --out "$out/pq-tl-both"
+$B run $tl --format parquet --report --out "$out/pq-tl-only"
+sw="--quiet --trials 300 --grid dyads.us_kh.response.proportionality=0.75,1.3 --grid drivers.gaza_war.end_hazard=0.005,0.02 --seed 4"
+$B sweep $sw --format both --out "$out/pq-sweep-both"
+$B sweep $sw --format parquet --out "$out/pq-sweep-only"
+$B report "$out/pq-sweep-only"
+echo "== parquet: pandas and polars read the same values as the CSVs; brink.read_run reads either"
+"$VENV/bin/python" ci/parquet_roundtrip.py "$out/pq-both" "$out/pq-tl-both" "$out/pq-sweep-both"
 "$VENV/bin/python" - "$out" <<'PY'
 import importlib.util, sys
 import pandas as pd
@@ -150,10 +158,15 @@ spec = importlib.util.spec_from_file_location("brink_read", "python/brink/_read.
 m = importlib.util.module_from_spec(spec)
 sys.modules["brink_read"] = m
 spec.loader.exec_module(m)
-a = m.read_run(f"{sys.argv[1]}/pq-both").trials   # trials.csv
-b = m.read_run(f"{sys.argv[1]}/pq-only").trials   # trials.parquet only
-# Values equal; dtypes may differ where the CSV's whole-number reals read as Int64.
-pd.testing.assert_frame_equal(a, b, check_dtype=False)
-print(f"brink.read_run: trials.parquet == trials.csv ({len(b)} rows)")
+for both, only in [("pq-both", "pq-only"), ("pq-tl-both", "pq-tl-only"), ("pq-sweep-both", "pq-sweep-only")]:
+    a = m.read_run(f"{sys.argv[1]}/{both}")   # the CSVs
+    b = m.read_run(f"{sys.argv[1]}/{only}")   # Parquet only
+    # Values equal; dtypes may differ where the CSV's whole-number reals read as Int64.
+    pd.testing.assert_frame_equal(a.trials, b.trials, check_dtype=False)
+    assert (a.timeline is None) == (b.timeline is None)
+    if a.timeline is not None:
+        pd.testing.assert_frame_equal(a.timeline, b.timeline, check_dtype=False)
+    print(f"brink.read_run: {only} (Parquet) == {both} (CSV): {len(b.trials)} trials"
+          + (f", {len(b.timeline)} timeline rows" if b.timeline is not None else ""))
 PY
 echo "== report: done in $((SECONDS - start)) s"

@@ -4,7 +4,10 @@ notebook needs (survival curves and fan-chart quantiles).
 brink (the Rust CLI) writes a run directory: ``trials.csv``, ``summary.csv``,
 ``run.json`` and, with ``--timeline K``, ``timeline.csv``; ``brink sweep``
 writes the same files with leading ``point`` and dotted-path parameter
-columns.
+columns. With ``--format parquet`` the trials and the timeline are
+``trials.parquet`` and ``timeline.parquet`` instead (``both``: each); the
+reader takes the CSV when present, else the Parquet file (needs pyarrow),
+and gives the same frame from either.
 
 >>> run = brink.read_run("results/flagship")               # doctest: +SKIP
 >>> run.summary.query("kind == 'outcome'")                  # doctest: +SKIP
@@ -68,12 +71,26 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
-    # The same dtypes as _read_csv: nullable Int64 steps, float64 reals.
+    # The same dtypes as _read_csv: nullable Int64 steps, float64 reals,
+    # nullable strings; a timeline's BOOLEAN drivers as the CSV's 0/1.
     df = pd.read_parquet(path, dtype_backend="numpy_nullable")
     for c in df.columns:
         if df[c].dtype == "Float64":
             df[c] = df[c].astype("float64")
+        elif df[c].dtype == "boolean":
+            df[c] = df[c].astype("Int64")
+        elif pd.api.types.is_string_dtype(df[c]) and c != "date":
+            df[c] = df[c].astype("string")  # read_csv's nullable strings
     return df
+
+
+def _read_either(d: Path, stem: str) -> pd.DataFrame | None:
+    """``stem.csv`` if present, else ``stem.parquet``, else ``None``."""
+    if (d / f"{stem}.csv").exists():
+        return _read_csv(d / f"{stem}.csv")
+    if (d / f"{stem}.parquet").exists():
+        return _read_parquet(d / f"{stem}.parquet")  # --format parquet (needs pyarrow)
+    return None
 
 
 def read_run(directory: str | Path) -> Run:
@@ -87,19 +104,18 @@ def read_run(directory: str | Path) -> Run:
     """
     d = Path(directory)
     meta = json.loads((d / "run.json").read_text())
-    trials = (_read_csv(d / "trials.csv") if (d / "trials.csv").exists() or not (d / "trials.parquet").exists()
-              else _read_parquet(d / "trials.parquet"))  # brink run --format parquet (needs pyarrow)
+    trials = _read_either(d, "trials")
+    if trials is None:
+        raise FileNotFoundError(f"{d} has neither trials.csv nor trials.parquet")
     outcomes = meta.get("outcomes") or sorted(trials["outcome"].dropna().unique())
     trials["outcome"] = pd.Categorical(trials["outcome"], categories=outcomes)
     for c in trials.columns:
         if c.startswith("talks_") and c.endswith("_status"):
             trials[c] = trials[c].astype("category")
     summary = _read_csv(d / "summary.csv")
-    timeline = None
-    if (d / "timeline.csv").exists():
-        timeline = _read_csv(d / "timeline.csv")
-        if "date" in timeline:
-            timeline["date"] = pd.to_datetime(timeline["date"])
+    timeline = _read_either(d, "timeline")
+    if timeline is not None and "date" in timeline:
+        timeline["date"] = pd.to_datetime(timeline["date"])
     return Run(trials=trials, summary=summary, meta=meta, timeline=timeline)
 
 
