@@ -363,3 +363,269 @@ fn include_chain_at_the_limit() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Branch `triggers` (issue 15 parts 3-4): combined conditions, repeatable
+// triggers, regimes' responses, pause rules, misattribution. Each new key
+// with a bad value (or in a bad combination) is refused with exit code 2,
+// the file, line and column, the dotted key and what was expected.
+
+/// `SMALL` with an actor c, a dyad a -> c, a regime on a -> b, a track and
+/// a driver, so that every new key has something to refer to.
+fn triggers_base() -> String {
+    format!(
+        "{SMALL}\n[actors.c]\n[dyads.a_c]\nfrom = \"a\"\nto = \"c\"\n[dyads.a_b.regimes.calm]\n\
+         [drivers.war]\nstart = 0\n[tracks.k]\nbetween = [\"a\", \"b\"]\nstatus = \"active\"\n"
+    )
+    .replacen(
+        "[dyads.a_b]\nfrom = \"a\"\nto = \"b\"\n",
+        "[dyads.a_b]\nfrom = \"a\"\nto = \"b\"\nregime = \"calm\"\n",
+        1,
+    )
+}
+
+#[test]
+fn triggers_branch_new_keys_refuse_bad_values() {
+    let mark = "[triggers.t]\ndo = \"mark\"\n";
+    let cases: &[(&str, &[&str])] = &[
+        // repetition
+        (
+            "[triggers.t]\nwhen = \"step\"\nat = 1\ndo = \"mark\"\nrefractory = 3\n",
+            &["triggers.t.refractory", "once = false"],
+        ),
+        (
+            "[triggers.t]\nwhen = \"step\"\nat = 1\ndo = \"mark\"\nonce = false\nrefractory = -1\n",
+            &[
+                "triggers.t.refractory",
+                "expected a whole number of steps in 0..=100000, found -1",
+            ],
+        ),
+        (
+            "[triggers.t]\nwhen = \"step\"\nat = 1\ndo = \"mark\"\nonce = false\nrefractory = \"x\"\n",
+            &["refractory"],
+        ),
+        // conditions
+        (
+            "[triggers.t]\nwhen = \"event\"\nwithin = 0\ndo = \"mark\"\n",
+            &["triggers.t.within", "found 0"],
+        ),
+        (
+            "[triggers.t]\nwhen = \"step\"\nat = 5\nuntil = 5\ndo = \"mark\"\n",
+            &["triggers.t.until", "expected a step after at = 5"],
+        ),
+        (
+            "[triggers.t]\nwhen = \"step\"\nat = 5\nwithin = 2\ndo = \"mark\"\n",
+            &["triggers.t.within", "means nothing for when = \"step\""],
+        ),
+        (mark, &["triggers.t.when", "missing key `when`", "all.<id>"]),
+        (
+            "[triggers.t]\ndo = \"mark\"\nabove = 3\n[triggers.t.all.x]\nwhen = \"driver\"\ndriver = \"war\"\n",
+            &["triggers.t.above", "no top-level `when`"],
+        ),
+        (
+            "[triggers.t]\ndo = \"mark\"\n[triggers.t.all.x]\nwhen = \"wether\"\n",
+            &["triggers.t.all.x.when", "found \"wether\""],
+        ),
+        (
+            "[triggers.t]\ndo = \"mark\"\n[triggers.t.any.x]\nwhen = \"driver\"\ndriver = \"peace\"\n",
+            &["triggers.t.any.x.driver", "unknown driver `peace`"],
+        ),
+        (
+            "[triggers.t]\ndo = \"mark\"\n[triggers.t.all.x]\nwhen = \"regime\"\ndyad = \"a_b\"\nregime = \"hot\"\n",
+            &["triggers.t.all.x.regime", "dyad `a_b` has no regime `hot`"],
+        ),
+        (
+            "[triggers.t]\ndo = \"mark\"\n[triggers.t.all.x]\nwhen = \"regime\"\ndyad = \"a_b\"\n",
+            &["triggers.t.all.x.regime", "missing key `regime`"],
+        ),
+        (
+            "[triggers.t]\ndo = \"mark\"\n[triggers.t.all.x]\nwhen = \"driver\"\ndriver = \"war\"\nabove = 3\n",
+            &["triggers.t.all.x.above", "means nothing for when = \"driver\""],
+        ),
+        (
+            "[triggers.t]\ndo = \"mark\"\n[triggers.t.all.Bad]\nwhen = \"driver\"\ndriver = \"war\"\n",
+            &["triggers.t.all.Bad", "snake_case"],
+        ),
+        (
+            "[triggers.t]\ndo = \"mark\"\n[triggers.t.all.x]\nwhen = \"driver\"\ndriver = \"war\"\nactive = 1\n",
+            &["active"],
+        ),
+        (
+            "[triggers.t]\nwhen = \"regime\"\ndyad = \"a_b\"\nregime = \"calm\"\ndo = \"regime\"\n",
+            &[
+                "triggers.t.dyad",
+                "read by both when = \"regime\" and do = \"regime\"",
+                "all.<id>",
+            ],
+        ),
+        // regimes' responses
+        (
+            "[dyads.a_b.regimes.calm.response]\nrule = \"tit_for_tat\"\n",
+            &["dyads.a_b.regimes.calm.response.rule", "unknown rule"],
+        ),
+        (
+            "[dyads.a_b.regimes.calm.response]\ndelay = 0\n",
+            &["dyads.a_b.regimes.calm.response.delay", "found 0"],
+        ),
+        (
+            "[dyads.a_b.regimes.calm.response]\nrule = \"grim\"\nproportionality = 2\n",
+            &[
+                "dyads.a_b.regimes.calm.response.proportionality",
+                "means nothing for rule = \"grim\"",
+            ],
+        ),
+        (
+            "[dyads.a_b.regimes.calm.response]\ngenerosity = { raid = 1.5 }\n",
+            &[
+                "dyads.a_b.regimes.calm.response.generosity.raid",
+                "expected a probability",
+            ],
+        ),
+        (
+            "[dyads.a_b.regimes.calm.response]\nmax_level = \"nuke\"\n",
+            &[
+                "dyads.a_b.regimes.calm.response.max_level",
+                "unknown ladder level `nuke`",
+            ],
+        ),
+        // pause rules
+        (
+            "[tracks.k.pause]\non_kill = []\nsteps = 3\n",
+            &["tracks.k.pause.on_kill", "non-empty list"],
+        ),
+        (
+            "[tracks.k.pause]\non_kill = [\"zz\"]\nsteps = 3\n",
+            &["tracks.k.pause.on_kill.0", "unknown actor `zz`"],
+        ),
+        (
+            "[tracks.k.pause]\non_kill = [\"a\"]\n",
+            &["tracks.k.pause.steps", "would never pause"],
+        ),
+        ("[tracks.k.pause]\non_kill = 3\nsteps = 3\n", &["on_kill"]),
+        // misattribution
+        (
+            "[dyads.a_b.misattribution]\np = 1.5\nto = { c = 1 }\n",
+            &[
+                "dyads.a_b.misattribution.p",
+                "expected a probability in [0, 1], found 1.5",
+            ],
+        ),
+        (
+            "[dyads.a_b.misattribution]\np = 0.1\n",
+            &["dyads.a_b.misattribution.to", "missing key `to`"],
+        ),
+        (
+            "[dyads.a_b.misattribution]\np = 0.1\nto = { zz = 1 }\n",
+            &["dyads.a_b.misattribution.to.zz", "unknown actor `zz`"],
+        ),
+        (
+            "[dyads.a_b.misattribution]\np = 0.1\nto = { b = 1 }\n",
+            &["dyads.a_b.misattribution.to.b", "own target"],
+        ),
+        (
+            "[dyads.b_a.misattribution]\np = 0.1\nto = { c = 1 }\n",
+            &[
+                "dyads.b_a.misattribution.to.c",
+                "no dyad goes from `b` to `c`",
+                "add a dyad",
+            ],
+        ),
+        (
+            "[dyads.a_b.misattribution]\np = 0.1\nto = { c = -1 }\n",
+            &["dyads.a_b.misattribution.to.c", "expected a finite number >= 0"],
+        ),
+        (
+            "[dyads.a_b.misattribution]\np = 0.1\nto = { c = 0 }\n",
+            &["dyads.a_b.misattribution.to", "at least one positive weight"],
+        ),
+        (
+            "[dyads.a_b.misattribution]\np = 0.1\nto = { c = 1 }\nvia = \"x\"\n",
+            &["dyads.a_b.misattribution.via", "unknown key"],
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("tmp");
+    for (i, (extra, want)) in cases.iter().enumerate() {
+        let f = write(
+            dir.path(),
+            &format!("t{i}.toml"),
+            format!("{}{extra}", triggers_base()).as_bytes(),
+        );
+        let c = check(&f);
+        assert_eq!(c.code, 2, "case {i} ({extra}) was accepted:\n{}", c.stderr);
+        assert!(!c.stderr.contains("panicked"), "{}", c.stderr);
+        assert!(
+            c.stderr.contains(&format!("t{i}.toml:")),
+            "case {i}: no file:line:col\n{}",
+            c.stderr
+        );
+        for w in *want {
+            assert!(c.stderr.contains(w), "case {i}: `{w}` not in\n{}", c.stderr);
+        }
+    }
+    // the base itself, and each new key with a good value, load
+    let good = [
+        "",
+        "[triggers.t]\nwhen = \"step\"\nat = 1\nuntil = 9\ndo = \"mark\"\nonce = false\nrefractory = 2\n",
+        "[triggers.t]\ndo = \"mark\"\n[triggers.t.all.x]\nwhen = \"event\"\nwithin = 3\n[triggers.t.any.y]\nwhen = \"driver\"\ndriver = \"war\"\nactive = false\n[triggers.t.any.z]\nwhen = \"regime\"\ndyad = \"a_b\"\nregime = \"calm\"\n",
+        "[dyads.a_b.regimes.calm.response]\nrule = \"tft\"\n",
+        "[tracks.k.pause]\non_kill = [\"a\", \"c\"]\nsteps = 3\n",
+        "[dyads.a_b.misattribution]\np = 0.1\nto = { c = 1 }\n",
+    ];
+    for (i, extra) in good.iter().enumerate() {
+        let f = write(
+            dir.path(),
+            &format!("g{i}.toml"),
+            format!("{}{extra}", triggers_base()).as_bytes(),
+        );
+        let c = check(&f);
+        assert_eq!(c.code, 0, "good case {i} ({extra}) refused:\n{}", c.stderr);
+    }
+}
+
+/// Every new key is reachable by `--set` (and so by sweeps), and a bad
+/// value given there is refused naming the path.
+#[test]
+fn triggers_branch_new_keys_reach_set() {
+    let text = format!(
+        "{}[triggers.t]\nwhen = \"step\"\nat = 1\nuntil = 9\ndo = \"mark\"\nonce = false\n[triggers.t.all.x]\nwhen = \"event\"\n\
+         [dyads.a_b.misattribution]\np = 0.1\nto = {{ c = 1 }}\n[dyads.a_b.regimes.calm.response]\nrule = \"tft\"\n\
+         [tracks.k.pause]\non_kill = true\nsteps = 3\n",
+        triggers_base()
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = write(dir.path(), "s.toml", text.as_bytes());
+    let run = |set: &str| {
+        Command::new(BIN)
+            .args(["check"])
+            .arg(&f)
+            .args(["--set", set])
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run brink")
+    };
+    for set in [
+        "triggers.t.refractory=3",
+        "triggers.t.until=20",
+        "triggers.t.all.x.within=4",
+        "triggers.t.all.x.min_level=raid",
+        "dyads.a_b.misattribution.p=0.5",
+        "dyads.a_b.misattribution.to.c=2",
+        "dyads.a_b.regimes.calm.response.proportionality=2",
+        "tracks.k.pause.on_kill=[\"a\"]",
+    ] {
+        let out = run(set);
+        assert!(out.status.success(), "{set}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    for (set, want) in [
+        ("triggers.t.refractory=-2", "triggers.t.refractory"),
+        ("triggers.t.all.x.within=0", "triggers.t.all.x.within"),
+        ("dyads.a_b.misattribution.p=2", "dyads.a_b.misattribution.p"),
+        ("tracks.k.pause.on_kill=[\"nobody\"]", "tracks.k.pause.on_kill.0"),
+        ("triggers.t.all.nope.within=2", "unknown parameter"),
+    ] {
+        let out = run(set);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{set} accepted: {err}");
+        assert!(err.contains(want), "{set}: `{want}` not in {err}");
+    }
+}

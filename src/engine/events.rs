@@ -81,6 +81,8 @@ pub(super) struct EventState {
     pub(super) events_total: Vec<u32>,
     pub(super) severity_total: Vec<f64>,
     pub(super) responses_total: Vec<u32>,
+    /// Answers of the dyad that landed on another dyad (misattribution).
+    pub(super) misattributed: Vec<u32>,
     /// Per dyad and place, dyad-major (stride `Compiled::places_per_dyad`).
     pub(super) place_events: Vec<u32>,
     /// Per dyad and ladder level, dyad-major (stride the ladder's length).
@@ -107,6 +109,7 @@ impl EventState {
         refill(&mut self.events_total, nd, 0);
         refill(&mut self.severity_total, nd, 0.0);
         refill(&mut self.responses_total, nd, 0);
+        refill(&mut self.misattributed, nd, 0);
         refill(&mut self.place_events, nd * s.compiled.places_per_dyad, 0);
         refill(&mut self.level_events, nd * s.ladder.len(), 0);
         refill(&mut self.killed, na, 0);

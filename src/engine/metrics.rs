@@ -67,6 +67,11 @@ pub enum Metric {
     DriverEndStep(u16),
     /// `trigger_<trigger>_step`: first step the trigger fired.
     TriggerStep(u16),
+    /// `trigger_<trigger>_fires`: times a repeatable trigger fired.
+    TriggerFires(u16),
+    /// `misattributed_<from>_<to>`: answers of the dyad that landed on
+    /// another actor.
+    Misattributed(DyadId),
     /// `payoff_<actor>` (games): mean payoff per round.
     Payoff(ActorId),
     /// `coop_<actor>` (games): share of rounds cooperated, 0..=1.
@@ -84,7 +89,7 @@ impl Metric {
         use Metric::*;
         match self {
             Events(_) | Responses(_) | PlaceEvents(..) | LevelEvents(..) | Killed(_) | Wounded(_)
-            | TalksPauseSteps(_) | TalksPauses(_) => MetricKind::Count,
+            | TalksPauseSteps(_) | TalksPauses(_) | TriggerFires(_) | Misattributed(_) => MetricKind::Count,
             Severity(_) if whole_severities(s) => MetricKind::Count,
             Severity(_) | Pressure(_) | TalksProgress(_) | Payoff(_) | Coop(_) => MetricKind::Real,
             FirstDeathStep(_)
@@ -126,6 +131,8 @@ impl Metric {
             TalksPauses(k) => track(k, "pauses"),
             DriverEndStep(k) => column("driver", &s.drivers[k as usize].id, "end_step"),
             TriggerStep(k) => column("trigger", &s.triggers[k as usize].id, "step"),
+            TriggerFires(k) => column("trigger", &s.triggers[k as usize].id, "fires"),
+            Misattributed(d) => format!("misattributed_{}", pair(d)),
             Payoff(a) => format!("payoff_{}", actor(a)),
             Coop(a) => format!("coop_{}", actor(a)),
             Param(k) => s.uncertainty.paths()[k as usize].clone(),
@@ -159,6 +166,8 @@ impl Metric {
             TalksPauses(k) => f64::from(track(k).pauses),
             DriverEndStep(k) => step(st.switches.driver_end_step[k as usize]),
             TriggerStep(k) => step(st.switches.trigger_fired[k as usize]),
+            TriggerFires(k) => f64::from(st.switches.trigger_count[k as usize]),
+            Misattributed(d) => f64::from(ev.misattributed[d as usize]),
             Payoff(_) | Coop(_) | Param(_) => f64::NAN,
         }
     }
@@ -225,6 +234,16 @@ fn metrics_of(s: &Scenario) -> Vec<Metric> {
     }
     m.extend((0..s.drivers.len() as u16).map(DriverEndStep));
     m.extend((0..s.triggers.len() as u16).map(TriggerStep));
+    m.extend(
+        (0..s.triggers.len() as u16)
+            .filter(|&k| !s.triggers[k as usize].once)
+            .map(TriggerFires),
+    );
+    m.extend(
+        dyads()
+            .filter(|&d| s.dyads[d as usize].misattribution.is_some())
+            .map(Misattributed),
+    );
     m.extend(params);
     m
 }

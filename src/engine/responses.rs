@@ -16,13 +16,28 @@
 //! `delay` steps later and followed by a refractory period; then its
 //! hazard, `p_t = 1 / (1 + exp(-(a + b·X_t)))` on its grievance or its
 //! actor's pressure [Allison1982], acting the next step. A dyad whose
-//! active regime does not respond decides nothing.
+//! active regime does not respond decides nothing; a regime with a
+//! response of its own answers by that rule instead of the dyad's (the
+//! rule's memory carries over).
+//!
+//! Attribution: with probability `p` an answer (the rule's, the hazard's,
+//! or a trigger's act on the dyad) lands on another actor `j` of the
+//! dyad's misattribution table, chosen with probability `w_j / Σ w`,
+//! and is carried out by the dyad `from -> j`:
+//!
+//! ```text
+//! P(answer lands on j) = p · w_j / Σ_k w_k,   P(on the actor that acted) = 1 - p
+//! ```
+//!
+//! so over n answers the misattributed count is Binomial(n, p). Who acted
+//! is often unclear in proxy wars, and states answer the group they
+//! believe responsible [Mumford2013; RidBuchanan2015].
 
-use super::events::draw_place;
+use super::events::{EventState, draw_place};
 use super::{TrialState, refill};
 use crate::model::{DyadId, Scenario};
 use crate::policy::{HazardStock, Observation, RuleState};
-use crate::rng::{TrialRng, bernoulli};
+use crate::rng::{TrialRng, bernoulli, categorical};
 
 /// Per dyad: the stocks above and the answering rules' memory.
 #[derive(Debug, Clone, Default)]
@@ -79,7 +94,8 @@ pub(super) fn decide(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
         if !dy.regimes[st.switches.regime[d] as usize].respond {
             continue;
         }
-        if let Some(resp) = &dy.response {
+        let regime = &dy.regimes[st.switches.regime[d] as usize];
+        if let Some(resp) = regime.response.as_ref().or(dy.response.as_ref()) {
             let (theirs, wounded, killed) = match dy.reverse {
                 Some(r) => {
                     let r = r as usize;
@@ -99,7 +115,8 @@ pub(super) fn decide(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
                 let place = draw_place(&resp.places, rng);
                 let due = t + resp.delay;
                 k.refractory_until[d] = due + resp.refractory;
-                ev.schedule(due, d as DyadId, level, place, None, None);
+                let on = attribute(s, ev, d as DyadId, rng);
+                ev.schedule(due, on, level, place, None, None);
             }
         }
         if let Some(h) = &dy.hazard {
@@ -113,8 +130,25 @@ pub(super) fn decide(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
             if bernoulli(rng, h.probability(x)) {
                 let place = draw_place(&h.places, rng);
                 k.hazard_until[d] = t + 1 + h.refractory;
-                ev.schedule(t + 1, d as DyadId, h.level, place, None, None);
+                let on = attribute(s, ev, d as DyadId, rng);
+                ev.schedule(t + 1, on, h.level, place, None, None);
             }
         }
     }
+}
+
+/// The dyad that carries out an answer of dyad `d`: `d` itself, or with
+/// the probability of `d`'s misattribution another dyad of the same actor
+/// (counted in `misattributed[d]`). Draws nothing for a dyad without
+/// misattribution.
+#[inline]
+pub(super) fn attribute(s: &Scenario, ev: &mut EventState, d: DyadId, rng: &mut TrialRng) -> DyadId {
+    let Some(m) = &s.dyads[d as usize].misattribution else {
+        return d;
+    };
+    if !bernoulli(rng, m.p) {
+        return d;
+    }
+    ev.misattributed[d as usize] += 1;
+    m.dyads[categorical(rng, &m.weights)]
 }

@@ -7,9 +7,10 @@
 //! P(collapse at t) = h0 + h1·V_t             each open (active or paused) step
 //! ```
 //!
-//! Talks open on their date or once a precondition's calm has held; an
-//! event at or above the pause level (or one that kills) pauses them for
-//! `pause.steps`; they sign on the first active step with every group
+//! Talks open on their date or once a precondition's calm has held; a
+//! watched event at or above the pause level, or one that kills people of
+//! an actor named by `pause.on_kill` (every actor for `true`), pauses them
+//! for `pause.steps`; they sign on the first active step with every group
 //! complete and no watched event at or above the signing level in the last
 //! `signing.calm` steps. While open, they scale spoilers' initiative
 //! ([`super::events`]): extremists attack as talks advance or stall
@@ -145,7 +146,7 @@ pub(super) fn see(s: &Scenario, tracks: &mut [TrackState], e: &Event, dy: &Dyad,
         if e.level >= tr.signing_level {
             ts.last_break = i64::from(t);
         }
-        if tr.pause_level.is_some_and(|l| e.level >= l) || (tr.pause_on_kill && e.killed > 0) {
+        if tr.pause_level.is_some_and(|l| e.level >= l) || (e.killed > 0 && tr.pause_on_kill[dy.to as usize]) {
             ts.pause_requested = true;
         }
     }

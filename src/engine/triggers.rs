@@ -1,9 +1,22 @@
 //! Triggers and restraint, and the switches they move: regimes and drivers.
 //!
 //! A trigger pairs a condition with an action and fires with its
-//! `probability` when the condition holds (at most once unless `once =
-//! false`). Step triggers fire at the start of their step; event, pressure
-//! and track triggers at the end, so their effects start the next step.
+//! `probability` when the condition holds. Its condition combines leaves
+//! (an event within the last `within` steps, a step window, pressure above
+//! a threshold, a track's status, a driver on or off, a dyad's regime):
+//!
+//! ```text
+//! C_t = ∧_{c ∈ all} c_t  ∧  (any = ∅  ∨  ∨_{c ∈ any} c_t)
+//! ```
+//!
+//! A trigger fires at most once unless `once = false`; a repeatable one
+//! then sleeps `refractory = r` steps after each firing. On a condition
+//! that always holds, firing with probability p, the gaps between firings
+//! are `r + G`, G geometric on {1, 2, ...} with mean 1/p: a renewal process
+//! with `T / (r + 1/p)` firings over T steps in the long run [Cox1962]
+//! (exact means in `tests/triggers.rs`). Triggers whose conditions are all
+//! step windows fire at the start of their step; the others at the end, so
+//! their effects start the next step.
 //! A patron's restraint order is obeyed by each client independently:
 //!
 //! ```text
@@ -17,8 +30,8 @@
 //! active step, so its remaining duration is geometric with mean
 //! (1 - h)/h steps; triggers may also switch it.
 
-use super::{NEVER, TrialState, refill};
-use crate::model::{Action, Condition, Scenario};
+use super::{NEVER, TrialState, refill, responses};
+use crate::model::{Action, Condition, Conditions, Scenario};
 use crate::rng::{TrialRng, bernoulli};
 
 /// Regimes, drivers and which triggers have fired.
@@ -36,6 +49,12 @@ pub(super) struct Switches {
     pub(super) driver_end_step: Vec<Option<u32>>,
     /// First step each trigger fired.
     pub(super) trigger_fired: Vec<Option<u32>>,
+    /// Last step each trigger fired.
+    pub(super) trigger_last: Vec<Option<u32>>,
+    /// Times each trigger fired.
+    pub(super) trigger_count: Vec<u32>,
+    /// Per event condition (its `slot`): the last step an event matched it.
+    pub(super) event_seen: Vec<Option<u32>>,
 }
 
 impl Switches {
@@ -47,6 +66,9 @@ impl Switches {
         refill(&mut self.driver_ended, nk, false);
         refill(&mut self.driver_end_step, nk, None);
         refill(&mut self.trigger_fired, s.triggers.len(), None);
+        refill(&mut self.trigger_last, s.triggers.len(), None);
+        refill(&mut self.trigger_count, s.triggers.len(), 0);
+        refill(&mut self.event_seen, s.compiled.event_slots, None);
     }
 
     fn set_regime(&mut self, d: usize, regime: u8, duration: u32, now: u32) {
@@ -81,27 +103,62 @@ pub(super) fn regimes_and_drivers(s: &Scenario, st: &mut TrialState, rng: &mut T
     }
 }
 
+/// Whether event `e` matches an event condition's filter.
+#[inline]
+fn matches(s: &Scenario, c: &Condition, e: &super::Event) -> bool {
+    let Condition::Event {
+        from,
+        to,
+        min_level,
+        killed,
+        wounded,
+        ..
+    } = *c
+    else {
+        return false;
+    };
+    let dy = &s.dyads[e.dyad as usize];
+    from.is_none_or(|f| f == dy.from)
+        && to.is_none_or(|x| x == dy.to)
+        && e.level >= min_level
+        && (!killed || e.killed > 0)
+        && (!wounded || e.wounded > 0)
+}
+
+/// Each event condition remembers the step of this step's matching event
+/// (before any end-of-step trigger is evaluated).
+fn see_events(s: &Scenario, st: &mut TrialState, t: u32) {
+    if st.events.events.is_empty() {
+        return;
+    }
+    for trig in &s.triggers {
+        for c in trig.when.iter() {
+            if let Condition::Event { slot, .. } = *c
+                && st.events.events.iter().any(|e| matches(s, c, e))
+            {
+                st.switches.event_seen[slot as usize] = Some(t);
+            }
+        }
+    }
+}
+
 /// Whether condition `c` holds at step `t`.
-fn holds(s: &Scenario, st: &TrialState, c: &Condition, t: u32) -> bool {
+fn holds(st: &TrialState, c: &Condition, t: u32) -> bool {
     match *c {
-        Condition::Step(at) => at == t,
-        Condition::Event {
-            from,
-            to,
-            min_level,
-            killed,
-            wounded,
-        } => st.events.events.iter().any(|e| {
-            let dy = &s.dyads[e.dyad as usize];
-            from.is_none_or(|f| f == dy.from)
-                && to.is_none_or(|x| x == dy.to)
-                && e.level >= min_level
-                && (!killed || e.killed > 0)
-                && (!wounded || e.wounded > 0)
-        }),
+        Condition::Step { at, until } => at <= t && t < until,
+        Condition::Event { within, slot, .. } => {
+            st.switches.event_seen[slot as usize].is_some_and(|seen| t - seen < within)
+        }
         Condition::Pressure { actor, above } => st.pressure.level[actor as usize] >= above,
         Condition::Track { track, status } => st.tracks[track as usize].status == status,
+        Condition::Driver { driver, active } => st.switches.driver_on[driver as usize] == active,
+        Condition::Regime { dyad, regime } => st.switches.regime[dyad as usize] == regime,
     }
+}
+
+/// Whether a trigger's combined condition holds at step `t`.
+fn all_hold(st: &TrialState, w: &Conditions, t: u32) -> bool {
+    w.all.iter().all(|c| holds(st, c, t)) && (w.any.is_empty() || w.any.iter().any(|c| holds(st, c, t)))
 }
 
 /// Phases "Step triggers" (`at_start`) and "Other triggers": the triggers of
@@ -114,17 +171,27 @@ pub(super) fn fire(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32
     } else {
         &s.compiled.end_triggers
     };
+    if !at_start {
+        see_events(s, st, t);
+    }
     for &k in phase {
         let trig = &s.triggers[k];
-        if trig.once && st.switches.trigger_fired[k].is_some() {
+        let sw = &st.switches;
+        if trig.once && sw.trigger_fired[k].is_some() {
             continue;
         }
-        if !holds(s, st, &trig.when, t) || !bernoulli(rng, trig.probability) {
+        if sw.trigger_last[k].is_some_and(|last| t - last <= trig.refractory) {
             continue;
         }
-        if st.switches.trigger_fired[k].is_none() {
-            st.switches.trigger_fired[k] = Some(t);
+        if !all_hold(st, &trig.when, t) || !bernoulli(rng, trig.probability) {
+            continue;
         }
+        let sw = &mut st.switches;
+        if sw.trigger_fired[k].is_none() {
+            sw.trigger_fired[k] = Some(t);
+        }
+        sw.trigger_last[k] = Some(t);
+        sw.trigger_count[k] += 1;
         match &trig.action {
             Action::Act {
                 dyad,
@@ -135,7 +202,14 @@ pub(super) fn fire(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32
                 wounded,
             } => {
                 let due = if at_start { t + delay } else { t + (*delay).max(1) };
-                st.events.schedule(due, *dyad, *level, *place, *killed, *wounded);
+                // a replay of what happened (forced consequences) is not
+                // misattributed
+                let on = if killed.is_none() && wounded.is_none() {
+                    responses::attribute(s, &mut st.events, *dyad, rng)
+                } else {
+                    *dyad
+                };
+                st.events.schedule(due, on, *level, *place, *killed, *wounded);
             }
             Action::Regime { dyad, regime, duration } => {
                 st.switches.set_regime(*dyad as usize, *regime, *duration, now);

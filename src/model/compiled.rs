@@ -35,12 +35,15 @@ pub struct Compiled {
     /// Stride of the per-dyad, per-place event counts: the number of places,
     /// at least 1.
     pub places_per_dyad: usize,
+    /// Number of event conditions over all triggers: each remembers the
+    /// last step an event matched it (its `slot`).
+    pub event_slots: usize,
 }
 
 impl Compiled {
     /// The tables of `s`.
     pub fn new(s: &Scenario) -> Compiled {
-        let step_trigger = |k: &usize| matches!(s.triggers[*k].when, Condition::Step(_));
+        let step_trigger = |k: &usize| s.triggers[*k].when.only_steps();
         Compiled {
             inputs: s
                 .actors
@@ -67,6 +70,12 @@ impl Compiled {
                 .max()
                 .unwrap_or(1),
             places_per_dyad: s.places.len().max(1),
+            event_slots: s
+                .triggers
+                .iter()
+                .flat_map(|t| t.when.iter())
+                .filter(|c| matches!(c, Condition::Event { .. }))
+                .count(),
         }
     }
 }

@@ -262,14 +262,17 @@ pub struct Dyad {
     /// Perception error: probability `to` perceives this dyad's act one
     /// level off.
     pub perception_noise: f64,
+    /// Attribution error: the dyad's answers may land on another dyad of
+    /// the same actor (`None` = perfect attribution).
+    pub misattribution: Option<Misattribution>,
     /// The levels this dyad can act at, ascending: its initiative's levels,
     /// its response's range, its hazard's level and its trigger acts'.
     /// Noise moves an act to a neighbour in this list.
     pub repertoire: Vec<Level>,
 }
 
-/// A named regime: a multiplier on the initiative rate and whether the dyad
-/// responds at all.
+/// A named regime: a multiplier on the initiative rate, whether the dyad
+/// responds at all, and optionally the response rule it answers by.
 #[derive(Debug, Clone)]
 pub struct Regime {
     /// Id as written.
@@ -278,6 +281,22 @@ pub struct Regime {
     pub rate: f64,
     /// Whether responses and hazards act in this regime.
     pub respond: bool,
+    /// The response rule in this regime, replacing the dyad's own
+    /// (`None` = the dyad's). Built from the dyad's response keys with the
+    /// regime's keys on top.
+    pub response: Option<Response>,
+}
+
+/// Misattribution: with probability `p` an answer of the dyad lands on
+/// another dyad of the same acting actor, drawn from `to`.
+#[derive(Debug, Clone)]
+pub struct Misattribution {
+    /// Probability one answer is misattributed (0..=1).
+    pub p: f64,
+    /// The dyads an answer may land on instead, `from -> other`.
+    pub dyads: Vec<DyadId>,
+    /// Cumulative weights over `dyads`.
+    pub weights: Vec<f64>,
 }
 
 /// A response rule with its timing.
@@ -380,8 +399,9 @@ pub struct Track {
     pub group_ids: Vec<String>,
     /// An event at or above this level pauses the talks (`None` = never).
     pub pause_level: Option<Level>,
-    /// An event that kills pauses the talks.
-    pub pause_on_kill: bool,
+    /// Per actor: a watched event that kills people of this actor pauses
+    /// the talks (`on_kill = true` sets every actor).
+    pub pause_on_kill: Vec<bool>,
     /// Length of a pause in steps.
     pub pause_steps: u32,
     /// Per-step collapse probability while open: `h0 + h1·V`, capped at 1.
@@ -423,9 +443,21 @@ pub enum Condition {
         killed: bool,
         /// That wounded someone.
         wounded: bool,
+        /// Holds for this many steps from the matching event's step (1 =
+        /// that step only).
+        within: u32,
+        /// Index of this condition's memory of its last match
+        /// ([`Compiled::event_slots`] of them).
+        slot: u16,
     },
-    /// At this step.
-    Step(u32),
+    /// From step `at` up to (not including) `until`; `until = at + 1` is
+    /// the single step `at`.
+    Step {
+        /// First step.
+        at: u32,
+        /// First step after.
+        until: u32,
+    },
     /// An actor's pressure at or above a value.
     Pressure {
         /// The actor.
@@ -440,6 +472,45 @@ pub enum Condition {
         /// The status.
         status: TalkStatus,
     },
+    /// A driver is active (or inactive).
+    Driver {
+        /// The driver.
+        driver: u16,
+        /// Whether it must be active (true) or inactive (false).
+        active: bool,
+    },
+    /// A dyad is in a regime.
+    Regime {
+        /// The dyad.
+        dyad: DyadId,
+        /// The regime index.
+        regime: u8,
+    },
+}
+
+/// A trigger's condition: every condition of `all` holds and, if `any` is
+/// not empty, at least one of `any`.
+#[derive(Debug, Clone, Default)]
+pub struct Conditions {
+    /// Conditions that must all hold (the top-level `when` first, then
+    /// `[triggers.<id>.all.<id>]` in file order).
+    pub all: Vec<Condition>,
+    /// Conditions of which one must hold (`[triggers.<id>.any.<id>]`);
+    /// empty = no such requirement.
+    pub any: Vec<Condition>,
+}
+
+impl Conditions {
+    /// Every condition, `all` then `any`.
+    pub fn iter(&self) -> impl Iterator<Item = &Condition> {
+        self.all.iter().chain(&self.any)
+    }
+
+    /// Whether every condition is a step condition: such a trigger fires
+    /// at the start of its step, the others at the end.
+    pub fn only_steps(&self) -> bool {
+        self.iter().all(|c| matches!(c, Condition::Step { .. }))
+    }
 }
 
 /// What a trigger does.
@@ -507,11 +578,14 @@ pub struct Trigger {
     /// Id as written.
     pub id: String,
     /// When it fires.
-    pub when: Condition,
+    pub when: Conditions,
     /// What it does.
     pub action: Action,
     /// Fires at most once per trial.
     pub once: bool,
+    /// Steps after a firing during which a repeatable trigger cannot fire
+    /// again (0 = it may fire the next step).
+    pub refractory: u32,
     /// Probability the action runs when the condition holds.
     pub probability: f64,
 }

@@ -35,6 +35,10 @@ named! {
         Pressure = "pressure",
         /// A track reaches a status.
         Track = "track",
+        /// A driver is active (or inactive).
+        Driver = "driver",
+        /// A dyad is in a regime.
+        Regime = "regime",
     }
 }
 

@@ -37,6 +37,9 @@ pub const OPTIONAL: &[&str] = &[
     "triggers.*.place",
     "triggers.*.force_killed",
     "triggers.*.force_wounded",
+    "triggers.*.until",
+    "dyads.*.misattribution",
+    "dyads.*.regimes.*.response",
     "game",
 ];
 
@@ -141,8 +144,17 @@ fn defaults(raw: &RawScenario, s: &Scenario) -> Vec<(String, Value)> {
     }
     for t in &s.triggers {
         let k = format!("triggers.{}", t.id);
-        if let crate::model::Condition::Event { min_level, .. } = t.when {
-            out.push((format!("{k}.min_level"), level(min_level)));
+        // the top-level condition is the first of `all`, when written
+        let top = raw.triggers.get(&t.id).is_some_and(|r| r.when.is_some());
+        if let Some(crate::model::Condition::Event { min_level, .. }) = t.when.all.first()
+            && top
+        {
+            out.push((format!("{k}.min_level"), level(*min_level)));
+        }
+        if let Some(crate::model::Condition::Driver { active, .. }) = t.when.all.first()
+            && top
+        {
+            out.push((format!("{k}.active"), Value::Boolean(*active)));
         }
         if let crate::model::Action::Driver { active, .. } = t.action {
             out.push((format!("{k}.active"), Value::Boolean(active)));

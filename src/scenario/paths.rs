@@ -130,6 +130,57 @@ pub const DOCS: &[(&str, &str)] = &[
         "whether responses and hazards act in this regime",
     ),
     (
+        "dyads.*.regimes.*.response.rule",
+        "regime's response: the rule in this regime (absent = the dyad's); every key absent here keeps the dyad's response value",
+    ),
+    ("dyads.*.regimes.*.response.proportionality", "regime's response: pi"),
+    ("dyads.*.regimes.*.response.delay", "regime's response: delay (>= 1)"),
+    ("dyads.*.regimes.*.response.threshold", "regime's response: theta"),
+    (
+        "dyads.*.regimes.*.response.generosity.+",
+        "regime's response: forgiveness at this level (0..=1)",
+    ),
+    (
+        "dyads.*.regimes.*.response.generosity_if_wounded",
+        "regime's response: generosity ceiling toward an act that wounded",
+    ),
+    (
+        "dyads.*.regimes.*.response.generosity_if_killed",
+        "regime's response: generosity ceiling toward an act that killed",
+    ),
+    (
+        "dyads.*.regimes.*.response.severity_if_wounded",
+        "regime's response: severity at least felt from an act that wounded",
+    ),
+    (
+        "dyads.*.regimes.*.response.severity_if_killed",
+        "regime's response: severity at least felt from an act that killed",
+    ),
+    (
+        "dyads.*.regimes.*.response.refractory",
+        "regime's response: refractory steps",
+    ),
+    (
+        "dyads.*.regimes.*.response.min_level",
+        "regime's response: lowest answer level",
+    ),
+    (
+        "dyads.*.regimes.*.response.max_level",
+        "regime's response: highest answer level",
+    ),
+    (
+        "dyads.*.regimes.*.response.level",
+        "regime's response: a two-action rule's defection level",
+    ),
+    (
+        "dyads.*.regimes.*.response.four_vector",
+        "regime's response: memory_one's four-vector",
+    ),
+    (
+        "dyads.*.regimes.*.response.places.+",
+        "regime's response: relative weight of this place (replaces the dyad's places)",
+    ),
+    (
         "dyads.*.initiative.rate",
         "mu: base rate of unprompted events, per step",
     ),
@@ -258,6 +309,14 @@ pub const DOCS: &[(&str, &str)] = &[
         "dyads.*.noise.perception",
         "probability the target perceives an act one level off (0..=1)",
     ),
+    (
+        "dyads.*.misattribution.p",
+        "probability one answer of the dyad (rule, hazard, trigger act) lands on another actor (0..=1)",
+    ),
+    (
+        "dyads.*.misattribution.to.+",
+        "relative weight of this actor among misattributed answers (needs a dyad from the same actor to it)",
+    ),
     ("drivers.*.name", "display name of the driver"),
     ("drivers.*.start", "first step the driver is active"),
     ("drivers.*.end", "first step the driver is no longer active"),
@@ -308,7 +367,10 @@ pub const DOCS: &[(&str, &str)] = &[
         "tracks.*.pause.level",
         "an event at or above this level pauses the talks",
     ),
-    ("tracks.*.pause.on_kill", "an event that kills pauses the talks"),
+    (
+        "tracks.*.pause.on_kill",
+        "a watched event that kills pauses the talks: true (anyone), false, or the actors whose deaths do ([\"us\"])",
+    ),
     (
         "tracks.*.pause.steps",
         "length of a pause, steps (>= 1 when pause.level or on_kill is set)",
@@ -340,13 +402,16 @@ pub const DOCS: &[(&str, &str)] = &[
     ),
     (
         "triggers.*.when",
-        "condition: \"event\", \"step\", \"pressure\" or \"track\"",
+        "condition: \"event\", \"step\", \"pressure\", \"track\", \"driver\" or \"regime\" (optional with all/any)",
     ),
     (
         "triggers.*.do",
         "action: \"act\", \"regime\", \"restrain\", \"driver\", \"track\" or \"mark\"",
     ),
-    ("triggers.*.once", "fire at most once per trial"),
+    (
+        "triggers.*.once",
+        "fire at most once per trial (false = repeatable, see refractory)",
+    ),
     (
         "triggers.*.probability",
         "probability the action runs when the condition holds (0..=1)",
@@ -367,7 +432,7 @@ pub const DOCS: &[(&str, &str)] = &[
     ("triggers.*.above", "pressure condition: the threshold"),
     ("triggers.*.track", "track condition or action: the track"),
     ("triggers.*.status", "track condition or action: the status"),
-    ("triggers.*.dyad", "act or regime action: the dyad"),
+    ("triggers.*.dyad", "act or regime action, or regime condition: the dyad"),
     ("triggers.*.level", "act action: the level"),
     (
         "triggers.*.delay",
@@ -382,14 +447,168 @@ pub const DOCS: &[(&str, &str)] = &[
         "triggers.*.force_wounded",
         "act action: people wounded, instead of a draw",
     ),
-    ("triggers.*.regime", "regime or restrain action: the regime"),
+    (
+        "triggers.*.regime",
+        "regime or restrain action, or regime condition: the regime",
+    ),
     (
         "triggers.*.duration",
         "regime or restrain action: steps it lasts (0 = for good); pause: steps (>= 1)",
     ),
     ("triggers.*.patron", "restrain action: the patron issuing the order"),
     ("triggers.*.driver", "driver action: the driver"),
-    ("triggers.*.active", "driver action: switch it on (true) or off (false)"),
+    (
+        "triggers.*.active",
+        "driver action: switch it on (true) or off (false); driver condition: holds while active (true, default) or inactive",
+    ),
+    (
+        "triggers.*.within",
+        "event condition: holds for this many steps from a matching event (1 = that step only)",
+    ),
+    (
+        "triggers.*.until",
+        "step condition: holds from `at` up to (not including) this step (absent = step `at` only)",
+    ),
+    (
+        "triggers.*.refractory",
+        "repeatable trigger (once = false): steps after a firing during which it cannot fire again",
+    ),
+    (
+        "triggers.*.all.*.when",
+        "condition: \"event\", \"step\", \"pressure\", \"track\", \"driver\" or \"regime\" (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.from",
+        "event condition: from this actor (\"*\" = any) (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.to",
+        "event condition: against this actor (\"*\" = any) (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.min_level",
+        "event condition: at or above this level (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.killed",
+        "event condition: true = only an event that killed someone (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.wounded",
+        "event condition: true = only an event that wounded someone (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.within",
+        "event condition: holds for this many steps from a matching event (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.at",
+        "step condition: the (first) step (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.until",
+        "step condition: first step after the window (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.actor",
+        "pressure condition: the actor (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.above",
+        "pressure condition: the threshold (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.track",
+        "track condition: the track (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.status",
+        "track condition: the status (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.driver",
+        "driver condition: the driver (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.active",
+        "driver condition: holds while active (true, default) or inactive (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.dyad",
+        "regime condition: the dyad (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.all.*.regime",
+        "regime condition: the regime the dyad is in (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.any.*.when",
+        "condition: \"event\", \"step\", \"pressure\", \"track\", \"driver\" or \"regime\" (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.from",
+        "event condition: from this actor (\"*\" = any) (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.to",
+        "event condition: against this actor (\"*\" = any) (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.min_level",
+        "event condition: at or above this level (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.killed",
+        "event condition: true = only an event that killed someone (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.wounded",
+        "event condition: true = only an event that wounded someone (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.within",
+        "event condition: holds for this many steps from a matching event (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.at",
+        "step condition: the (first) step (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.until",
+        "step condition: first step after the window (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.actor",
+        "pressure condition: the actor (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.above",
+        "pressure condition: the threshold (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.track",
+        "track condition: the track (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.status",
+        "track condition: the status (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.driver",
+        "driver condition: the driver (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.active",
+        "driver condition: holds while active (true, default) or inactive (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.dyad",
+        "regime condition: the dyad (one of the conditions of which one must hold)",
+    ),
+    (
+        "triggers.*.any.*.regime",
+        "regime condition: the regime the dyad is in (one of the conditions of which one must hold)",
+    ),
     (
         "outcomes.*.kind",
         "\"agreement\", \"collapse\", \"pressure\", \"spiral\" or \"deaths\"",

@@ -209,6 +209,17 @@ pub struct RawDyad {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hazard: Option<RawHazard>,
     pub noise: RawNoise,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub misattribution: Option<RawMisattribution>,
+}
+
+/// `[dyads.<id>.misattribution]`: answers that land on another group.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawMisattribution {
+    pub p: f64,
+    /// Relative weights of the actors an answer may land on instead.
+    pub to: Table<f64>,
 }
 
 /// `[dyads.<id>.regimes.<id>]`.
@@ -217,6 +228,10 @@ pub struct RawDyad {
 pub struct RawRegime {
     pub rate: f64,
     pub respond: bool,
+    /// The response rule in this regime: the dyad's response keys with
+    /// these on top.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<RawRegimeResponse>,
 }
 
 impl Default for RawRegime {
@@ -224,7 +239,81 @@ impl Default for RawRegime {
         RawRegime {
             rate: 1.0,
             respond: true,
+            response: None,
         }
+    }
+}
+
+/// `[dyads.<id>.regimes.<id>.response]`: the keys of a
+/// [`RawResponse`] that this regime changes; absent keys keep the dyad's.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawRegimeResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proportionality: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delay: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    #[serde(skip_serializing_if = "Table::is_empty")]
+    pub generosity: Table<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generosity_if_wounded: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generosity_if_killed: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity_if_wounded: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity_if_killed: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refractory: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_level: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_level: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub four_vector: Option<Vec<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub places: Option<Table<f64>>,
+}
+
+impl RawRegimeResponse {
+    /// The dyad's response (or the defaults) with this regime's keys on
+    /// top; generosity merges level by level, places are replaced whole.
+    pub fn over(&self, base: Option<&RawResponse>) -> RawResponse {
+        let mut r = base.cloned().unwrap_or_default();
+        macro_rules! set {
+            ($($f:ident),*) => {$( if let Some(v) = &self.$f { r.$f = v.clone(); } )*};
+        }
+        set!(
+            rule,
+            proportionality,
+            delay,
+            threshold,
+            severity_if_wounded,
+            severity_if_killed,
+            refractory,
+            places
+        );
+        macro_rules! set_opt {
+            ($($f:ident),*) => {$( if self.$f.is_some() { r.$f = self.$f.clone(); } )*};
+        }
+        set_opt!(
+            generosity_if_wounded,
+            generosity_if_killed,
+            min_level,
+            max_level,
+            level,
+            four_vector
+        );
+        for (k, v) in &self.generosity {
+            r.generosity.insert(k.clone(), *v);
+        }
+        r
     }
 }
 
@@ -475,8 +564,25 @@ impl Default for RawWorkingGroup {
 pub struct RawPause {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
-    pub on_kill: bool,
+    pub on_kill: RawOnKill,
     pub steps: i64,
+}
+
+/// `tracks.<id>.pause.on_kill`: `true` (any death in a watched event),
+/// `false`, or the actors whose deaths pause the talks.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum RawOnKill {
+    /// Every actor's deaths (true) or none (false).
+    All(bool),
+    /// These actors' deaths.
+    Actors(Vec<String>),
+}
+
+impl Default for RawOnKill {
+    fn default() -> Self {
+        RawOnKill::All(false)
+    }
 }
 
 /// `[tracks.<id>.collapse]`.
@@ -538,9 +644,12 @@ pub struct RawTrigger {
     pub min_level: Option<String>,
     pub killed: bool,
     pub wounded: bool,
+    pub within: i64,
     // condition: step
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<i64>,
     // condition: pressure
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
@@ -572,6 +681,100 @@ pub struct RawTrigger {
     pub driver: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
+    // repetition
+    pub refractory: i64,
+    // combined conditions
+    #[serde(skip_serializing_if = "Table::is_empty")]
+    pub all: Table<RawCondition>,
+    #[serde(skip_serializing_if = "Table::is_empty")]
+    pub any: Table<RawCondition>,
+}
+
+/// `[triggers.<id>.all.<id>]` and `[triggers.<id>.any.<id>]`: one
+/// condition of a combined trigger.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawCondition {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    pub from: String,
+    pub to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_level: Option<String>,
+    pub killed: bool,
+    pub wounded: bool,
+    pub within: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub above: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub track: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dyad: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regime: Option<String>,
+}
+
+impl Default for RawCondition {
+    fn default() -> Self {
+        RawCondition {
+            when: None,
+            from: "*".into(),
+            to: "*".into(),
+            min_level: None,
+            killed: false,
+            wounded: false,
+            within: 1,
+            at: None,
+            until: None,
+            actor: None,
+            above: None,
+            track: None,
+            status: None,
+            driver: None,
+            active: None,
+            dyad: None,
+            regime: None,
+        }
+    }
+}
+
+impl RawTrigger {
+    /// The condition written at the trigger's top level (`when` and the
+    /// keys it reads), if `when` is given.
+    pub fn top_condition(&self) -> Option<RawCondition> {
+        self.when.as_ref()?;
+        Some(RawCondition {
+            when: self.when.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            min_level: self.min_level.clone(),
+            killed: self.killed,
+            wounded: self.wounded,
+            within: self.within,
+            at: self.at,
+            until: self.until,
+            actor: self.actor.clone(),
+            above: self.above,
+            track: self.track.clone(),
+            status: self.status.clone(),
+            driver: self.driver.clone(),
+            active: self.active,
+            dyad: self.dyad.clone(),
+            regime: self.regime.clone(),
+        })
+    }
 }
 
 impl Default for RawTrigger {
@@ -586,7 +789,9 @@ impl Default for RawTrigger {
             min_level: None,
             killed: false,
             wounded: false,
+            within: 1,
             at: None,
+            until: None,
             actor: None,
             above: None,
             track: None,
@@ -602,6 +807,9 @@ impl Default for RawTrigger {
             patron: None,
             driver: None,
             active: None,
+            refractory: 0,
+            all: Table::new(),
+            any: Table::new(),
         }
     }
 }

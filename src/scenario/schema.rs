@@ -122,23 +122,58 @@ const TFT_KEYS: &[&str] = &[
     "max_level",
 ];
 const TWO_ACTION_KEYS: &[&str] = &["level", "max_level"];
+const RULE_READS: &[(&str, &[&str])] = &[
+    ("graded", GRADED_KEYS),
+    ("tft", TFT_KEYS),
+    ("gtft", GRADED_KEYS),
+    ("ctft", TWO_ACTION_KEYS),
+    ("tf2t", TWO_ACTION_KEYS),
+    ("grim", TWO_ACTION_KEYS),
+    ("wsls", TWO_ACTION_KEYS),
+    ("allc", TWO_ACTION_KEYS),
+    ("alld", TWO_ACTION_KEYS),
+    ("random", TWO_ACTION_KEYS),
+    ("memory_one", &["level", "max_level", "four_vector"]),
+];
+
+/// What each condition kind (`when`) reads, at a trigger's top level and
+/// in its `all` and `any` tables.
+const WHEN_READS: &[(&str, &[&str])] = &[
+    ("event", &["from", "to", "min_level", "killed", "wounded", "within"]),
+    ("step", &["at", "until"]),
+    ("pressure", &["actor", "above"]),
+    ("track", &["track", "status"]),
+    ("driver", &["driver", "active"]),
+    ("regime", &["dyad", "regime"]),
+];
+
+/// The condition's selector in a combined trigger's tables.
+const WHEN_SELECTOR: &[Selector] = &[Selector {
+    key: "when",
+    default: None,
+    reads: WHEN_READS,
+}];
+
+/// One condition of a combined trigger (`triggers.*.all.*`, `.any.*`).
+const fn condition_table(table: &'static str) -> Kinded {
+    Kinded {
+        table,
+        common: &["when"],
+        selectors: WHEN_SELECTOR,
+    }
+}
 
 /// Every table whose keys depend on a kind. Each kind's name must be in its
 /// enum's table of names (tested).
 pub const KINDED: &[Kinded] = &[
     Kinded {
         table: "triggers.*",
-        common: &["when", "do", "once", "probability"],
+        common: &["when", "do", "once", "probability", "refractory", "all", "any"],
         selectors: &[
             Selector {
                 key: "when",
                 default: None,
-                reads: &[
-                    ("event", &["from", "to", "min_level", "killed", "wounded"]),
-                    ("step", &["at"]),
-                    ("pressure", &["actor", "above"]),
-                    ("track", &["track", "status"]),
-                ],
+                reads: WHEN_READS,
             },
             Selector {
                 key: "do",
@@ -178,19 +213,19 @@ pub const KINDED: &[Kinded] = &[
         selectors: &[Selector {
             key: "rule",
             default: Some("graded"),
-            reads: &[
-                ("graded", GRADED_KEYS),
-                ("tft", TFT_KEYS),
-                ("gtft", GRADED_KEYS),
-                ("ctft", TWO_ACTION_KEYS),
-                ("tf2t", TWO_ACTION_KEYS),
-                ("grim", TWO_ACTION_KEYS),
-                ("wsls", TWO_ACTION_KEYS),
-                ("allc", TWO_ACTION_KEYS),
-                ("alld", TWO_ACTION_KEYS),
-                ("random", TWO_ACTION_KEYS),
-                ("memory_one", &["level", "max_level", "four_vector"]),
-            ],
+            reads: RULE_READS,
+        }],
+    },
+    condition_table("triggers.*.all.*"),
+    condition_table("triggers.*.any.*"),
+    Kinded {
+        table: "dyads.*.regimes.*.response",
+        common: &["rule", "delay", "refractory", "places"],
+        selectors: &[Selector {
+            // absent: the dyad's rule, whose keys are not known here
+            key: "rule",
+            default: None,
+            reads: RULE_READS,
         }],
     },
     Kinded {
@@ -204,13 +239,23 @@ pub const KINDED: &[Kinded] = &[
     },
 ];
 
+/// A key that a trigger's top-level condition `when` and its action `do`
+/// would both read (`dyad` for when = "regime", do = "act"), if any.
+pub fn shared_trigger_key(when: &str, action: &str) -> Option<&'static str> {
+    let sels = KINDED[0].selectors;
+    let reads = |sel: &Selector, name: &str| sel.reads.iter().find(|(n, _)| *n == name).map(|(_, k)| *k);
+    let w = reads(&sels[0], when)?;
+    let d = reads(&sels[1], action)?;
+    w.iter().copied().find(|k| d.contains(k))
+}
+
 /// The names each selector's kinds come from, to test [`KINDED`] against.
 pub fn selector_names(table: &str, key: &str) -> &'static [&'static str] {
     match (table, key) {
-        ("triggers.*", "when") => When::NAMES,
+        ("triggers.*" | "triggers.*.all.*" | "triggers.*.any.*", "when") => When::NAMES,
         ("triggers.*", "do") => Do::NAMES,
         ("outcomes.*", "kind") => OutcomeName::NAMES,
-        ("dyads.*.response", "rule") => RuleName::NAMES,
+        ("dyads.*.response" | "dyads.*.regimes.*.response", "rule") => RuleName::NAMES,
         ("dyads.*.hazard", "stock") => StockName::NAMES,
         _ => &[],
     }

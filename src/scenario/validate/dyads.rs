@@ -8,8 +8,8 @@
 //! `logistic(a + b·stock)` ([`crate::policy::hazard`]).
 
 use super::common::*;
-use crate::model::{ActorId, Dyad, DyadId, Regime};
-use crate::policy::{Hazard, HazardStock, Initiative};
+use crate::model::{Action, ActorId, Dyad, DyadId, Level, Misattribution, Regime, Trigger};
+use crate::policy::{Hazard, HazardStock, Initiative, Rule};
 use crate::scenario::kinds::StockName;
 use crate::scenario::raw::{RawDyad, RawHazard, RawInitiative};
 
@@ -42,11 +42,64 @@ pub(super) fn dyads(cx: &Cx) -> R<Vec<Dyad>> {
         let (f, t) = (dyads[i].from, dyads[i].to);
         dyads[i].reverse = dyads.iter().position(|x| x.from == t && x.to == f).map(|r| r as DyadId);
     }
+    for (i, (id, d)) in raw.dyads.iter().enumerate() {
+        if let Some(m) = &d.misattribution {
+            let m = misattribution(cx, &format!("dyads.{id}.misattribution"), m, &dyads, i)?;
+            dyads[i].misattribution = Some(m);
+        }
+    }
     Ok(dyads)
 }
 
+/// `[dyads.<id>.misattribution]`: each actor in `to` must be the target
+/// of another dyad of the same acting actor, which carries the answer.
+fn misattribution(
+    cx: &Cx,
+    k: &str,
+    m: &crate::scenario::raw::RawMisattribution,
+    dyads: &[Dyad],
+    d: usize,
+) -> R<Misattribution> {
+    let p = prob(&format!("{k}.p"), m.p)?;
+    if m.to.is_empty() {
+        return Err(missing(
+            format!("{k}.to"),
+            "missing key `to`: the actors a misattributed answer may land on",
+        )
+        .help(format!("give [{k}.to] <actor> = <weight>")));
+    }
+    let (from, own) = (dyads[d].from, dyads[d].to);
+    let mut targets = Vec::new();
+    let mut w = Vec::new();
+    for (aid, &x) in &m.to {
+        let ak = format!("{k}.to.{aid}");
+        let a = lookup(&ak, "actor", aid, &cx.raw.actors)? as ActorId;
+        if a == own {
+            return Err(inconsistent(
+                ak,
+                format!("`{aid}` is the dyad's own target; misattribution lands an answer on another actor"),
+            ));
+        }
+        let Some(alt) = dyads.iter().position(|x| x.from == from && x.to == a) else {
+            let fid = &dyads[d].id;
+            let from_id = cx.raw.actors.get_index(from as usize).expect("index").0;
+            return Err(inconsistent(
+                ak,
+                format!("no dyad goes from `{from_id}` to `{aid}`, so a misattributed answer of `{fid}` has nothing to land on"),
+            )
+            .help(format!("add a dyad with from = \"{from_id}\", to = \"{aid}\"")));
+        };
+        targets.push(alt as DyadId);
+        w.push(nonneg(&ak, x)?);
+    }
+    Ok(Misattribution {
+        p,
+        dyads: targets,
+        weights: cumulative(&format!("{k}.to"), w)?,
+    })
+}
+
 fn dyad(cx: &Cx, k: &str, id: &str, d: &RawDyad, from: ActorId, to: ActorId) -> R<Dyad> {
-    let regimes = regimes(k, d)?;
     let initiative = d
         .initiative
         .as_ref()
@@ -57,6 +110,7 @@ fn dyad(cx: &Cx, k: &str, id: &str, d: &RawDyad, from: ActorId, to: ActorId) -> 
         .as_ref()
         .map(|r| super::response::response(cx, &format!("{k}.response"), r))
         .transpose()?;
+    let regimes = regimes(cx, k, d)?;
     let hazard = d
         .hazard
         .as_ref()
@@ -73,21 +127,29 @@ fn dyad(cx: &Cx, k: &str, id: &str, d: &RawDyad, from: ActorId, to: ActorId) -> 
         response,
         hazard,
         repertoire: Vec::new(),
+        misattribution: None,
         execution_noise: prob(&format!("{k}.noise.execution"), noise.execution)?,
         perception_noise: prob(&format!("{k}.noise.perception"), noise.perception)?,
     })
 }
 
-/// The dyad's regimes, the one it starts in first.
-fn regimes(k: &str, d: &RawDyad) -> R<Vec<Regime>> {
+/// The dyad's regimes, the one it starts in first. A regime's response is
+/// the dyad's response keys with the regime's on top.
+fn regimes(cx: &Cx, k: &str, d: &RawDyad) -> R<Vec<Regime>> {
     let mut regimes = Vec::new();
     for (rid, r) in &d.regimes {
         let rk = format!("{k}.regimes.{rid}");
         id_ok(&rk, rid)?;
+        let response = r
+            .response
+            .as_ref()
+            .map(|rr| super::response::response(cx, &format!("{rk}.response"), &rr.over(d.response.as_ref())))
+            .transpose()?;
         regimes.push(Regime {
             id: rid.clone(),
             rate: nonneg(&format!("{rk}.rate"), r.rate)?,
             respond: r.respond,
+            response,
         });
     }
     match &d.regime {
@@ -100,6 +162,7 @@ fn regimes(k: &str, d: &RawDyad) -> R<Vec<Regime>> {
             id: "default".into(),
             rate: 1.0,
             respond: true,
+            response: None,
         }),
         None => {
             return Err(missing(
@@ -193,4 +256,59 @@ fn hazard(cx: &Cx, hk: &str, h: &RawHazard, from: ActorId) -> R<Hazard> {
         refractory: steps(&format!("{hk}.refractory"), h.refractory, 0, MAX_HORIZON)?,
         places: cx.places(&format!("{hk}.places"), &h.places)?,
     })
+}
+
+/// Every level each dyad can act at: its initiative's levels, its rule's,
+/// its hazard's and those of the triggers that act on it.
+pub(super) fn repertoires(dyads: &mut [Dyad], triggers: &[Trigger]) {
+    for (d, dy) in dyads.iter_mut().enumerate() {
+        let mut levels: Vec<Level> = Vec::new();
+        if let Some(i) = &dy.initiative {
+            let mut prev = 0.0;
+            for (j, &c) in i.levels.iter().enumerate() {
+                if c > prev {
+                    levels.push(j as Level + 1);
+                }
+                prev = c;
+            }
+        }
+        let responses = dy
+            .response
+            .iter()
+            .chain(dy.regimes.iter().filter_map(|r| r.response.as_ref()));
+        for r in responses {
+            match &r.rule {
+                Rule::Graded(g) => levels.extend(g.min_level..=g.max_level),
+                Rule::MemoryOne(m) => levels.push(m.level),
+                Rule::Grim { level } | Rule::TitForTwoTats { level } => levels.push(*level),
+                Rule::Contrite(c) => levels.push(c.level),
+            }
+        }
+        if let Some(h) = &dy.hazard {
+            levels.push(h.level);
+        }
+        for t in triggers {
+            if let Action::Act { dyad, level, .. } = t.action
+                && dyad as usize == d
+            {
+                levels.push(level);
+            }
+        }
+        levels.sort_unstable();
+        levels.dedup();
+        dy.repertoire = levels;
+    }
+    // A misattributed answer is carried out by the dyad it lands on.
+    for d in 0..dyads.len() {
+        let Some(m) = dyads[d].misattribution.clone() else {
+            continue;
+        };
+        let levels = dyads[d].repertoire.clone();
+        for alt in m.dyads {
+            let r = &mut dyads[alt as usize].repertoire;
+            r.extend(&levels);
+            r.sort_unstable();
+            r.dedup();
+        }
+    }
 }

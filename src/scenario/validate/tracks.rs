@@ -8,7 +8,7 @@ use super::common::*;
 use crate::model::{ActorId, DyadId, TalkStatus, Track, TrackEffect};
 use crate::scenario::ErrorKind;
 use crate::scenario::kinds::Do;
-use crate::scenario::raw::{RawTrack, RawTrackEffect};
+use crate::scenario::raw::{RawOnKill, RawTrack, RawTrackEffect};
 
 pub(super) fn tracks(cx: &Cx) -> R<Vec<Track>> {
     cx.raw.tracks.iter().map(|(id, t)| track(cx, id, t)).collect()
@@ -72,7 +72,8 @@ fn track(cx: &Cx, id: &str, t: &RawTrack) -> R<Track> {
         .map(|l| cx.hostile_level(&format!("{k}.pause.level"), l))
         .transpose()?;
     let pause_steps = steps(&format!("{k}.pause.steps"), t.pause.steps, 0, MAX_HORIZON)?;
-    if pause_steps == 0 && (pause_level.is_some() || t.pause.on_kill) {
+    let pause_on_kill = on_kill(cx, &format!("{k}.pause.on_kill"), &t.pause.on_kill)?;
+    if pause_steps == 0 && (pause_level.is_some() || pause_on_kill.contains(&true)) {
         return Err(Problem::new(
             ErrorKind::OutOfRange,
             format!("{k}.pause.steps"),
@@ -95,7 +96,7 @@ fn track(cx: &Cx, id: &str, t: &RawTrack) -> R<Track> {
         groups,
         group_ids,
         pause_level,
-        pause_on_kill: t.pause.on_kill,
+        pause_on_kill,
         pause_steps,
         collapse_hazard: prob(&format!("{k}.collapse.hazard"), t.collapse.hazard)?,
         collapse_violence: nonneg(&format!("{k}.collapse.violence"), t.collapse.violence)?,
@@ -103,6 +104,20 @@ fn track(cx: &Cx, id: &str, t: &RawTrack) -> R<Track> {
         signing_level: cx.hostile_level_or(&format!("{k}.signing.level"), t.signing.level.as_ref(), 1)?,
         effects,
     })
+}
+
+/// `pause.on_kill`: whose deaths pause the talks, one flag per actor.
+fn on_kill(cx: &Cx, key: &str, v: &RawOnKill) -> R<Vec<bool>> {
+    match v {
+        RawOnKill::All(b) => Ok(vec![*b; cx.raw.actors.len()]),
+        RawOnKill::Actors(ids) if ids.is_empty() => Err(Problem::new(
+            ErrorKind::InvalidValue,
+            key,
+            "expected true, false or a non-empty list of actor ids, found []",
+        )
+        .help("on_kill = false pauses on no deaths; on_kill = [\"us\"] on US deaths only")),
+        RawOnKill::Actors(ids) => actor_flags(cx, key, ids, false),
+    }
 }
 
 /// One flag per actor: those listed, or every actor (`all`) when none is.

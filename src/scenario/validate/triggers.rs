@@ -1,29 +1,146 @@
-//! `[triggers]`: a condition (`when`) and an action (`do`), fired in file
-//! order each step, with a probability and at most once unless `once =
-//! false` (DESIGN.md, "Regimes and red lines"): red lines that schedule a
-//! response, restraint orders, talks opened on a date, forced events.
+//! `[triggers]`: a condition (`when`, and the tables `all` and `any`) and
+//! an action (`do`), fired in file order each step, with a probability, at
+//! most once unless `once = false`, and then no more often than its
+//! `refractory` period allows (DESIGN.md, "Regimes and red lines"): red
+//! lines that schedule a response, restraint orders, talks opened on a
+//! date, forced events.
 
 use super::common::*;
-use crate::model::{Action, Actor, ActorId, Condition, Dyad, DyadId, NO_PLACE, TalkStatus, Trigger};
+use crate::model::{Action, Actor, ActorId, Condition, Conditions, Dyad, DyadId, NO_PLACE, TalkStatus, Trigger};
 use crate::scenario::ErrorKind;
 use crate::scenario::kinds::{Do, Named, When, one_of};
-use crate::scenario::raw::RawTrigger;
+use crate::scenario::raw::{RawCondition, RawTrigger, Table};
+
+/// Most conditions one trigger may combine.
+pub const MAX_CONDITIONS: usize = 64;
 
 pub(super) fn triggers(cx: &Cx, dyads: &[Dyad], actors: &[Actor]) -> R<Vec<Trigger>> {
     let mut out = Vec::new();
+    let mut slots = 0u16;
     for (id, t) in &cx.raw.triggers {
         let k = format!("triggers.{id}");
         id_ok(&k, id)?;
         let f = Fields { k: &k, t };
+        let when = conditions(cx, &f, dyads, actors, &mut slots)?;
+        let refractory = steps(&format!("{k}.refractory"), t.refractory, 0, MAX_HORIZON)?;
+        if t.once && refractory > 0 {
+            return Err(inconsistent(
+                format!("{k}.refractory"),
+                "a refractory period means nothing for a trigger that fires once",
+            )
+            .help("set once = false to make the trigger repeatable, or remove refractory"));
+        }
         out.push(Trigger {
             id: id.to_string(),
-            when: condition(cx, &f, actors)?,
+            when,
             action: action(cx, &f, dyads, actors)?,
             once: t.once,
+            refractory,
             probability: prob(&format!("{k}.probability"), t.probability)?,
         });
     }
     Ok(out)
+}
+
+/// The top-level condition (if `when` is given), then `all`, then `any`.
+fn conditions(cx: &Cx, f: &Fields, dyads: &[Dyad], actors: &[Actor], slots: &mut u16) -> R<Conditions> {
+    let t = f.t;
+    let mut c = Conditions::default();
+    if t.when.is_none() {
+        stray_condition_keys(f)?;
+    }
+    if let Some(top) = t.top_condition() {
+        shared_with_action(f)?;
+        c.all.push(condition(cx, f.k, &top, dyads, actors, slots)?);
+    }
+    for (name, tab, into) in [("all", &t.all, &mut c.all), ("any", &t.any, &mut c.any)] {
+        combined(cx, &f.key(name), tab, dyads, actors, slots, into)?;
+    }
+    if c.all.is_empty() && c.any.is_empty() {
+        let meaning = format!("the condition, {}", one_of(When::NAMES));
+        return Err(
+            missing(f.key("when"), format!("missing key `when`: {meaning}")).help(format!(
+                "give when = \"...\" or one or more [{}.all.<id>] / [{}.any.<id>] tables",
+                f.k, f.k
+            )),
+        );
+    }
+    if c.all.len() + c.any.len() > MAX_CONDITIONS {
+        return Err(inconsistent(
+            f.key("all"),
+            format!(
+                "expected at most {MAX_CONDITIONS} conditions, found {}",
+                c.all.len() + c.any.len()
+            ),
+        ));
+    }
+    Ok(c)
+}
+
+/// The conditions of one `all` or `any` table.
+fn combined(
+    cx: &Cx,
+    k: &str,
+    tab: &Table<RawCondition>,
+    dyads: &[Dyad],
+    actors: &[Actor],
+    slots: &mut u16,
+    into: &mut Vec<Condition>,
+) -> R<()> {
+    for (cid, rc) in tab {
+        let ck = format!("{k}.{cid}");
+        id_ok(&ck, cid)?;
+        into.push(condition(cx, &ck, rc, dyads, actors, slots)?);
+    }
+    Ok(())
+}
+
+/// Without a top-level `when`, the keys only a condition reads mean
+/// nothing at the trigger's top level.
+fn stray_condition_keys(f: &Fields) -> R<()> {
+    let t = f.t;
+    let given = [
+        ("from", t.from != "*"),
+        ("to", t.to != "*"),
+        ("min_level", t.min_level.is_some()),
+        ("killed", t.killed),
+        ("wounded", t.wounded),
+        ("within", t.within != 1),
+        ("at", t.at.is_some()),
+        ("until", t.until.is_some()),
+        ("actor", t.actor.is_some()),
+        ("above", t.above.is_some()),
+    ];
+    match given.iter().find(|(_, g)| *g) {
+        Some((key, _)) => Err(inconsistent(
+            f.key(key),
+            format!("`{key}` is a condition key, and this trigger has no top-level `when`"),
+        )
+        .help(format!(
+            "give when = \"...\" here, or move `{key}` into a [{}.all.<id>] table",
+            f.k
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A top-level `when` and `do` that read one key (`dyad` for when =
+/// "regime", do = "act") would make it mean two things.
+fn shared_with_action(f: &Fields) -> R<()> {
+    let (Some(w), Some(d)) = (f.t.when.as_deref(), f.t.action.as_deref()) else {
+        return Ok(());
+    };
+    if let Some(key) = crate::scenario::schema::shared_trigger_key(w, d) {
+        return Err(inconsistent(
+            f.key(key),
+            format!("`{key}` would be read by both when = \"{w}\" and do = \"{d}\""),
+        )
+        .help(format!(
+            "move the condition to a table of its own: [{}.all.<id>] with when = \"{w}\"",
+            f.k
+        )));
+    }
+    Ok(())
 }
 
 /// One trigger's keys, under its dotted prefix.
@@ -55,65 +172,123 @@ impl Fields<'_> {
         let d = self.need("dyad", &self.t.dyad)?;
         Ok(lookup(&self.key("dyad"), "dyad", &d, &cx.raw.dyads)? as DyadId)
     }
-
-    fn track(&self, cx: &Cx) -> R<(u16, String)> {
-        let tr = self.need("track", &self.t.track)?;
-        let st = self.need("status", &self.t.status)?;
-        let track = lookup(&self.key("track"), "track", &tr, &cx.raw.tracks)? as u16;
-        Ok((track, st))
-    }
 }
 
-fn condition(cx: &Cx, f: &Fields, actors: &[Actor]) -> R<Condition> {
-    let (t, raw) = (f.t, cx.raw);
+/// One condition at key prefix `k` (a trigger, or one of its `all` /
+/// `any` tables).
+fn condition(cx: &Cx, k: &str, c: &RawCondition, dyads: &[Dyad], actors: &[Actor], slots: &mut u16) -> R<Condition> {
+    let raw = cx.raw;
+    let key = |field: &str| format!("{k}.{field}");
+    let when_s = c.when.as_deref().unwrap_or("");
+    let need = |field: &str, v: &Option<String>| -> R<String> {
+        v.clone().ok_or_else(|| {
+            missing(
+                key(field),
+                format!("missing key `{field}` (needed by when = \"{when_s}\")"),
+            )
+        })
+    };
     let meaning = format!("the condition, {}", one_of(When::NAMES));
-    let when = required(&f.key("when"), &t.when, &meaning)?;
-    Ok(match kind::<When>(&f.key("when"), when)? {
-        When::Event => Condition::Event {
-            from: actor_or_any(&f.key("from"), &t.from, raw)?,
-            to: actor_or_any(&f.key("to"), &t.to, raw)?,
-            min_level: cx.hostile_level_or(&f.key("min_level"), t.min_level.as_ref(), 1)?,
-            killed: t.killed,
-            wounded: t.wounded,
-        },
+    let when = required(&key("when"), &c.when, &meaning)?;
+    Ok(match kind::<When>(&key("when"), when)? {
+        When::Event => {
+            let slot = *slots;
+            *slots = slots
+                .checked_add(1)
+                .ok_or_else(|| inconsistent(key("when"), "expected at most 65535 event conditions in a scenario"))?;
+            Condition::Event {
+                from: actor_or_any(&key("from"), &c.from, raw)?,
+                to: actor_or_any(&key("to"), &c.to, raw)?,
+                min_level: cx.hostile_level_or(&key("min_level"), c.min_level.as_ref(), 1)?,
+                killed: c.killed,
+                wounded: c.wounded,
+                within: steps(&key("within"), c.within, 1, MAX_HORIZON)?,
+                slot,
+            }
+        }
         When::Step => {
-            let Some(at) = t.at else {
+            let Some(at) = c.at else {
                 return Err(missing(
-                    f.key("at"),
+                    key("at"),
                     "missing key `at`: the step at which the trigger fires",
                 ));
             };
-            Condition::Step(steps(&f.key("at"), at, 0, MAX_HORIZON)?)
+            let at = steps(&key("at"), at, 0, MAX_HORIZON)?;
+            let until = match c.until {
+                None => at + 1,
+                Some(u) => {
+                    let u = steps(&key("until"), u, 0, MAX_HORIZON + 1)?;
+                    if u <= at {
+                        return Err(inconsistent(
+                            key("until"),
+                            format!("expected a step after at = {at}, found {u}: the window would be empty"),
+                        ));
+                    }
+                    u
+                }
+            };
+            Condition::Step { at, until }
         }
         When::Pressure => {
-            let a = f.need("actor", &t.actor)?;
-            let ai = lookup(&f.key("actor"), "actor", &a, &raw.actors)?;
+            let a = need("actor", &c.actor)?;
+            let ai = lookup(&key("actor"), "actor", &a, &raw.actors)?;
             if actors[ai].pressure.is_none() {
-                return Err(inconsistent(f.key("actor"), format!("`{a}` has no pressure stock")));
+                return Err(inconsistent(key("actor"), format!("`{a}` has no pressure stock")));
             }
-            let Some(above) = t.above else {
+            let Some(above) = c.above else {
                 return Err(missing(
-                    f.key("above"),
+                    key("above"),
                     "missing key `above`: the pressure at which the trigger fires",
                 ));
             };
             Condition::Pressure {
                 actor: ai as ActorId,
-                above: finite(&f.key("above"), above)?,
+                above: finite(&key("above"), above)?,
             }
         }
         When::Track => {
-            let (track, st) = f.track(cx)?;
+            let tr = need("track", &c.track)?;
+            let st = need("status", &c.status)?;
+            let track = lookup(&key("track"), "track", &tr, &raw.tracks)? as u16;
             let status = TalkStatus::parse(&st).ok_or_else(|| {
                 Problem::new(
                     ErrorKind::UnknownName,
-                    f.key("status"),
+                    key("status"),
                     format!(
                         "unknown status \"{st}\"; expected one of not_started, active, paused, agreement, collapsed"
                     ),
                 )
             })?;
             Condition::Track { track, status }
+        }
+        When::Driver => {
+            let d = need("driver", &c.driver)?;
+            Condition::Driver {
+                driver: lookup(&key("driver"), "driver", &d, &raw.drivers)? as u16,
+                active: c.active.unwrap_or(true),
+            }
+        }
+        When::Regime => {
+            let did = need("dyad", &c.dyad)?;
+            let dyad = lookup(&key("dyad"), "dyad", &did, &raw.dyads)?;
+            let r = need("regime", &c.regime)?;
+            let dy = &dyads[dyad];
+            let regime = dy.regimes.iter().position(|x| x.id == r).ok_or_else(|| {
+                Problem::new(
+                    ErrorKind::UnknownId,
+                    key("regime"),
+                    format!("dyad `{}` has no regime `{r}`", dy.id),
+                )
+                .help(format!(
+                    "regimes of `{}`: {}",
+                    dy.id,
+                    dy.regimes.iter().map(|x| x.id.as_str()).collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+            Condition::Regime {
+                dyad: dyad as DyadId,
+                regime: regime as u8,
+            }
         }
     })
 }
