@@ -71,6 +71,14 @@ pub enum Metric {
     Payoff(ActorId),
     /// `coop_<actor>` (games): share of rounds cooperated, 0..=1.
     Coop(ActorId),
+    /// `milestone_<id>_step`: first step the milestone held.
+    MilestoneStep(u16),
+    /// `phase_<id>_start_step`: step the implementation phase started.
+    PhaseStartStep(u16),
+    /// `phase_<id>_end_step`: step it was completed or broke down.
+    PhaseEndStep(u16),
+    /// `<id>`: a declared windowed quantity (`[metrics.<id>]`).
+    Window(u16),
 }
 
 impl Metric {
@@ -89,8 +97,15 @@ impl Metric {
             | TalksAgreementStep(_)
             | TalksCollapseStep(_)
             | DriverEndStep(_)
-            | TriggerStep(_) => MetricKind::Step,
+            | TriggerStep(_)
+            | MilestoneStep(_)
+            | PhaseStartStep(_)
+            | PhaseEndStep(_) => MetricKind::Step,
             TalksStatus(_) => MetricKind::Status,
+            Window(i) => match s.metrics[i as usize].measure {
+                crate::model::Measure::TrackStatus(_) => MetricKind::Status,
+                _ => MetricKind::Count,
+            },
         }
     }
 
@@ -124,6 +139,10 @@ impl Metric {
             TriggerStep(k) => column("trigger", &s.triggers[k as usize].id, "step"),
             Payoff(a) => format!("payoff_{}", actor(a)),
             Coop(a) => format!("coop_{}", actor(a)),
+            MilestoneStep(k) => column("milestone", &s.milestones[k as usize].id, "step"),
+            PhaseStartStep(k) => column("phase", &s.phases[k as usize].id, "start_step"),
+            PhaseEndStep(k) => column("phase", &s.phases[k as usize].id, "end_step"),
+            Window(i) => s.metrics[i as usize].id.clone(),
         }
     }
 
@@ -133,6 +152,7 @@ impl Metric {
     pub fn value(self, s: &Scenario, st: &TrialState) -> f64 {
         use Metric::*;
         let step = |x: Option<u32>| x.map_or(f64::NAN, f64::from);
+        let never = |x: u32| if x == super::NEVER { f64::NAN } else { f64::from(x) };
         let ev = &st.events;
         let track = |k: u16| &st.tracks[k as usize];
         match self {
@@ -155,6 +175,10 @@ impl Metric {
             DriverEndStep(k) => step(st.switches.driver_end_step[k as usize]),
             TriggerStep(k) => step(st.switches.trigger_fired[k as usize]),
             Payoff(_) | Coop(_) => f64::NAN,
+            MilestoneStep(k) => never(st.spiral.milestone_step[k as usize]),
+            PhaseStartStep(k) => never(st.implementation.start[k as usize]),
+            PhaseEndStep(k) => never(st.implementation.end[k as usize]),
+            Window(i) => super::windows::value(s, st, i as usize),
         }
     }
 }
@@ -218,6 +242,11 @@ fn metrics_of(s: &Scenario) -> Vec<Metric> {
     }
     m.extend((0..s.drivers.len() as u16).map(DriverEndStep));
     m.extend((0..s.triggers.len() as u16).map(TriggerStep));
+    m.extend((0..s.milestones.len() as u16).map(MilestoneStep));
+    for k in 0..s.phases.len() as u16 {
+        m.extend([PhaseStartStep(k), PhaseEndStep(k)]);
+    }
+    m.extend((0..s.metrics.len() as u16).map(Window));
     m
 }
 

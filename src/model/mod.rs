@@ -7,8 +7,12 @@
 //! weights; probabilities are per event or per step as stated.
 
 mod compiled;
+pub mod implementation;
+pub mod window;
 
 pub use compiled::Compiled;
+pub use implementation::Implementation;
+pub use window::{Measure, Windowed};
 
 use crate::date::Date;
 use crate::policy::{Hazard, Initiative, Rule};
@@ -59,6 +63,13 @@ pub struct Scenario {
     pub outcomes: Vec<Outcome>,
     /// Name of the outcome of a trial that reaches the horizon.
     pub horizon_outcome: String,
+    /// Milestones (`terminal = false` outcomes): recorded with the first
+    /// step they hold; the trial goes on. In declared order.
+    pub milestones: Vec<Outcome>,
+    /// Declared windowed quantities (`[metrics.<id>]`), in file order.
+    pub metrics: Vec<Windowed>,
+    /// Implementation phases (`[phases.<id>]`), in file order.
+    pub phases: Vec<Implementation>,
     /// Iterated game settings, if this is a game.
     pub game: Option<Game>,
     /// Read-only tables the engine derives from the fields above, built by
@@ -550,6 +561,10 @@ pub enum OutcomeKind {
         /// Number killed at which it fires.
         threshold: f64,
     },
+    /// An implementation phase (index into `Scenario::phases`) is complete.
+    Implemented(u16),
+    /// An implementation phase broke down: the deal is broken.
+    Broken(u16),
 }
 
 /// The iterated prisoner's dilemma.
