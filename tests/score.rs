@@ -377,3 +377,189 @@ fn compare_scores_the_model_beside_both_baselines() {
     assert!(c.skill_vs_persistence() > 0.0 && c.skill_vs_bootstrap() > 0.0);
     assert_eq!(c, baseline::compare(&model, 36, &h, 25, 2000, 3).unwrap());
 }
+
+// --- end to end: `brink score` (branch `windows`) ---------------------------
+
+mod end_to_end {
+    use brink::job::Quiet;
+    use brink::job::run::RunSpec;
+    use brink::job::score::{ScoreReport, ScoreSpec};
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::AtomicBool;
+
+    /// b attacks a at Poisson rate 0.5 per step and nothing else happens,
+    /// so the count through step t is Poisson(0.5 (t + 1)).
+    const POISSON: &str = r#"
+[scenario]
+name = "poisson"
+start_date = 2024-01-01
+horizon = 40
+trials = 4000
+seed = 7
+[ladder.none]
+severity = 0
+[ladder.shot]
+severity = 1
+[actors.a]
+[actors.b]
+[dyads.b_a]
+from = "b"
+to = "a"
+initiative = { rate = 0.5, levels = { shot = 1.0 } }
+"#;
+
+    /// Observations: 5 attacks through step 9, 10 through step 19 (the
+    /// median of Poisson(10)), 15 through step 29; an event on day 0.
+    const RECORD: &str = r#"
+[quantities.attacks]
+metric = "events"
+dyads = ["b_a"]
+observations = [
+  { step = 9, value = 5 },
+  { date = 2024-01-20, value = 10 },
+  { step = 29, value = 15 },
+]
+[quantities.first]
+metric = "first_event"
+dyads = ["b_a"]
+observations = [{ step = 0, value = true }]
+"#;
+
+    fn run(dir: &Path, extra: &str) -> PathBuf {
+        let scen = dir.join("poisson.toml");
+        std::fs::write(&scen, format!("{POISSON}{extra}")).unwrap();
+        let out = dir.join("run");
+        let job = RunSpec {
+            scenario: Some(scen.display().to_string()),
+            threads: Some(2),
+            out: Some(out.clone()),
+            ..RunSpec::default()
+        }
+        .validate()
+        .unwrap();
+        job.write_files(serde_json::json!(["test"]), &AtomicBool::new(false), &mut Quiet)
+            .unwrap();
+        std::fs::write(dir.join("record.toml"), RECORD).unwrap();
+        out
+    }
+
+    fn score(dir: &Path, run: &Path) -> Result<ScoreReport, brink::job::JobError> {
+        ScoreSpec {
+            run: run.to_path_buf(),
+            observed: dir.join("record.toml"),
+            threads: Some(2),
+            out: None,
+        }
+        .validate()?
+        .write(&AtomicBool::new(false), &mut Quiet)
+    }
+
+    /// The sample CRPS of 4,000 Poisson(10) draws at y = 10 against the
+    /// exact Poisson CRPS: its standard error is about sd|X − y|/sqrt(n)
+    /// (the spread term's error is smaller), estimated from the sample;
+    /// z = 4. The median is inside the central 50 % interval. The Brier
+    /// score of "an event on day 0" is (1 − p̂)² exactly, p̂ the share of
+    /// trials with one, and p̂ is within z = 4 standard errors of
+    /// 1 − e^(−0.5). Persistence at step 29 continues the rate between
+    /// steps 9 and 19, (10 − 5)/10 = 0.5, so its mean is 10 + 0.5 × 10 = 15.
+    #[test]
+    fn a_poisson_scenario_scores_as_worked_by_hand() {
+        let tmp = tempfile::tempdir().unwrap();
+        let run = run(tmp.path(), "");
+        let r = score(tmp.path(), &run).unwrap();
+        assert!(r.resimulated, "no declared column: the run is simulated again");
+        assert_eq!(r.rows.len(), 4);
+        let median = &r.rows[1];
+        assert_eq!((median.step, median.observed.as_str()), (19, "10"));
+        let m = median.scores[0];
+        let exact = brink::score::crps_poisson(10.0, 10);
+        // sd of |X − 10| for X ~ Poisson(10) is about 1.9.
+        let se = 1.9 / (4000f64).sqrt();
+        assert!((m.crps - exact).abs() < 4.0 * se, "crps {} vs exact {exact}", m.crps);
+        assert_eq!(m.in50, 1.0);
+        assert_eq!(m.in90, 1.0);
+        assert!((m.mean - 10.0).abs() < 4.0 * (10.0f64 / 4000.0).sqrt(), "{}", m.mean);
+        assert!(m.pit > 0.0 && m.pit < 1.0);
+        // No history before the first observation: no baseline.
+        assert!(r.rows[0].scores[1].crps.is_nan());
+        // Persistence and its exact CRPS at step 29.
+        let last = &r.rows[2];
+        assert_eq!(last.scores[1].mean, 15.0);
+        assert_eq!(last.scores[1].crps, brink::score::crps_poisson(5.0, 5));
+        // Brier by hand.
+        let first = &r.rows[3];
+        let p = first.scores[0].mean;
+        assert_eq!(first.scores[0].brier, (1.0 - p) * (1.0 - p));
+        let p0 = 1.0 - (-0.5f64).exp();
+        assert!((p - p0).abs() < 4.0 * (p0 * (1.0 - p0) / 4000.0).sqrt(), "{p} vs {p0}");
+        // Only step 29 has two earlier points for a baseline.
+        assert_eq!(r.skill[0].n, 1);
+        let skill = 1.0 - last.scores[0].crps / last.scores[1].crps;
+        assert_eq!(r.skill[0].skill, skill);
+        // score.csv: a header, one row per scored forecaster, two skill rows.
+        let text = std::fs::read_to_string(run.join("score.csv")).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], brink::job::score::COLUMNS.join(","));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("attacks,events,19,2024-01-20,10,model,"))
+        );
+        assert!(lines.last().unwrap().starts_with("*,,,,"));
+    }
+
+    /// Declaring the observed windows as [metrics] makes `score` read them
+    /// from trials.csv instead: the same trials, so the same scores.
+    #[test]
+    fn declared_columns_give_the_scores_of_a_re_simulation() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = score(tmp.path(), &run(tmp.path(), "")).unwrap();
+        let tmp2 = tempfile::tempdir().unwrap();
+        let declared = "[metrics.w9]\nmetric = \"events\"\ndyads = [\"b_a\"]\nwindow = [0, 9]\n[metrics.w19]\nmetric = \"events\"\ndyads = [\"b_a\"]\nwindow = [0, 19]\n[metrics.w29]\nmetric = \"events\"\ndyads = [\"b_a\"]\nwindow = [0, 29]\n[metrics.day0]\nmetric = \"first_event\"\ndyads = [\"b_a\"]\nwindow = [0, 0]\n";
+        let b = score(tmp2.path(), &run(tmp2.path(), declared)).unwrap();
+        assert!(!b.resimulated);
+        let bits = |r: &brink::job::score::Row| {
+            r.scores
+                .iter()
+                .flat_map(|s| [s.mean, s.crps, s.log_score, s.pit, s.in50, s.in90, s.brier])
+                .map(f64::to_bits)
+                .collect::<Vec<_>>()
+        };
+        for (x, y) in a.rows.iter().zip(&b.rows) {
+            assert_eq!(bits(x), bits(y), "{}", x.quantity);
+        }
+    }
+
+    #[test]
+    fn bad_input_gets_a_clear_error_and_no_score_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let run = run(tmp.path(), "");
+        // Unknown dyad: file:line:col.
+        std::fs::write(
+            tmp.path().join("record.toml"),
+            "[quantities.x]\nmetric = \"events\"\ndyads = [\"a_b\"]\nobservations = [{ step = 1, value = 0 }]\n",
+        )
+        .unwrap();
+        let e = score(tmp.path(), &run).err().unwrap();
+        assert!(e.to_string().contains("record.toml:3:10: unknown dyad `a_b`"), "{e}");
+        assert_eq!(e.exit_code(), 2);
+        // A date past the horizon.
+        std::fs::write(
+            tmp.path().join("record.toml"),
+            "[quantities.x]\nmetric = \"events\"\ndyads = [\"b_a\"]\nobservations = [{ date = 2024-03-01, value = 0 }]\n",
+        )
+        .unwrap();
+        let e = score(tmp.path(), &run).err().unwrap();
+        assert!(e.to_string().contains("past the scenario's horizon"), "{e}");
+        assert!(!run.join("score.csv").exists());
+        // No run.json.
+        let e = score(tmp.path(), tmp.path()).err().unwrap();
+        assert!(e.to_string().contains("not a run directory"), "{e}");
+        // The scenario changed since the run.
+        std::fs::write(tmp.path().join("record.toml"), RECORD).unwrap();
+        std::fs::write(tmp.path().join("poisson.toml"), POISSON.replace("0.5", "0.6")).unwrap();
+        let e = score(tmp.path(), &run).err().unwrap();
+        assert!(e.to_string().contains("the scenario changed since the run"), "{e}");
+        assert!(!run.join("score.csv").exists());
+    }
+}

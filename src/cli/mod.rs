@@ -6,6 +6,7 @@
 //! (scenario, flags), 130 interrupted.
 
 mod progress;
+pub mod score;
 pub mod sweep;
 pub mod tournament;
 
@@ -69,6 +70,8 @@ pub enum Command {
     Tournament(tournament::TournamentArgs),
     /// Write RUN_DIR/report.html: one self-contained page of figures and tables.
     Report(ReportArgs),
+    /// Score a run against an observed record (CRPS, log score, PIT, coverage, Brier) beside naive baselines.
+    Score(score::ScoreArgs),
 }
 
 /// `brink report`.
@@ -140,6 +143,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Sweep(a) => sweep::cmd_sweep(a),
         Command::Merge(a) => sweep::cmd_merge(a),
         Command::Report(a) => cmd_report(&a.run_dir, false),
+        Command::Score(a) => score::cmd_score(a),
     };
     match result {
         Ok(()) => 0,

@@ -76,6 +76,14 @@ pub enum Metric {
     Payoff(ActorId),
     /// `coop_<actor>` (games): share of rounds cooperated, 0..=1.
     Coop(ActorId),
+    /// `milestone_<id>_step`: first step the milestone held.
+    MilestoneStep(u16),
+    /// `phase_<id>_start_step`: step the implementation phase started.
+    PhaseStartStep(u16),
+    /// `phase_<id>_end_step`: step it was completed or broke down.
+    PhaseEndStep(u16),
+    /// `<id>`: a declared windowed quantity (`[metrics.<id>]`).
+    Window(u16),
     /// An uncertain parameter's drawn value, named by its dotted path
     /// (issue 14); written by the runner, not the engine.
     Param(u16),
@@ -97,8 +105,15 @@ impl Metric {
             | TalksAgreementStep(_)
             | TalksCollapseStep(_)
             | DriverEndStep(_)
-            | TriggerStep(_) => MetricKind::Step,
+            | TriggerStep(_)
+            | MilestoneStep(_)
+            | PhaseStartStep(_)
+            | PhaseEndStep(_) => MetricKind::Step,
             TalksStatus(_) => MetricKind::Status,
+            Window(i) => match s.metrics[i as usize].measure {
+                crate::model::Measure::TrackStatus(_) => MetricKind::Status,
+                _ => MetricKind::Count,
+            },
             Param(_) => MetricKind::Real,
         }
     }
@@ -135,6 +150,10 @@ impl Metric {
             Misattributed(d) => format!("misattributed_{}", pair(d)),
             Payoff(a) => format!("payoff_{}", actor(a)),
             Coop(a) => format!("coop_{}", actor(a)),
+            MilestoneStep(k) => column("milestone", &s.milestones[k as usize].id, "step"),
+            PhaseStartStep(k) => column("phase", &s.phases[k as usize].id, "start_step"),
+            PhaseEndStep(k) => column("phase", &s.phases[k as usize].id, "end_step"),
+            Window(i) => s.metrics[i as usize].id.clone(),
             Param(k) => s.uncertainty.paths()[k as usize].clone(),
         }
     }
@@ -145,6 +164,7 @@ impl Metric {
     pub fn value(self, s: &Scenario, st: &TrialState) -> f64 {
         use Metric::*;
         let step = |x: Option<u32>| x.map_or(f64::NAN, f64::from);
+        let never = |x: u32| if x == super::NEVER { f64::NAN } else { f64::from(x) };
         let ev = &st.events;
         let track = |k: u16| &st.tracks[k as usize];
         match self {
@@ -168,6 +188,10 @@ impl Metric {
             TriggerStep(k) => step(st.switches.trigger_fired[k as usize]),
             TriggerFires(k) => f64::from(st.switches.trigger_count[k as usize]),
             Misattributed(d) => f64::from(ev.misattributed[d as usize]),
+            MilestoneStep(k) => never(st.spiral.milestone_step[k as usize]),
+            PhaseStartStep(k) => never(st.implementation.start[k as usize]),
+            PhaseEndStep(k) => never(st.implementation.end[k as usize]),
+            Window(i) => super::windows::value(s, st, i as usize),
             Payoff(_) | Coop(_) | Param(_) => f64::NAN,
         }
     }
@@ -244,6 +268,11 @@ fn metrics_of(s: &Scenario) -> Vec<Metric> {
             .filter(|&d| s.dyads[d as usize].misattribution.is_some())
             .map(Misattributed),
     );
+    m.extend((0..s.milestones.len() as u16).map(MilestoneStep));
+    for k in 0..s.phases.len() as u16 {
+        m.extend([PhaseStartStep(k), PhaseEndStep(k)]);
+    }
+    m.extend((0..s.metrics.len() as u16).map(Window));
     m.extend(params);
     m
 }

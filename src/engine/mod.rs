@@ -14,7 +14,9 @@
 //! * [`tracks`]: negotiation tracks;
 //! * [`pressure`]: the actors' pressure stocks;
 //! * [`triggers`]: triggers and restraint, regimes and drivers;
-//! * [`outcomes`]: outcomes and the escalation spiral;
+//! * [`outcomes`]: outcomes, milestones and the escalation spiral;
+//! * [`implementation`]: implementation phases after an agreement;
+//! * [`windows`]: quantities over windows of steps (`[metrics]`);
 //! * [`metrics`]: what a trial reports; [`game`]: iterated games.
 //!
 //! # The order of a step
@@ -26,12 +28,14 @@
 
 pub mod events;
 pub mod game;
+mod implementation;
 pub mod metrics;
 mod outcomes;
 mod pressure;
 mod responses;
 mod tracks;
 mod triggers;
+mod windows;
 
 use crate::model::{Scenario, TalkStatus};
 use crate::rng::TrialRng;
@@ -80,8 +84,10 @@ pub enum Phase {
     OtherTriggers,
     /// This step's severity enters each spiral outcome's window.
     SpiralWindow,
-    /// Outcomes are checked in declared order; the first that holds ends
-    /// the trial at this step.
+    /// Implementation phases start, break, slip or advance; milestones
+    /// that hold are recorded; outcomes are checked in declared order, the
+    /// first terminal one that holds ending the trial at this step; the
+    /// windowed quantities record the step.
     Outcomes,
 }
 
@@ -141,6 +147,8 @@ pub struct TrialState {
     tracks: Vec<tracks::TrackState>,
     pressure: pressure::PressureState,
     spiral: outcomes::Spiral,
+    implementation: implementation::Phases,
+    windows: windows::Windows,
 }
 
 impl TrialState {
@@ -160,6 +168,8 @@ impl TrialState {
         tracks::reset(&mut self.tracks, s);
         self.pressure.reset(s);
         self.spiral.reset(s);
+        self.implementation.reset(s);
+        self.windows.reset(s);
     }
 
     /// Events of the step just simulated (for timelines and tests).
@@ -273,7 +283,13 @@ pub fn step(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) -> Op
             Phase::Answers => responses::decide(s, st, rng, t),
             Phase::OtherTriggers => triggers::fire(s, st, rng, t, false),
             Phase::SpiralWindow => outcomes::update_spiral(s, st, t),
-            Phase::Outcomes => ended = outcomes::check(s, st, t),
+            Phase::Outcomes => {
+                if !s.phases.is_empty() {
+                    implementation::update(s, st, rng, t);
+                }
+                ended = outcomes::check(s, st, t);
+                windows::record(s, st, t);
+            }
         }
     }
     ended

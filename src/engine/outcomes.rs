@@ -1,7 +1,12 @@
-//! Outcomes and the escalation spiral: the named conditions that end a
-//! trial, checked at the end of every step in declared order; the first
-//! that holds ends the trial at that step, and a trial that reaches the
+//! Outcomes and the escalation spiral: the named conditions checked at the
+//! end of every step in declared order. A terminal outcome ends the trial:
+//! the first that holds ends it at that step, and a trial that reaches the
 //! horizon ends in the horizon outcome, so every trial ends in exactly one.
+//! A milestone (`terminal = false`) is recorded with the first step it
+//! holds (`milestone_<id>_step`), and the trial goes on: an agreement
+//! followed by its implementation, say. Milestones are checked first, so a
+//! milestone that holds at the step a terminal outcome ends the trial is
+//! recorded too.
 //!
 //! The spiral is the severity of all events in a rolling window:
 //!
@@ -15,22 +20,26 @@
 //! status ([`super::tracks`]). Tit-for-tat under noise falls into such
 //! echoes of retaliation [Axelrod1984; Molander1985].
 
-use super::{TrialState, refill};
-use crate::model::{OutcomeKind, Scenario, TalkStatus};
+use super::{NEVER, TrialState, refill};
+use crate::model::{Outcome, OutcomeKind, Scenario, TalkStatus};
 
 /// Per-step severities over the longest window, and each spiral's sum.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Spiral {
     /// S_u at slot `u % len`.
     ring: Vec<f64>,
-    /// W_t per outcome (0 for outcomes that are not spirals).
+    /// W_t per outcome, then per milestone (0 for those that are not
+    /// spirals).
     sums: Vec<f64>,
+    /// First step each milestone held (`NEVER` = not yet).
+    pub(super) milestone_step: Vec<u32>,
 }
 
 impl Spiral {
     pub(super) fn reset(&mut self, s: &Scenario) {
         refill(&mut self.ring, s.compiled.ring_len, 0.0);
-        refill(&mut self.sums, s.outcomes.len(), 0.0);
+        refill(&mut self.sums, s.outcomes.len() + s.milestones.len(), 0.0);
+        refill(&mut self.milestone_step, s.milestones.len(), NEVER);
     }
 }
 
@@ -46,7 +55,7 @@ pub(super) fn update_spiral(s: &Scenario, st: &mut TrialState, t: u32) {
     let sp = &mut st.spiral;
     let n = sp.ring.len();
     let slot = t as usize % n;
-    for (o, out) in s.outcomes.iter().enumerate() {
+    for (o, out) in s.outcomes.iter().chain(&s.milestones).enumerate() {
         if let OutcomeKind::Spiral { window, .. } = out.kind {
             sp.sums[o] += total;
             if t >= window {
@@ -57,19 +66,35 @@ pub(super) fn update_spiral(s: &Scenario, st: &mut TrialState, t: u32) {
     sp.ring[slot] = total;
 }
 
-/// Phase "Outcomes": the first outcome that holds at step `t`, in declared
-/// order.
-pub(super) fn check(s: &Scenario, st: &TrialState, t: u32) -> Option<u16> {
-    s.outcomes.iter().enumerate().find_map(|(o, out)| {
-        let holds = match out.kind {
-            OutcomeKind::Agreement(k) => st.tracks[k as usize].status == TalkStatus::Agreement,
-            OutcomeKind::Collapse(k) => st.tracks[k as usize].status == TalkStatus::Collapsed,
-            OutcomeKind::Pressure { actor, threshold } => st.pressure.level[actor as usize] >= threshold,
-            OutcomeKind::Spiral {
-                threshold, min_step, ..
-            } => t >= min_step && st.spiral.sums[o] >= threshold - 1e-9,
-            OutcomeKind::Deaths { actor, threshold } => f64::from(st.events.killed[actor as usize]) >= threshold,
-        };
-        holds.then_some(o as u16)
-    })
+/// Whether outcome `out` (number `o` in outcomes-then-milestones order)
+/// holds at step `t`.
+#[inline]
+fn holds(st: &TrialState, out: &Outcome, o: usize, t: u32) -> bool {
+    match out.kind {
+        OutcomeKind::Agreement(k) => st.tracks[k as usize].status == TalkStatus::Agreement,
+        OutcomeKind::Collapse(k) => st.tracks[k as usize].status == TalkStatus::Collapsed,
+        OutcomeKind::Pressure { actor, threshold } => st.pressure.level[actor as usize] >= threshold,
+        OutcomeKind::Spiral {
+            threshold, min_step, ..
+        } => t >= min_step && st.spiral.sums[o] >= threshold - 1e-9,
+        OutcomeKind::Deaths { actor, threshold } => f64::from(st.events.killed[actor as usize]) >= threshold,
+        OutcomeKind::Implemented(p) => st.implementation.state[p as usize] == super::implementation::DONE,
+        OutcomeKind::Broken(p) => st.implementation.state[p as usize] == super::implementation::BROKEN,
+    }
+}
+
+/// Phase "Outcomes": milestones that hold for the first time are recorded
+/// at step `t`; then the first terminal outcome that holds, in declared
+/// order, ends the trial.
+pub(super) fn check(s: &Scenario, st: &mut TrialState, t: u32) -> Option<u16> {
+    let no = s.outcomes.len();
+    for (m, out) in s.milestones.iter().enumerate() {
+        if st.spiral.milestone_step[m] == NEVER && holds(st, out, no + m, t) {
+            st.spiral.milestone_step[m] = t;
+        }
+    }
+    s.outcomes
+        .iter()
+        .enumerate()
+        .find_map(|(o, out)| holds(st, out, o, t).then_some(o as u16))
 }

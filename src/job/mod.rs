@@ -15,6 +15,7 @@ pub mod load;
 pub mod merge;
 pub mod plan;
 pub mod run;
+pub mod score;
 pub mod sweep;
 pub mod tournament;
 
@@ -174,6 +175,10 @@ pub enum JobError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Merge(#[from] MergeError),
+    /// `brink score` could not score the run.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Score(#[from] score::ScoreError),
 }
 
 impl From<SweepError> for JobError {
@@ -214,6 +219,7 @@ impl JobError {
             ),
             JobError::Merge(e) => !matches!(e, MergeError::Output(_)),
             JobError::Report(e) => !matches!(e, ReportError::Output(_) | ReportError::Chart { .. }),
+            JobError::Score(e) => !matches!(e, score::ScoreError::Mismatch { .. }),
             JobError::Run(_) | JobError::Output(_) => false,
         }
     }

@@ -63,6 +63,7 @@ impl Compiled {
             ring_len: s
                 .outcomes
                 .iter()
+                .chain(&s.milestones)
                 .map(|o| match o.kind {
                     OutcomeKind::Spiral { window, .. } => window as usize + 1,
                     _ => 1,

@@ -7,10 +7,14 @@
 //! weights; probabilities are per event or per step as stated.
 
 mod compiled;
+pub mod implementation;
 mod uncertain;
+pub mod window;
 
 pub use compiled::Compiled;
+pub use implementation::Implementation;
 pub use uncertain::{Rebuild, Slot, Uncertainty, WeightTable, WeightTarget};
+pub use window::{Measure, Windowed};
 
 use crate::date::Date;
 use crate::policy::{Hazard, Initiative, Rule};
@@ -61,6 +65,13 @@ pub struct Scenario {
     pub outcomes: Vec<Outcome>,
     /// Name of the outcome of a trial that reaches the horizon.
     pub horizon_outcome: String,
+    /// Milestones (`terminal = false` outcomes): recorded with the first
+    /// step they hold; the trial goes on. In declared order.
+    pub milestones: Vec<Outcome>,
+    /// Declared windowed quantities (`[metrics.<id>]`), in file order.
+    pub metrics: Vec<Windowed>,
+    /// Implementation phases (`[phases.<id>]`), in file order.
+    pub phases: Vec<Implementation>,
     /// Iterated game settings, if this is a game.
     pub game: Option<Game>,
     /// Read-only tables the engine derives from the fields above, built by
@@ -629,6 +640,10 @@ pub enum OutcomeKind {
         /// Number killed at which it fires.
         threshold: f64,
     },
+    /// An implementation phase (index into `Scenario::phases`) is complete.
+    Implemented(u16),
+    /// An implementation phase broke down: the deal is broken.
+    Broken(u16),
 }
 
 /// The iterated prisoner's dilemma.
@@ -679,8 +694,9 @@ impl Payoffs {
 }
 
 /// Each dyad's repertoire: the levels it can act at, ascending (its
-/// initiative's levels of positive weight, its response's range, its
-/// hazard's level and its trigger acts'). Noise moves an act to a
+/// initiative's levels of positive weight, its responses' ranges, in every
+/// regime, its hazard's level and its trigger acts'; a misattributed
+/// answer is carried out by the dyad it lands on). Noise moves an act to a
 /// neighbour in this list.
 pub fn repertoires(dyads: &mut [Dyad], triggers: &[Trigger]) {
     for (d, dy) in dyads.iter_mut().enumerate() {
@@ -694,7 +710,11 @@ pub fn repertoires(dyads: &mut [Dyad], triggers: &[Trigger]) {
                 prev = c;
             }
         }
-        if let Some(r) = &dy.response {
+        let responses = dy
+            .response
+            .iter()
+            .chain(dy.regimes.iter().filter_map(|r| r.response.as_ref()));
+        for r in responses {
             match &r.rule {
                 Rule::Graded(g) => levels.extend(g.min_level..=g.max_level),
                 Rule::MemoryOne(m) => levels.push(m.level),
@@ -715,5 +735,18 @@ pub fn repertoires(dyads: &mut [Dyad], triggers: &[Trigger]) {
         levels.sort_unstable();
         levels.dedup();
         dy.repertoire = levels;
+    }
+    // A misattributed answer is carried out by the dyad it lands on.
+    for d in 0..dyads.len() {
+        let Some(m) = dyads[d].misattribution.clone() else {
+            continue;
+        };
+        let levels = dyads[d].repertoire.clone();
+        for alt in m.dyads {
+            let r = &mut dyads[alt as usize].repertoire;
+            r.extend(&levels);
+            r.sort_unstable();
+            r.dedup();
+        }
     }
 }

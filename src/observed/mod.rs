@@ -43,54 +43,18 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::date::Date;
-use crate::model::{ActorId, DyadId, Scenario, TalkStatus};
+use crate::model::window::Selects;
+use crate::model::{Scenario, TalkStatus};
 use crate::scenario::locate::line_col;
 use crate::scenario::paths::closest;
 
-/// What a quantity measures.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Metric {
-    /// Hostile events on a group of dyads.
-    Events(Vec<DyadId>),
-    /// Responses on a group of dyads.
-    Responses(Vec<DyadId>),
-    /// Killed among a group of actors.
-    Killed(Vec<ActorId>),
-    /// Wounded among a group of actors.
-    Wounded(Vec<ActorId>),
-    /// Whether any event had happened on a group of dyads.
-    FirstEvent(Vec<DyadId>),
-    /// Whether any of a group of actors had been killed.
-    FirstDeath(Vec<ActorId>),
-    /// A track's status (index into `Scenario::tracks`).
-    TrackStatus(u16),
-}
+/// What a quantity measures: the same type as a scenario's declared
+/// windowed metrics ([`crate::model::Measure`]), so an observation at step
+/// `t` is the quantity over the window `0..=t` ([`Quantity::window`]).
+pub type Metric = crate::model::Measure;
 
-/// The metric names a file may use.
-pub const METRICS: [&str; 7] = [
-    "events",
-    "responses",
-    "killed",
-    "wounded",
-    "first_event",
-    "first_death",
-    "track_status",
-];
-
-impl Metric {
-    /// Its name in files.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Metric::Events(_) => "events",
-            Metric::Responses(_) => "responses",
-            Metric::Killed(_) => "killed",
-            Metric::Wounded(_) => "wounded",
-            Metric::FirstEvent(_) => "first_event",
-            Metric::FirstDeath(_) => "first_death",
-            Metric::TrackStatus(_) => "track_status",
-        }
-    }
-}
+/// The metric names a file may use (those of [`crate::model::window::MEASURES`]).
+pub const METRICS: [&str; 7] = crate::model::window::MEASURES;
 
 /// One observed value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +92,18 @@ pub struct Quantity {
 }
 
 impl Quantity {
+    /// The windowed quantity observation `o` observes: this quantity over
+    /// steps `0..=o.step`, named `<id>` (the column a run's `trials.csv`
+    /// would hold if the scenario declared it).
+    pub fn window(&self, o: &Observation) -> crate::model::Windowed {
+        crate::model::Windowed {
+            id: self.id.clone(),
+            measure: self.metric.clone(),
+            from: 0,
+            to: o.step,
+        }
+    }
+
     /// A count quantity's `(step, count)` series, as the baselines of
     /// `score::baseline` take it; `None` for booleans and statuses.
     pub fn count_series(&self) -> Option<Vec<(i64, u64)>> {
@@ -246,14 +222,6 @@ struct RawObs {
     value: Spanned<toml::Value>,
 }
 
-/// Which ids a metric selects.
-#[derive(Clone, Copy, PartialEq)]
-enum Selects {
-    Dyads,
-    Actors,
-    Track,
-}
-
 /// What parsing a record needs at hand: the text and file name errors
 /// point into, and the scenario the record observes.
 struct Ctx<'a> {
@@ -359,11 +327,9 @@ fn parse_quantity(cx: &Ctx, key: Spanned<String>, q: Spanned<RawQuantity>) -> Re
 /// Which ids the metric named `m` selects, or an error at `span` for an
 /// unknown metric.
 fn metric_selects(cx: &Ctx, m: &str, span: std::ops::Range<usize>) -> Result<Selects, ObservedError> {
-    match m {
-        "events" | "responses" | "first_event" => Ok(Selects::Dyads),
-        "killed" | "wounded" | "first_death" => Ok(Selects::Actors),
-        "track_status" => Ok(Selects::Track),
-        _ => {
+    match Metric::selects(m) {
+        Some(s) => Ok(s),
+        None => {
             let help = match closest(m, METRICS.iter().copied()) {
                 Some(c) => format!("did you mean `{c}`? metrics: {}", METRICS.join(", ")),
                 None => format!("metrics: {}", METRICS.join(", ")),
@@ -411,20 +377,12 @@ fn parse_metric(
         Selects::Dyads => {
             let list = q.dyads.take().ok_or_else(|| missing("dyads"))?;
             let ids = resolve(text, file, list, "dyad", scenario.dyads.iter().map(|d| d.id.as_str()))?;
-            match m {
-                "events" => Metric::Events(ids),
-                "responses" => Metric::Responses(ids),
-                _ => Metric::FirstEvent(ids),
-            }
+            Metric::over_dyads(m, ids).expect("a dyad metric")
         }
         Selects::Actors => {
             let list = q.actors.take().ok_or_else(|| missing("actors"))?;
             let ids = resolve(text, file, list, "actor", scenario.actors.iter().map(|a| a.id.as_str()))?;
-            match m {
-                "killed" => Metric::Killed(ids),
-                "wounded" => Metric::Wounded(ids),
-                _ => Metric::FirstDeath(ids),
-            }
+            Metric::over_actors(m, ids).expect("an actor metric")
         }
         Selects::Track => {
             let t = q.track.take().ok_or_else(|| missing("track"))?;

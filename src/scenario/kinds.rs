@@ -73,6 +73,10 @@ named! {
         Spiral = "spiral",
         /// An actor's deaths reach a threshold.
         Deaths = "deaths",
+        /// An implementation phase is complete.
+        Implemented = "implemented",
+        /// An implementation phase broke down.
+        Broken = "broken",
     }
 }
 

@@ -163,7 +163,7 @@ fn defaults(raw: &RawScenario, s: &Scenario) -> Vec<(String, Value)> {
     for t in &s.tracks {
         out.push((format!("tracks.{}.signing.level", t.id), level(t.signing_level)));
     }
-    for o in &s.outcomes {
+    for o in s.outcomes.iter().chain(&s.milestones) {
         let k = format!("outcomes.{}", o.id);
         match o.kind {
             crate::model::OutcomeKind::Spiral { min_step, .. } => {

@@ -611,13 +611,63 @@ pub const DOCS: &[(&str, &str)] = &[
     ),
     (
         "outcomes.*.kind",
-        "\"agreement\", \"collapse\", \"pressure\", \"spiral\" or \"deaths\"",
+        "\"agreement\", \"collapse\", \"pressure\", \"spiral\", \"deaths\", \"implemented\" or \"broken\"",
     ),
     ("outcomes.*.track", "agreement or collapse: the track"),
     ("outcomes.*.actor", "pressure or deaths: the actor"),
     ("outcomes.*.threshold", "pressure, spiral or deaths: the threshold"),
     ("outcomes.*.window", "spiral: steps the severity is summed over"),
     ("outcomes.*.min_step", "spiral: earliest step it can fire"),
+    (
+        "outcomes.*.terminal",
+        "true (default): the outcome ends the trial; false: a milestone, recorded with its step (milestone_<id>_step) while the trial goes on",
+    ),
+    (
+        "metrics.*.metric",
+        "windowed quantity (a trials.csv column named by its id): \"events\", \"responses\", \"killed\", \"wounded\", \"first_event\", \"first_death\" or \"track_status\"",
+    ),
+    (
+        "metrics.*.dyads",
+        "events, responses or first_event: the dyads summed over (ids)",
+    ),
+    (
+        "metrics.*.actors",
+        "killed, wounded or first_death: the actors summed over (ids)",
+    ),
+    ("metrics.*.track", "track_status: the track"),
+    (
+        "metrics.*.window",
+        "[from, to]: the steps (whole numbers) or dates (YYYY-MM-DD) the quantity covers, both inclusive; track_status is read at `to`",
+    ),
+    ("metrics.*.description", "what the quantity is, in words"),
+    (
+        "outcomes.*.phase",
+        "implemented or broken: the implementation phase ([phases])",
+    ),
+    (
+        "phases.*.track",
+        "implementation phase: starts the step this track reaches agreement (make that agreement a milestone, terminal = false)",
+    ),
+    (
+        "phases.*.duration",
+        "implementation phase: steps of work to complete it (>= 1)",
+    ),
+    (
+        "phases.*.slip",
+        "implementation phase: probability per step of a slip (0..=1)",
+    ),
+    (
+        "phases.*.setback",
+        "implementation phase: steps of work lost per slip (>= 0)",
+    ),
+    (
+        "phases.*.break",
+        "implementation phase: probability per step that the deal breaks (0..=1)",
+    ),
+    (
+        "phases.*.spoilers.+",
+        "implementation phase: regime this dyad (the key) switches to, for good, when the phase starts",
+    ),
     ("game.rounds", "rounds per match"),
     ("game.noise", "probability an intended act comes out flipped (0..=1)"),
     (

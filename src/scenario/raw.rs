@@ -39,6 +39,10 @@ pub struct RawScenario {
     pub triggers: Table<RawTrigger>,
     /// Terminal outcomes keyed by id, checked in file order.
     pub outcomes: Table<RawOutcome>,
+    /// Windowed quantities keyed by id, written to `trials.csv` in file order.
+    pub metrics: Table<RawMetric>,
+    /// Implementation phases keyed by id.
+    pub phases: Table<RawPhase>,
     /// Iterated two-player game, when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub game: Option<RawGame>,
@@ -830,6 +834,56 @@ pub struct RawOutcome {
     pub window: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_step: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terminal: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+}
+
+/// `[phases.<id>]`: an implementation phase after a track's agreement.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawPhase {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub track: Option<String>,
+    pub duration: i64,
+    pub slip: f64,
+    pub setback: i64,
+    #[serde(rename = "break")]
+    pub break_hazard: f64,
+    pub spoilers: Table<String>,
+}
+
+impl Default for RawPhase {
+    fn default() -> Self {
+        RawPhase {
+            track: None,
+            duration: 1,
+            slip: 0.0,
+            setback: 0,
+            break_hazard: 0.0,
+            spoilers: Table::new(),
+        }
+    }
+}
+
+/// `[metrics.<id>]`: a quantity over a window of steps or dates.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawMetric {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metric: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dyads: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actors: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub track: Option<String>,
+    /// `[from, to]`: steps (integers) or dates, inclusive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<Vec<toml::Value>>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
 }
 
 /// `[game]`.

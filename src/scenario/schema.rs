@@ -194,7 +194,7 @@ pub const KINDED: &[Kinded] = &[
     },
     Kinded {
         table: "outcomes.*",
-        common: &["kind"],
+        common: &["kind", "terminal"],
         selectors: &[Selector {
             key: "kind",
             default: None,
@@ -204,6 +204,25 @@ pub const KINDED: &[Kinded] = &[
                 ("pressure", &["actor", "threshold"]),
                 ("spiral", &["window", "threshold", "min_step"]),
                 ("deaths", &["actor", "threshold"]),
+                ("implemented", &["phase"]),
+                ("broken", &["phase"]),
+            ],
+        }],
+    },
+    Kinded {
+        table: "metrics.*",
+        common: &["metric", "window", "description"],
+        selectors: &[Selector {
+            key: "metric",
+            default: None,
+            reads: &[
+                ("events", &["dyads"]),
+                ("responses", &["dyads"]),
+                ("killed", &["actors"]),
+                ("wounded", &["actors"]),
+                ("first_event", &["dyads"]),
+                ("first_death", &["actors"]),
+                ("track_status", &["track"]),
             ],
         }],
     },
@@ -255,6 +274,7 @@ pub fn selector_names(table: &str, key: &str) -> &'static [&'static str] {
         ("triggers.*" | "triggers.*.all.*" | "triggers.*.any.*", "when") => When::NAMES,
         ("triggers.*", "do") => Do::NAMES,
         ("outcomes.*", "kind") => OutcomeName::NAMES,
+        ("metrics.*", "metric") => &crate::model::window::MEASURES,
         ("dyads.*.response" | "dyads.*.regimes.*.response", "rule") => RuleName::NAMES,
         ("dyads.*.hazard", "stock") => StockName::NAMES,
         _ => &[],

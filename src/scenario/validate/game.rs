@@ -34,6 +34,8 @@ pub(super) fn game(raw: &RawScenario, h: Header) -> R<Scenario> {
         ("triggers", raw.triggers.len()),
         ("outcomes", raw.outcomes.len()),
         ("drivers", raw.drivers.len()),
+        ("metrics", raw.metrics.len()),
+        ("phases", raw.phases.len()),
     ] {
         if n > 0 {
             return Err(inconsistent(
@@ -72,6 +74,9 @@ pub(super) fn game(raw: &RawScenario, h: Header) -> R<Scenario> {
         triggers: Vec::new(),
         outcomes: Vec::new(),
         horizon_outcome: sc.horizon_outcome.clone(),
+        milestones: Vec::new(),
+        metrics: Vec::new(),
+        phases: Vec::new(),
         game: Some(Game {
             rounds,
             noise: prob("game.noise", g.noise)?,

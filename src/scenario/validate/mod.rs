@@ -7,7 +7,8 @@
 //! (later sections refer to earlier ones): [`header`] (`[scenario]`,
 //! places, ladder), [`actors`] (actors, pressure, drivers), [`dyads`]
 //! (regimes, initiative, hazard) and [`response`] (the reciprocity rule),
-//! [`tracks`], [`triggers`], [`outcomes`], and [`game`] for the iterated
+//! [`tracks`], [`triggers`], [`outcomes`] (and milestones), [`metrics`]
+//! (windowed quantities), and [`game`] for the iterated
 //! two-player game. Kinds (`when`, `do`, `kind`, `rule`...) are parsed into
 //! enums once ([`super::kinds`], [`crate::policy::RuleName`]).
 
@@ -16,7 +17,9 @@ mod common;
 mod dyads;
 mod game;
 mod header;
+mod metrics;
 mod outcomes;
+mod phases;
 mod response;
 mod tracks;
 mod triggers;
@@ -52,7 +55,10 @@ pub fn validate(raw: &RawScenario) -> R<Scenario> {
     actors::relief(raw, &mut actors)?;
     let triggers = triggers::triggers(&cx, &dyads, &actors)?;
     crate::model::repertoires(&mut dyads, &triggers);
-    let outcomes = outcomes::outcomes(&cx)?;
+    let phases = phases::phases(&cx, &dyads)?;
+    let (outcomes, milestones) = outcomes::outcomes(&cx)?;
+    phases::check_reachable(&phases, &outcomes, &cx)?;
+    let metrics = metrics::metrics(&cx, h.start_date, h.step_unit, run.horizon)?;
     let s = Scenario {
         name: raw.scenario.name.clone(),
         description: raw.scenario.description.clone(),
@@ -70,6 +76,9 @@ pub fn validate(raw: &RawScenario) -> R<Scenario> {
         triggers,
         outcomes,
         horizon_outcome: raw.scenario.horizon_outcome.clone(),
+        milestones,
+        metrics,
+        phases,
         game: None,
         compiled: Compiled::default(),
         uncertainty: Default::default(),

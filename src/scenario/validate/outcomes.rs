@@ -1,17 +1,20 @@
-//! `[outcomes]`: named terminal conditions checked every step in declared
-//! order — agreement or collapse of a track, pressure over a threshold (a
-//! coerced exit), an escalation spiral (severity summed over a rolling
-//! window above a threshold), deaths — and the horizon outcome when none
-//! fires (DESIGN.md, "Outcomes").
+//! `[outcomes]`: named conditions checked every step in declared order —
+//! agreement or collapse of a track, pressure over a threshold (a coerced
+//! exit), an escalation spiral (severity summed over a rolling window above
+//! a threshold), deaths — and the horizon outcome when no terminal one
+//! fires (DESIGN.md, "Outcomes"). `terminal = false` makes an outcome a
+//! milestone: recorded with the first step it holds, the trial going on.
 
 use super::common::*;
 use crate::model::{ActorId, Outcome, OutcomeKind};
 use crate::scenario::kinds::{Named, OutcomeName, one_of};
 use crate::scenario::raw::RawOutcome;
 
-pub(super) fn outcomes(cx: &Cx) -> R<Vec<Outcome>> {
+/// The terminal outcomes and the milestones, each in declared order.
+pub(super) fn outcomes(cx: &Cx) -> R<(Vec<Outcome>, Vec<Outcome>)> {
     let h = &cx.raw.scenario;
     let mut out = Vec::new();
+    let mut milestones = Vec::new();
     for (id, o) in &cx.raw.outcomes {
         let k = format!("outcomes.{id}");
         id_ok(&k, id)?;
@@ -21,12 +24,17 @@ pub(super) fn outcomes(cx: &Cx) -> R<Vec<Outcome>> {
                 format!("`{id}` is also the horizon outcome (scenario.horizon_outcome)"),
             ));
         }
-        out.push(Outcome {
+        let o = Outcome {
             id: id.clone(),
             kind: outcome(cx, &k, o)?,
-        });
+        };
+        if cx.raw.outcomes[id].terminal.unwrap_or(true) {
+            out.push(o);
+        } else {
+            milestones.push(o);
+        }
     }
-    Ok(out)
+    Ok((out, milestones))
 }
 
 fn outcome(cx: &Cx, k: &str, o: &RawOutcome) -> R<OutcomeKind> {
@@ -50,6 +58,13 @@ fn outcome(cx: &Cx, k: &str, o: &RawOutcome) -> R<OutcomeKind> {
             .as_ref()
             .ok_or_else(|| missing(format!("{k}.actor"), "missing key `actor`"))?;
         Ok(lookup(&format!("{k}.actor"), "actor", a, &raw.actors)? as ActorId)
+    };
+    let phase = || -> R<u16> {
+        let p = o
+            .phase
+            .as_ref()
+            .ok_or_else(|| missing(format!("{k}.phase"), "missing key `phase`: the implementation phase"))?;
+        Ok(lookup(&format!("{k}.phase"), "phase", p, &raw.phases)? as u16)
     };
     let kk = format!("{k}.kind");
     let name = required(
@@ -87,5 +102,7 @@ fn outcome(cx: &Cx, k: &str, o: &RawOutcome) -> R<OutcomeKind> {
             actor: actor()?,
             threshold: nonneg(&format!("{k}.threshold"), o.threshold.unwrap_or(1.0))?,
         },
+        OutcomeName::Implemented => OutcomeKind::Implemented(phase()?),
+        OutcomeName::Broken => OutcomeKind::Broken(phase()?),
     })
 }
