@@ -410,12 +410,16 @@ fn write(s: &mut Scenario, slot: Slot, x: f64, weights: &mut [Vec<f64>]) -> Rebu
         EffectProgress { track, effect } => s.tracks[track as usize].effects[effect as usize].progress = x,
         TriggerProbability(k) => s.triggers[k as usize].probability = x,
         TriggerAt(k) => {
-            if let Condition::Step(at) = &mut s.triggers[k as usize].when {
+            // The top-level `when` is the first of `all`; a window keeps
+            // its width.
+            if let Some(Condition::Step { at, until }) = s.triggers[k as usize].when.all.first_mut() {
+                let width = until.saturating_sub(*at);
                 *at = steps(x);
+                *until = at.saturating_add(width);
             }
         }
         TriggerAbove(k) => {
-            if let Condition::Pressure { above, .. } = &mut s.triggers[k as usize].when {
+            if let Some(Condition::Pressure { above, .. }) = s.triggers[k as usize].when.all.first_mut() {
                 *above = x;
             }
         }
@@ -450,7 +454,10 @@ fn write(s: &mut Scenario, slot: Slot, x: f64, weights: &mut [Vec<f64>]) -> Rebu
             OutcomeKind::Pressure { threshold, .. }
             | OutcomeKind::Spiral { threshold, .. }
             | OutcomeKind::Deaths { threshold, .. } => *threshold = x,
-            OutcomeKind::Agreement(_) | OutcomeKind::Collapse(_) => {}
+            OutcomeKind::Agreement(_)
+            | OutcomeKind::Collapse(_)
+            | OutcomeKind::Implemented(_)
+            | OutcomeKind::Broken(_) => {}
         },
         OutcomeWindow(k) => {
             if let OutcomeKind::Spiral { window, .. } = &mut s.outcomes[k as usize].kind {

@@ -363,8 +363,8 @@ fn resolve(path: &str, s: &Scenario, raw: &RawScenario, tables: &mut Vec<WeightT
             let act = matches!(t.action, Action::Act { .. });
             match seg(2) {
                 "probability" => Slot::TriggerProbability(k16),
-                "at" if matches!(t.when, Condition::Step(_)) => Slot::TriggerAt(k16),
-                "above" if matches!(t.when, Condition::Pressure { .. }) => Slot::TriggerAbove(k16),
+                "at" if matches!(t.when.all.first(), Some(Condition::Step { .. })) => Slot::TriggerAt(k16),
+                "above" if matches!(t.when.all.first(), Some(Condition::Pressure { .. })) => Slot::TriggerAbove(k16),
                 "level" if act => Slot::TriggerLevel(k16),
                 "delay" if act => Slot::TriggerDelay(k16),
                 "force_killed" if act => Slot::TriggerForceKilled(k16),

@@ -8,8 +8,8 @@
 //! `logistic(a + b·stock)` ([`crate::policy::hazard`]).
 
 use super::common::*;
-use crate::model::{Action, ActorId, Dyad, DyadId, Level, Misattribution, Regime, Trigger};
-use crate::policy::{Hazard, HazardStock, Initiative, Rule};
+use crate::model::{ActorId, Dyad, DyadId, Misattribution, Regime};
+use crate::policy::{Hazard, HazardStock, Initiative};
 use crate::scenario::kinds::StockName;
 use crate::scenario::raw::{RawDyad, RawHazard, RawInitiative};
 
