@@ -501,7 +501,10 @@ fn triggers_branch_new_keys_refuse_bad_values() {
             "[tracks.k.pause]\non_kill = [\"a\"]\n",
             &["tracks.k.pause.steps", "would never pause"],
         ),
-        ("[tracks.k.pause]\non_kill = 3\nsteps = 3\n", &["on_kill"]),
+        (
+            "[tracks.k.pause]\non_kill = 3\nsteps = 3\n",
+            &["tracks.k.pause.on_kill", "expected true, false or a list of actor ids"],
+        ),
         // misattribution
         (
             "[dyads.a_b.misattribution]\np = 1.5\nto = { c = 1 }\n",

@@ -574,13 +574,38 @@ pub struct RawPause {
 
 /// `tracks.<id>.pause.on_kill`: `true` (any death in a watched event),
 /// `false`, or the actors whose deaths pause the talks.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum RawOnKill {
     /// Every actor's deaths (true) or none (false).
     All(bool),
     /// These actors' deaths.
     Actors(Vec<String>),
+}
+
+/// By hand, so that a wrong type reads "expected true, false or a list of
+/// actor ids" rather than serde's note on untagged enums.
+impl<'de> Deserialize<'de> for RawOnKill {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawOnKill;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false or a list of actor ids")
+            }
+            fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<RawOnKill, E> {
+                Ok(RawOnKill::All(b))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<RawOnKill, A::Error> {
+                let mut ids = Vec::new();
+                while let Some(id) = seq.next_element::<String>()? {
+                    ids.push(id);
+                }
+                Ok(RawOnKill::Actors(ids))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl Default for RawOnKill {
