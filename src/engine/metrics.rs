@@ -71,6 +71,24 @@ pub enum Metric {
     Payoff(ActorId),
     /// `coop_<actor>` (games): share of rounds cooperated, 0..=1.
     Coop(ActorId),
+    /// `risk_<actor>`: risk stock at the end.
+    Risk(ActorId),
+    /// `actions_<actor>_<action>`: times the actor took the action (index
+    /// over all actors' actions, actor-major in file order).
+    ChoiceCount(u16),
+    /// `action_<actor>_<action>_step`: first step it took the action.
+    ChoiceStep(u16),
+    /// `talks_<track>_concessions`: concessions in talks that bargain.
+    TalksConcessions(u16),
+}
+
+/// The actor and the action of choice `i` (actor-major, file order).
+fn choice_at(s: &Scenario, i: u16) -> (&str, &str) {
+    s.actors
+        .iter()
+        .flat_map(|a| a.choices.iter().map(move |c| (a.id.as_str(), c.id.as_str())))
+        .nth(i as usize)
+        .expect("a choice metric names a choice of the scenario")
 }
 
 impl Metric {
@@ -81,7 +99,9 @@ impl Metric {
         use Metric::*;
         match self {
             Events(_) | Responses(_) | PlaceEvents(..) | LevelEvents(..) | Killed(_) | Wounded(_)
-            | TalksPauseSteps(_) | TalksPauses(_) => MetricKind::Count,
+            | TalksPauseSteps(_) | TalksPauses(_) | ChoiceCount(_) | TalksConcessions(_) => MetricKind::Count,
+            Risk(_) => MetricKind::Real,
+            ChoiceStep(_) => MetricKind::Step,
             Severity(_) if whole_severities(s) => MetricKind::Count,
             Severity(_) | Pressure(_) | TalksProgress(_) | Payoff(_) | Coop(_) => MetricKind::Real,
             FirstDeathStep(_)
@@ -124,6 +144,16 @@ impl Metric {
             TriggerStep(k) => column("trigger", &s.triggers[k as usize].id, "step"),
             Payoff(a) => format!("payoff_{}", actor(a)),
             Coop(a) => format!("coop_{}", actor(a)),
+            Risk(a) => format!("risk_{}", actor(a)),
+            ChoiceCount(i) => {
+                let (a, c) = choice_at(s, i);
+                format!("actions_{a}_{c}")
+            }
+            ChoiceStep(i) => {
+                let (a, c) = choice_at(s, i);
+                format!("action_{a}_{c}_step")
+            }
+            TalksConcessions(k) => track(k, "concessions"),
         }
     }
 
@@ -155,6 +185,10 @@ impl Metric {
             DriverEndStep(k) => step(st.switches.driver_end_step[k as usize]),
             TriggerStep(k) => step(st.switches.trigger_fired[k as usize]),
             Payoff(_) | Coop(_) => f64::NAN,
+            Risk(a) => st.pressure.risk[a as usize],
+            ChoiceCount(i) => f64::from(st.choices.count[i as usize]),
+            ChoiceStep(i) => step(st.choices.first[i as usize]),
+            TalksConcessions(k) => f64::from(track(k).concessions),
         }
     }
 }
@@ -218,6 +252,17 @@ fn metrics_of(s: &Scenario) -> Vec<Metric> {
     }
     m.extend((0..s.drivers.len() as u16).map(DriverEndStep));
     m.extend((0..s.triggers.len() as u16).map(TriggerStep));
+    // Issue 15's columns come last and only when the scenario uses them,
+    // so older scenarios keep their columns.
+    m.extend(actors().filter(|&a| s.actors[a as usize].risk.is_some()).map(Risk));
+    let n = s.actors.iter().map(|a| a.choices.len()).sum::<usize>() as u16;
+    m.extend((0..n).map(ChoiceCount));
+    m.extend((0..n).map(ChoiceStep));
+    for (k, tr) in s.tracks.iter().enumerate() {
+        if tr.bargaining.as_ref().is_some_and(|b| b.concession.is_some()) {
+            m.push(TalksConcessions(k as u16));
+        }
+    }
     m
 }
 

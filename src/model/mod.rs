@@ -6,8 +6,10 @@
 //! says otherwise); rates are events per step; severities are the ladder's
 //! weights; probabilities are per event or per step as stated.
 
+mod choices;
 mod compiled;
 
+pub use choices::{Bargaining, Choice, ChoiceAct, ChoicePolicy, ChoiceStock, Concession, Risk};
 pub use compiled::Compiled;
 
 use crate::date::Date;
@@ -174,6 +176,11 @@ pub struct Actor {
     pub pressure: Option<Pressure>,
     /// Game mode: the strategy this actor plays.
     pub strategy: Option<Rule>,
+    /// Risk stock, if the actor has one.
+    pub risk: Option<Risk>,
+    /// Actions other than violence that the actor may choose, in file
+    /// order.
+    pub choices: Vec<Choice>,
 }
 
 /// A decaying pressure stock: `P_t = decay·P_{t-1} + inputs_t - relief_t`,
@@ -389,6 +396,9 @@ pub struct Track {
     pub signing_level: Level,
     /// Multipliers on dyad initiative rates by status.
     pub effects: Vec<TrackEffect>,
+    /// Bargaining: pace and concessions that answer to the parties'
+    /// states (`None` = the clock model above).
+    pub bargaining: Option<Bargaining>,
 }
 
 /// A track's effect on one dyad's initiative rate:

@@ -14,7 +14,7 @@
 //! `brink params` lists, for each entry, the keys its kind reads.
 
 use super::ErrorKind;
-use super::kinds::{Do, Named, OutcomeName, StockName, When};
+use super::kinds::{ChoiceName, ChoicePolicyName, Do, Named, OutcomeName, StockName, When};
 use super::paths::{DOCS, closest};
 use super::validate::Problem;
 use crate::policy::RuleName;
@@ -202,6 +202,33 @@ pub const KINDED: &[Kinded] = &[
             reads: &[("grievance", &["decay"]), ("pressure", &[])],
         }],
     },
+    Kinded {
+        table: "actors.*.actions.*",
+        common: &["do", "policy", "stock", "refractory", "max", "relief"],
+        selectors: &[
+            Selector {
+                key: "do",
+                default: None,
+                reads: &[
+                    ("restrain", &["regime", "comply", "duration"]),
+                    ("pause", &["track", "duration"]),
+                    ("hurry", &["track", "factor", "duration"]),
+                    ("harden", &["track", "factor", "duration"]),
+                    ("walk_out", &["track"]),
+                    ("demand_withdrawal", &["target", "weight"]),
+                    ("protest", &["target", "weight"]),
+                ],
+            },
+            Selector {
+                key: "policy",
+                default: Some("hazard"),
+                reads: &[
+                    ("hazard", &["intercept", "slope"]),
+                    ("threshold", &["threshold", "noise_sd"]),
+                ],
+            },
+        ],
+    },
 ];
 
 /// The names each selector's kinds come from, to test [`KINDED`] against.
@@ -212,6 +239,8 @@ pub fn selector_names(table: &str, key: &str) -> &'static [&'static str] {
         ("outcomes.*", "kind") => OutcomeName::NAMES,
         ("dyads.*.response", "rule") => RuleName::NAMES,
         ("dyads.*.hazard", "stock") => StockName::NAMES,
+        ("actors.*.actions.*", "do") => ChoiceName::NAMES,
+        ("actors.*.actions.*", "policy") => ChoicePolicyName::NAMES,
         _ => &[],
     }
 }
