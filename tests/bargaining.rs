@@ -118,7 +118,7 @@ fn observed_costs_raise_the_concession_hazard() {
     );
     let p = progress(&record(&s, 1, 0).2);
     assert_eq!((p[5], p[6]), (0.0, 0.5));
-    // Once complete, a concession adds nothing more.
+    // The hazard stays certain: the next step concedes the rest.
     assert_eq!(p[7], 1.0);
 }
 

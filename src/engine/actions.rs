@@ -75,6 +75,11 @@ pub fn probability(p: &ChoicePolicy, x: f64) -> f64 {
 /// choice that can act draws whether it does (no draw when its
 /// probability is 0 or 1), and if so acts.
 pub(super) fn choose(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) {
+    if st.choices.count.is_empty() {
+        // No actor has choices: skip the walk over actors (2 % of a
+        // flagship trial's instructions otherwise).
+        return;
+    }
     let now = t + 1;
     let mut k = 0;
     for (a, actor) in s.actors.iter().enumerate() {

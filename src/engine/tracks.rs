@@ -26,7 +26,7 @@
 //! progress_g += rate · w_g · M_t · pace_t / (1 + κ·V_t)
 //! M_t = (1 + ρ·R_t) · Π_k d_k(t)                    d_k: driver k's active/inactive factor
 //! C_t = C_{t-1} + S_t                               costs observed since the talks opened
-//! P(concession at t) = 1 / (1 + exp(-(a + b_R·R_t + b_L·C_t)))   each active step
+//! P(concession at t) = 1 / (1 + exp(-(a + b_R·R_t + b_L·C_t)))   each active step with a group incomplete
 //! ```
 //!
 //! Ripeness is the *least* hurt party's hurt: a stalemate is ripe only
@@ -224,7 +224,8 @@ pub(super) fn update(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
                     *p = 1.0;
                 }
             }
-            if let (Some(c), Some(r)) = (tr.bargaining.as_ref().and_then(|b| b.concession), ripe) {
+            let open_issues = ts.progress.iter().any(|&p| p < 1.0);
+            if let (Some(c), Some(r), true) = (tr.bargaining.as_ref().and_then(|b| b.concession), ripe, open_issues) {
                 let logit = c.intercept + c.ripeness * r + c.learning * ts.cost;
                 if bernoulli(rng, 1.0 / (1.0 + crate::math::exp(-logit))) {
                     ts.concessions += 1;

@@ -12,7 +12,7 @@ use super::{ActorId, PressureInput};
 /// ```text
 /// R_t = min_i hurt_i · P_i(t-1)                 ripeness (listed parties)
 /// M_t = (1 + ρ·R_t) · Π_k d_k(t)                 pace multiplier
-/// h_t = 1 / (1 + exp(-(a + b_R·R_t + b_L·C_t)))  concession hazard
+/// h_t = 1 / (1 + exp(-(a + b_R·R_t + b_L·C_t)))  concession hazard (progress incomplete)
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bargaining {

@@ -38,6 +38,10 @@ pub const OPTIONAL: &[&str] = &[
     "triggers.*.force_killed",
     "triggers.*.force_wounded",
     "game",
+    "tracks.*.bargaining",
+    "tracks.*.bargaining.concession",
+    "actors.*.risk",
+    "actors.*.risk.inputs.*.place",
 ];
 
 /// `(dotted path, value)` of every parameter the engine reads, in file
