@@ -84,9 +84,27 @@ pub enum Metric {
     PhaseEndStep(u16),
     /// `<id>`: a declared windowed quantity (`[metrics.<id>]`).
     Window(u16),
+    /// `risk_<actor>`: risk stock at the end.
+    Risk(ActorId),
+    /// `actions_<actor>_<action>`: times the actor took the action (index
+    /// over all actors' actions, actor-major in file order).
+    ChoiceCount(u16),
+    /// `action_<actor>_<action>_step`: first step it took the action.
+    ChoiceStep(u16),
+    /// `talks_<track>_concessions`: concessions in talks that bargain.
+    TalksConcessions(u16),
     /// An uncertain parameter's drawn value, named by its dotted path
     /// (issue 14); written by the runner, not the engine.
     Param(u16),
+}
+
+/// The actor and the action of choice `i` (actor-major, file order).
+fn choice_at(s: &Scenario, i: u16) -> (&str, &str) {
+    s.actors
+        .iter()
+        .flat_map(|a| a.choices.iter().map(move |c| (a.id.as_str(), c.id.as_str())))
+        .nth(i as usize)
+        .expect("a choice metric names a choice of the scenario")
 }
 
 impl Metric {
@@ -97,7 +115,10 @@ impl Metric {
         use Metric::*;
         match self {
             Events(_) | Responses(_) | PlaceEvents(..) | LevelEvents(..) | Killed(_) | Wounded(_)
-            | TalksPauseSteps(_) | TalksPauses(_) | TriggerFires(_) | Misattributed(_) => MetricKind::Count,
+            | TalksPauseSteps(_) | TalksPauses(_) | TriggerFires(_) | Misattributed(_) | ChoiceCount(_)
+            | TalksConcessions(_) => MetricKind::Count,
+            Risk(_) => MetricKind::Real,
+            ChoiceStep(_) => MetricKind::Step,
             Severity(_) if whole_severities(s) => MetricKind::Count,
             Severity(_) | Pressure(_) | TalksProgress(_) | Payoff(_) | Coop(_) => MetricKind::Real,
             FirstDeathStep(_)
@@ -154,6 +175,16 @@ impl Metric {
             PhaseStartStep(k) => column("phase", &s.phases[k as usize].id, "start_step"),
             PhaseEndStep(k) => column("phase", &s.phases[k as usize].id, "end_step"),
             Window(i) => s.metrics[i as usize].id.clone(),
+            Risk(a) => format!("risk_{}", actor(a)),
+            ChoiceCount(i) => {
+                let (a, c) = choice_at(s, i);
+                format!("actions_{a}_{c}")
+            }
+            ChoiceStep(i) => {
+                let (a, c) = choice_at(s, i);
+                format!("action_{a}_{c}_step")
+            }
+            TalksConcessions(k) => track(k, "concessions"),
             Param(k) => s.uncertainty.paths()[k as usize].clone(),
         }
     }
@@ -192,6 +223,10 @@ impl Metric {
             PhaseStartStep(k) => never(st.implementation.start[k as usize]),
             PhaseEndStep(k) => never(st.implementation.end[k as usize]),
             Window(i) => super::windows::value(s, st, i as usize),
+            Risk(a) => st.pressure.risk[a as usize],
+            ChoiceCount(i) => f64::from(st.choices.count[i as usize]),
+            ChoiceStep(i) => step(st.choices.first[i as usize]),
+            TalksConcessions(k) => f64::from(track(k).concessions),
             Payoff(_) | Coop(_) | Param(_) => f64::NAN,
         }
     }
@@ -273,6 +308,17 @@ fn metrics_of(s: &Scenario) -> Vec<Metric> {
         m.extend([PhaseStartStep(k), PhaseEndStep(k)]);
     }
     m.extend((0..s.metrics.len() as u16).map(Window));
+    // Issue 15's columns come last and only when the scenario uses them,
+    // so older scenarios keep their columns.
+    m.extend(actors().filter(|&a| s.actors[a as usize].risk.is_some()).map(Risk));
+    let n = s.actors.iter().map(|a| a.choices.len()).sum::<usize>() as u16;
+    m.extend((0..n).map(ChoiceCount));
+    m.extend((0..n).map(ChoiceStep));
+    for (k, tr) in s.tracks.iter().enumerate() {
+        if tr.bargaining.as_ref().is_some_and(|b| b.concession.is_some()) {
+            m.push(TalksConcessions(k as u16));
+        }
+    }
     m.extend(params);
     m
 }

@@ -12,7 +12,8 @@
 //! * [`responses`]: the dyads' stocks (deterrence, self-excitation,
 //!   grievance) and their answers (reciprocity rules, hazards);
 //! * [`tracks`]: negotiation tracks;
-//! * [`pressure`]: the actors' pressure stocks;
+//! * [`pressure`]: the actors' pressure and risk stocks;
+//! * [`actions`]: the actions actors choose besides violence;
 //! * [`triggers`]: triggers and restraint, regimes and drivers;
 //! * [`outcomes`]: outcomes, milestones and the escalation spiral;
 //! * [`implementation`]: implementation phases after an agreement;
@@ -26,6 +27,7 @@
 //! step") states the same list, and `tests/engine.rs` checks that the two
 //! agree.
 
+pub mod actions;
 pub mod events;
 pub mod game;
 mod implementation;
@@ -77,6 +79,9 @@ pub enum Phase {
     /// Tracks pause, progress, collapse and sign; then pressure decays,
     /// takes this step's inputs and the talks' relief.
     TracksAndPressure,
+    /// Actor by actor, each action its policy chooses on the actor's
+    /// stocks is carried out; its effects start the next step.
+    Actions,
     /// Dyad by dyad: the reciprocity rule, then the hazard; answers are
     /// scheduled ahead.
     Answers,
@@ -93,7 +98,7 @@ pub enum Phase {
 
 impl Phase {
     /// Every phase, in the order a step runs them.
-    pub const ORDER: [Phase; 11] = [
+    pub const ORDER: [Phase; 12] = [
         Phase::RegimesAndDrivers,
         Phase::TracksOpen,
         Phase::StepTriggers,
@@ -101,6 +106,7 @@ impl Phase {
         Phase::Perception,
         Phase::Stocks,
         Phase::TracksAndPressure,
+        Phase::Actions,
         Phase::Answers,
         Phase::OtherTriggers,
         Phase::SpiralWindow,
@@ -117,6 +123,7 @@ impl Phase {
             Phase::Perception => "Perception",
             Phase::Stocks => "Stocks",
             Phase::TracksAndPressure => "Tracks and pressure",
+            Phase::Actions => "Actions",
             Phase::Answers => "Answers",
             Phase::OtherTriggers => "Other triggers",
             Phase::SpiralWindow => "Spiral window",
@@ -149,6 +156,7 @@ pub struct TrialState {
     spiral: outcomes::Spiral,
     implementation: implementation::Phases,
     windows: windows::Windows,
+    choices: actions::ChoiceState,
 }
 
 impl TrialState {
@@ -170,6 +178,7 @@ impl TrialState {
         self.spiral.reset(s);
         self.implementation.reset(s);
         self.windows.reset(s);
+        self.choices.reset(s);
     }
 
     /// Events of the step just simulated (for timelines and tests).
@@ -212,6 +221,22 @@ impl TrialState {
     /// First step each trigger fired, if it did.
     pub fn trigger_steps(&self) -> &[Option<u32>] {
         &self.switches.trigger_fired
+    }
+
+    /// Current risk stock of each actor (0 for actors without one).
+    pub fn risk(&self) -> &[f64] {
+        &self.pressure.risk
+    }
+
+    /// Times each choice was taken so far, actor-major in file order.
+    pub fn choice_counts(&self) -> &[u32] {
+        &self.choices.count
+    }
+
+    /// Concessions so far and the observed cost C_t of track `k`.
+    pub fn track_bargaining(&self, k: usize) -> (u32, f64) {
+        let ts = &self.tracks[k];
+        (ts.concessions, ts.cost)
     }
 }
 
@@ -280,6 +305,7 @@ pub fn step(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) -> Op
                 tracks::update(s, st, rng, t);
                 pressure::update(s, st);
             }
+            Phase::Actions => actions::choose(s, st, rng, t),
             Phase::Answers => responses::decide(s, st, rng, t),
             Phase::OtherTriggers => triggers::fire(s, st, rng, t, false),
             Phase::SpiralWindow => outcomes::update_spiral(s, st, t),

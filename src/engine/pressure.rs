@@ -16,6 +16,14 @@
 //! hazard, scale an initiative, fire triggers or end a trial (a coerced
 //! exit, [`super::outcomes`]). The stock-and-hazard form follows the
 //! discrete-time hazard models of [Allison1982].
+//!
+//! An actor may also keep a *risk* stock, the same equation without
+//! relief, `K_t = max(0, decay·K_{t-1} + inputs_t)`: for a patron, the
+//! risk it runs through its partners (strikes on their leaders, escalation
+//! toward its own forces). Its inputs are indexed `n + a` in the compiled
+//! list (n actors), so one pass over an event feeds both kinds of stock.
+//! The actor's choices ([`super::actions`]) read either stock; so do talks
+//! that bargain ([`super::tracks`]), through the parties' pressure.
 
 use super::Event;
 use super::{TrialState, refill};
@@ -26,8 +34,10 @@ use crate::model::{Dyad, PerEvent, Scenario, TalkStatus};
 pub(super) struct PressureState {
     /// P_t per actor (0 for actors without a stock).
     pub(super) level: Vec<f64>,
-    /// inputs_t per actor.
+    /// inputs_t per actor: pressure at `a`, risk at `n + a`.
     pub(super) inflow: Vec<f64>,
+    /// K_t per actor (0 for actors without a risk stock).
+    pub(super) risk: Vec<f64>,
 }
 
 impl PressureState {
@@ -35,7 +45,10 @@ impl PressureState {
         self.level.clear();
         self.level
             .extend(s.actors.iter().map(|a| a.pressure.as_ref().map_or(0.0, |p| p.initial)));
-        refill(&mut self.inflow, s.actors.len(), 0.0);
+        refill(&mut self.inflow, 2 * s.actors.len(), 0.0);
+        self.risk.clear();
+        self.risk
+            .extend(s.actors.iter().map(|a| a.risk.as_ref().map_or(0.0, |r| r.initial)));
     }
 }
 
@@ -61,10 +74,14 @@ pub(super) fn feed(s: &Scenario, inflow: &mut [f64], e: &Event, dy: &Dyad, sev: 
     }
 }
 
-/// Phase "Tracks and pressure", second part: the stock equation above,
+/// Phase "Tracks and pressure", second part: the stock equations above,
 /// after the tracks have moved this step.
 pub(super) fn update(s: &Scenario, st: &mut TrialState) {
+    let n = s.actors.len();
     for (a, actor) in s.actors.iter().enumerate() {
+        if let Some(r) = &actor.risk {
+            st.pressure.risk[a] = (r.decay * st.pressure.risk[a] + st.pressure.inflow[n + a]).max(0.0);
+        }
         let Some(p) = &actor.pressure else { continue };
         let mut relief = 0.0;
         for r in &p.relief {

@@ -16,10 +16,35 @@
 //! ([`super::events`]): extremists attack as talks advance or stall
 //! [KyddWalter2002]. With a constant hazard h the time to collapse is
 //! geometric with mean 1/h steps (tested in `tests/negotiation.rs`).
+//!
+//! # Talks that bargain
+//!
+//! A track with `[bargaining]` is not a clock: its pace and its chance of
+//! a deal answer to the parties' states.
+//!
+//! ```text
+//! R_t = min_i hurt_i · P_i(t-1)                    ripeness, over the listed parties
+//! progress_g += rate · w_g · M_t · pace_t / (1 + κ·V_t)
+//! M_t = (1 + ρ·R_t) · Π_k d_k(t)                    d_k: driver k's active/inactive factor
+//! C_t = C_{t-1} + S_t                               costs observed since the talks opened
+//! P(concession at t) = 1 / (1 + exp(-(a + b_R·R_t + b_L·C_t)))   each active step with a group incomplete
+//! ```
+//!
+//! Ripeness is the *least* hurt party's hurt: a stalemate is ripe only
+//! when it hurts both sides [Zartman2000]. The concession hazard rises
+//! with the costs fighting has revealed: each side learns the other's
+//! resolve from what it is willing to suffer, and settles when it has
+//! learned enough [Fearon1995; Wagner2000; Powell2004]. A concession adds
+//! `jump` to every working group (1 = the deal is done, and waits for the
+//! signing calm). `pace_t` is 1 unless a party hurried (> 1) or hardened
+//! its demands (< 1), an action it chose ([`super::actions`]). With no
+//! `[bargaining]` table, M_t = 1, nothing is drawn, and the clock model
+//! above runs unchanged. With R held fixed and b_L = 0, the time to the
+//! first concession is geometric (tested in `tests/bargaining.rs`).
 
 use super::Event;
 use super::TrialState;
-use crate::model::{Dyad, Scenario, TalkStatus, Track};
+use crate::model::{Bargaining, Dyad, Scenario, TalkStatus, Track};
 use crate::rng::{TrialRng, bernoulli};
 
 /// One track's state within a trial.
@@ -51,6 +76,14 @@ pub(super) struct TrackState {
     pub(super) signed_now: bool,
     /// A pause was requested by this step's events.
     pub(super) pause_requested: bool,
+    /// C_t: severity of watched events since the talks opened.
+    pub(super) cost: f64,
+    /// Pace multiplier set by a party's hurry or harden action.
+    pub(super) pace: f64,
+    /// First step the pace multiplier no longer applies.
+    pub(super) pace_until: u32,
+    /// Number of concessions so far.
+    pub(super) concessions: u32,
 }
 
 impl TrackState {
@@ -72,6 +105,10 @@ impl TrackState {
         self.gained = 0.0;
         self.signed_now = false;
         self.pause_requested = false;
+        self.cost = 0.0;
+        self.pace = 1.0;
+        self.pace_until = 0;
+        self.concessions = 0;
     }
 
     /// A trigger sets the status: opens talks not started (from step `now`,
@@ -143,6 +180,9 @@ pub(super) fn see(s: &Scenario, tracks: &mut [TrackState], e: &Event, dy: &Dyad,
             continue;
         }
         ts.violence += sev;
+        if matches!(ts.status, TalkStatus::Active | TalkStatus::Paused) {
+            ts.cost += sev;
+        }
         if e.level >= tr.signing_level {
             ts.last_break = i64::from(t);
         }
@@ -155,6 +195,7 @@ pub(super) fn see(s: &Scenario, tracks: &mut [TrackState], e: &Event, dy: &Dyad,
 /// Phase "Tracks and pressure", first part: pause, progress, collapse,
 /// signing, then the violence stock decays.
 pub(super) fn update(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) {
+    let (pressure, drivers) = (&st.pressure.level, &st.switches.driver_on);
     for (ts, tr) in st.tracks.iter_mut().zip(&s.tracks) {
         // `violence` already holds this step's severity on top of the
         // decayed past: V_t = δ·V_{t-1} + S_t is applied as decay below.
@@ -169,12 +210,32 @@ pub(super) fn update(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
             ts.pause_until = t + tr.pause_steps;
         }
         if ts.status == TalkStatus::Active {
-            let speed = tr.rate / (1.0 + tr.violence * ts.violence);
+            let mut speed = tr.rate / (1.0 + tr.violence * ts.violence);
+            let ripe = tr.bargaining.as_ref().map(|b| ripeness(b, pressure));
+            if let (Some(b), Some(r)) = (&tr.bargaining, ripe) {
+                speed *= pace(b, r, drivers);
+            }
+            if t < ts.pace_until {
+                speed *= ts.pace;
+            }
             for (p, w) in ts.progress.iter_mut().zip(&tr.groups) {
                 // Within 1e-9 of done is done: ten steps of 0.1 complete.
                 *p += speed * w;
                 if *p >= 1.0 - 1e-9 {
                     *p = 1.0;
+                }
+            }
+            let open_issues = ts.progress.iter().any(|&p| p < 1.0);
+            if let (Some(c), Some(r), true) = (tr.bargaining.as_ref().and_then(|b| b.concession), ripe, open_issues) {
+                let logit = c.intercept + c.ripeness * r + c.learning * ts.cost;
+                if bernoulli(rng, 1.0 / (1.0 + crate::math::exp(-logit))) {
+                    ts.concessions += 1;
+                    for p in ts.progress.iter_mut() {
+                        *p += c.jump;
+                        if *p >= 1.0 - 1e-9 {
+                            *p = 1.0;
+                        }
+                    }
                 }
             }
             let mean = mean_progress(&ts.progress);
@@ -201,6 +262,28 @@ pub(super) fn update(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
         }
         ts.violence *= tr.memory;
     }
+}
+
+/// R_t: the least hurt of the listed parties, from last step's pressure
+/// (0 when no party is listed).
+#[inline]
+fn ripeness(b: &Bargaining, pressure: &[f64]) -> f64 {
+    let least = b
+        .hurt
+        .iter()
+        .map(|&(a, w)| w * pressure[a as usize])
+        .fold(f64::INFINITY, f64::min);
+    if least.is_finite() { least } else { 0.0 }
+}
+
+/// M_t = (1 + ρ·R_t) · Π_k d_k(t).
+#[inline]
+fn pace(b: &Bargaining, r: f64, drivers: &[bool]) -> f64 {
+    let mut m = 1.0 + b.ripeness * r;
+    for &(k, on, off) in &b.drivers {
+        m *= if drivers[k as usize] { on } else { off };
+    }
+    m
 }
 
 fn mean_progress(p: &[f64]) -> f64 {

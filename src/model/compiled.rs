@@ -17,7 +17,8 @@ use crate::rng::Poisson;
 #[derive(Debug, Clone, Default)]
 pub struct Compiled {
     /// Every pressure input as (actor index, input), actor-major in file
-    /// order: the order in which an event feeds the stocks.
+    /// order: the order in which an event feeds the stocks; then every risk
+    /// input as (number of actors + actor index, input), the same way.
     pub inputs: Vec<(usize, PressureInput)>,
     /// Triggers whose condition is a step: evaluated at the start of a step,
     /// in file order.
@@ -55,6 +56,13 @@ impl Compiled {
                         .iter()
                         .flat_map(move |p| p.inputs.iter().map(move |i| (a, i.clone())))
                 })
+                .chain(s.actors.iter().enumerate().flat_map(|(a, actor)| {
+                    let n = s.actors.len();
+                    actor
+                        .risk
+                        .iter()
+                        .flat_map(move |r| r.inputs.iter().map(move |i| (n + a, i.clone())))
+                }))
                 .collect(),
             start_triggers: (0..s.triggers.len()).filter(step_trigger).collect(),
             end_triggers: (0..s.triggers.len()).filter(|k| !step_trigger(k)).collect(),

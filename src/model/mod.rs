@@ -6,11 +6,13 @@
 //! says otherwise); rates are events per step; severities are the ladder's
 //! weights; probabilities are per event or per step as stated.
 
+mod choices;
 mod compiled;
 pub mod implementation;
 mod uncertain;
 pub mod window;
 
+pub use choices::{Bargaining, Choice, ChoiceAct, ChoicePolicy, ChoiceStock, Concession, Risk};
 pub use compiled::Compiled;
 pub use implementation::Implementation;
 pub use uncertain::{Rebuild, Slot, Uncertainty, WeightTable, WeightTarget};
@@ -190,6 +192,11 @@ pub struct Actor {
     pub pressure: Option<Pressure>,
     /// Game mode: the strategy this actor plays.
     pub strategy: Option<Rule>,
+    /// Risk stock, if the actor has one.
+    pub risk: Option<Risk>,
+    /// Actions other than violence that the actor may choose, in file
+    /// order.
+    pub choices: Vec<Choice>,
 }
 
 /// A decaying pressure stock: `P_t = decay·P_{t-1} + inputs_t - relief_t`,
@@ -425,6 +432,9 @@ pub struct Track {
     pub signing_level: Level,
     /// Multipliers on dyad initiative rates by status.
     pub effects: Vec<TrackEffect>,
+    /// Bargaining: pace and concessions that answer to the parties'
+    /// states (`None` = the clock model above).
+    pub bargaining: Option<Bargaining>,
 }
 
 /// A track's effect on one dyad's initiative rate:

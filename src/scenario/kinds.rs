@@ -90,6 +90,46 @@ named! {
     }
 }
 
+named! {
+    /// `actors.*.actions.*.do`: what an actor's chosen action does.
+    pub enum ChoiceName {
+        /// Orders factions into a regime.
+        Restrain = "restrain",
+        /// Pauses the talks.
+        Pause = "pause",
+        /// Speeds the talks up.
+        Hurry = "hurry",
+        /// Hardens its demands: slows the talks.
+        Harden = "harden",
+        /// Walks out: the talks collapse.
+        WalkOut = "walk_out",
+        /// Demands withdrawal of the target.
+        DemandWithdrawal = "demand_withdrawal",
+        /// Protests to the target.
+        Protest = "protest",
+    }
+}
+
+named! {
+    /// `actors.*.actions.*.policy`: how an actor chooses an action.
+    pub enum ChoicePolicyName {
+        /// Logistic in the stock.
+        Hazard = "hazard",
+        /// The stock plus normal noise against a threshold.
+        Threshold = "threshold",
+    }
+}
+
+named! {
+    /// `actors.*.actions.*.stock`: the stock an action's policy reads.
+    pub enum ChoiceStockName {
+        /// The actor's pressure.
+        Pressure = "pressure",
+        /// The actor's risk.
+        Risk = "risk",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

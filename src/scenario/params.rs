@@ -41,6 +41,10 @@ pub const OPTIONAL: &[&str] = &[
     "dyads.*.misattribution",
     "dyads.*.regimes.*.response",
     "game",
+    "tracks.*.bargaining",
+    "tracks.*.bargaining.concession",
+    "actors.*.risk",
+    "actors.*.risk.inputs.*.place",
 ];
 
 /// `(dotted path, value)` of every parameter the engine reads, in file

@@ -678,6 +678,130 @@ pub const DOCS: &[(&str, &str)] = &[
     ("game.payoffs.S", "sucker's payoff"),
     ("game.payoffs.T", "temptation to defect"),
     ("game.payoffs.P", "punishment for mutual defection"),
+    // bargain (issue 15 parts 1-2): talks that bargain, actors that choose.
+    (
+        "tracks.*.bargaining.ripeness",
+        "rho: the pace multiplier is 1 + rho*R, R the ripeness (least hurt party) (>= 0)",
+    ),
+    (
+        "tracks.*.bargaining.hurt.+",
+        "a party's hurt per unit of its pressure; the ripeness R is the least hurt of the listed parties (>= 0)",
+    ),
+    (
+        "tracks.*.bargaining.drivers.*.active",
+        "multiplier on the talks' pace while the driver is active (>= 0)",
+    ),
+    (
+        "tracks.*.bargaining.drivers.*.inactive",
+        "multiplier on the talks' pace while the driver is inactive (>= 0)",
+    ),
+    (
+        "tracks.*.bargaining.concession.intercept",
+        "logit of the per-step concession hazard at no ripeness and no observed cost",
+    ),
+    (
+        "tracks.*.bargaining.concession.ripeness",
+        "concession logit per unit of ripeness",
+    ),
+    (
+        "tracks.*.bargaining.concession.learning",
+        "concession logit per unit of observed cost (watched severity since the talks opened)",
+    ),
+    (
+        "tracks.*.bargaining.concession.jump",
+        "progress a concession adds to every working group (0..=1; 1 completes the deal)",
+    ),
+    ("actors.*.risk.initial", "risk stock at step 0 (>= 0)"),
+    (
+        "actors.*.risk.decay",
+        "share of the risk stock kept from one step to the next (0..1)",
+    ),
+    (
+        "actors.*.risk.inputs.*.from",
+        "risk input counts events from this actor (\"*\" = any)",
+    ),
+    (
+        "actors.*.risk.inputs.*.to",
+        "risk input counts events against this actor (\"*\" = any)",
+    ),
+    (
+        "actors.*.risk.inputs.*.place",
+        "risk input counts only events in this place",
+    ),
+    (
+        "actors.*.risk.inputs.*.min_level",
+        "risk input counts only events at or above this level",
+    ),
+    (
+        "actors.*.risk.inputs.*.per",
+        "what a risk input counts per event: \"event\", \"severity\", \"killed\" or \"wounded\"",
+    ),
+    ("actors.*.risk.inputs.*.weight", "risk added per unit counted"),
+    (
+        "actors.*.actions.*.do",
+        "the action: \"restrain\", \"pause\", \"hurry\", \"harden\", \"walk_out\", \"demand_withdrawal\" or \"protest\"",
+    ),
+    (
+        "actors.*.actions.*.policy",
+        "how the actor chooses it: \"hazard\" (logistic in the stock) or \"threshold\" (stock plus normal noise)",
+    ),
+    (
+        "actors.*.actions.*.stock",
+        "the stock the policy reads: \"pressure\" or \"risk\"",
+    ),
+    (
+        "actors.*.actions.*.intercept",
+        "hazard policy: logit of the per-step probability at stock 0",
+    ),
+    ("actors.*.actions.*.slope", "hazard policy: logit per unit of the stock"),
+    (
+        "actors.*.actions.*.threshold",
+        "threshold policy: the level of the stock at which the actor acts",
+    ),
+    (
+        "actors.*.actions.*.noise_sd",
+        "threshold policy: standard deviation of the normal noise on the stock (>= 0; 0 = a sharp threshold)",
+    ),
+    (
+        "actors.*.actions.*.refractory",
+        "steps after the action during which it is not chosen again",
+    ),
+    (
+        "actors.*.actions.*.max",
+        "most times the action is taken per trial (0 = no limit)",
+    ),
+    (
+        "actors.*.actions.*.relief",
+        "pressure the actor sheds by taking the action (>= 0)",
+    ),
+    (
+        "actors.*.actions.*.regime",
+        "restrain: the regime the complying factions switch to",
+    ),
+    (
+        "actors.*.actions.*.comply.+",
+        "restrain: a faction's probability of complying with one order (0..=1); none listed = the actor's clients with their `obey`",
+    ),
+    (
+        "actors.*.actions.*.track",
+        "pause, hurry, harden or walk_out: the track",
+    ),
+    (
+        "actors.*.actions.*.duration",
+        "restrain: steps the regime lasts (0 = for good); pause, hurry, harden: steps (>= 1)",
+    ),
+    (
+        "actors.*.actions.*.factor",
+        "hurry: multiplier on the talks' pace (>= 1); harden: multiplier (0..=1)",
+    ),
+    (
+        "actors.*.actions.*.target",
+        "demand_withdrawal or protest: the actor addressed",
+    ),
+    (
+        "actors.*.actions.*.weight",
+        "demand_withdrawal or protest: pressure added to the target's stock (>= 0)",
+    ),
 ];
 
 /// The documented meaning of a concrete path, if it has one.

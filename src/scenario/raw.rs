@@ -136,6 +136,83 @@ pub struct RawActor {
     /// Game mode: probability of cooperating in round 0.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first: Option<f64>,
+    /// A risk stock of the actor's own (issue 15).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<RawRisk>,
+    /// Actions other than violence the actor may choose (issue 15).
+    #[serde(skip_serializing_if = "Table::is_empty")]
+    pub actions: Table<RawAction>,
+}
+
+/// `[actors.<id>.risk]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawRisk {
+    pub initial: f64,
+    pub decay: f64,
+    pub inputs: Table<RawPressureInput>,
+}
+
+impl Default for RawRisk {
+    fn default() -> Self {
+        RawRisk {
+            initial: 0.0,
+            decay: 0.95,
+            inputs: Table::new(),
+        }
+    }
+}
+
+/// `[actors.<id>.actions.<id>]`: an action the actor may choose.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawAction {
+    #[serde(rename = "do", skip_serializing_if = "Option::is_none")]
+    pub act: Option<String>,
+    pub policy: String,
+    pub stock: String,
+    pub intercept: f64,
+    pub slope: f64,
+    pub threshold: f64,
+    pub noise_sd: f64,
+    pub refractory: i64,
+    pub max: i64,
+    pub relief: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regime: Option<String>,
+    pub comply: Table<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub track: Option<String>,
+    pub duration: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub factor: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    pub weight: f64,
+}
+
+impl Default for RawAction {
+    fn default() -> Self {
+        RawAction {
+            act: None,
+            policy: "hazard".into(),
+            stock: "pressure".into(),
+            intercept: -10.0,
+            slope: 0.0,
+            threshold: 0.0,
+            noise_sd: 0.0,
+            refractory: 0,
+            max: 0,
+            relief: 0.0,
+            regime: None,
+            comply: Table::new(),
+            track: None,
+            duration: 0,
+            factor: None,
+            target: None,
+            weight: 0.0,
+        }
+    }
 }
 
 /// `[actors.<id>.pressure]`.
@@ -497,6 +574,41 @@ pub struct RawTrack {
     pub collapse: RawCollapse,
     pub signing: RawSigning,
     pub effects: Table<RawTrackEffect>,
+    /// Talks that bargain (issue 15); absent = the clock model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bargaining: Option<RawBargaining>,
+}
+
+/// `[tracks.<id>.bargaining]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawBargaining {
+    pub ripeness: f64,
+    pub hurt: Table<f64>,
+    pub drivers: Table<RawDriverEffect>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concession: Option<RawConcession>,
+}
+
+/// `[tracks.<id>.bargaining.concession]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawConcession {
+    pub intercept: f64,
+    pub ripeness: f64,
+    pub learning: f64,
+    pub jump: f64,
+}
+
+impl Default for RawConcession {
+    fn default() -> Self {
+        RawConcession {
+            intercept: -10.0,
+            ripeness: 0.0,
+            learning: 0.0,
+            jump: 1.0,
+        }
+    }
 }
 
 impl Default for RawTrack {
@@ -513,6 +625,7 @@ impl Default for RawTrack {
             collapse: RawCollapse::default(),
             signing: RawSigning::default(),
             effects: Table::new(),
+            bargaining: None,
         }
     }
 }

@@ -14,7 +14,7 @@
 //! `brink params` lists, for each entry, the keys its kind reads.
 
 use super::ErrorKind;
-use super::kinds::{Do, Named, OutcomeName, StockName, When};
+use super::kinds::{ChoiceName, ChoicePolicyName, Do, Named, OutcomeName, StockName, When};
 use super::paths::{DOCS, closest};
 use super::validate::Problem;
 use crate::policy::RuleName;
@@ -256,6 +256,33 @@ pub const KINDED: &[Kinded] = &[
             reads: &[("grievance", &["decay"]), ("pressure", &[])],
         }],
     },
+    Kinded {
+        table: "actors.*.actions.*",
+        common: &["do", "policy", "stock", "refractory", "max", "relief"],
+        selectors: &[
+            Selector {
+                key: "do",
+                default: None,
+                reads: &[
+                    ("restrain", &["regime", "comply", "duration"]),
+                    ("pause", &["track", "duration"]),
+                    ("hurry", &["track", "factor", "duration"]),
+                    ("harden", &["track", "factor", "duration"]),
+                    ("walk_out", &["track"]),
+                    ("demand_withdrawal", &["target", "weight"]),
+                    ("protest", &["target", "weight"]),
+                ],
+            },
+            Selector {
+                key: "policy",
+                default: Some("hazard"),
+                reads: &[
+                    ("hazard", &["intercept", "slope"]),
+                    ("threshold", &["threshold", "noise_sd"]),
+                ],
+            },
+        ],
+    },
 ];
 
 /// A key that a trigger's top-level condition `when` and its action `do`
@@ -277,6 +304,8 @@ pub fn selector_names(table: &str, key: &str) -> &'static [&'static str] {
         ("metrics.*", "metric") => &crate::model::window::MEASURES,
         ("dyads.*.response" | "dyads.*.regimes.*.response", "rule") => RuleName::NAMES,
         ("dyads.*.hazard", "stock") => StockName::NAMES,
+        ("actors.*.actions.*", "do") => ChoiceName::NAMES,
+        ("actors.*.actions.*", "policy") => ChoicePolicyName::NAMES,
         _ => &[],
     }
 }

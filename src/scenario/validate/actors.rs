@@ -1,13 +1,24 @@
-//! `[actors]` with their pressure stocks, and `[drivers]`.
+//! `[actors]` with their pressure and risk stocks and the actions they
+//! may choose, and `[drivers]`.
 //!
 //! Pressure is a decaying stock `P(t+1) = δ·P(t) + Σ inputs − relief`,
 //! fed by weighted consequences of matching events and relieved by talks
-//! (DESIGN.md, "Pressure"). Drivers are exogenous conditions with a window
-//! `[start, end)` and a per-step ending hazard.
+//! (DESIGN.md, "Pressure"); a risk stock is the same without relief.
+//! An action (`[actors.<id>.actions.<id>]`) pairs what it does with the
+//! policy that chooses it: a logistic hazard in a stock, or a threshold
+//! with normal noise (docs/model.md, "Actors that choose"). Drivers are
+//! exogenous conditions with a window `[start, end)` and a per-step ending
+//! hazard.
 
 use super::common::*;
-use crate::model::{Actor, ActorId, Driver, PerEvent, Pressure, PressureInput, Relief};
-use crate::scenario::raw::{RawPressure, RawScenario};
+use crate::model::{
+    Actor, ActorId, Choice, ChoiceAct, ChoicePolicy, ChoiceStock, Driver, Dyad, PerEvent, Pressure, PressureInput,
+    Relief, Risk,
+};
+use crate::scenario::ErrorKind;
+use crate::scenario::kinds::{ChoiceName, ChoicePolicyName, ChoiceStockName, Named};
+use crate::scenario::raw::Table;
+use crate::scenario::raw::{RawAction, RawPressure, RawPressureInput, RawRisk, RawScenario};
 
 pub(super) fn actors(cx: &Cx) -> R<Vec<Actor>> {
     let raw = cx.raw;
@@ -63,6 +74,8 @@ pub(super) fn actors(cx: &Cx) -> R<Vec<Actor>> {
             obey,
             pressure,
             strategy: None,
+            risk: a.risk.as_ref().map(|r| risk(cx, &k, r)).transpose()?,
+            choices: Vec::new(),
         });
     }
     Ok(actors)
@@ -70,8 +83,27 @@ pub(super) fn actors(cx: &Cx) -> R<Vec<Actor>> {
 
 fn pressure(cx: &Cx, k: &str, p: &RawPressure) -> R<Pressure> {
     let k = format!("{k}.pressure");
+    Ok(Pressure {
+        initial: nonneg(&format!("{k}.initial"), p.initial)?,
+        decay: unit_open(&format!("{k}.decay"), p.decay)?,
+        inputs: inputs(cx, &k, &p.inputs)?,
+        relief: Vec::new(),
+    })
+}
+
+fn risk(cx: &Cx, k: &str, r: &RawRisk) -> R<Risk> {
+    let k = format!("{k}.risk");
+    Ok(Risk {
+        initial: nonneg(&format!("{k}.initial"), r.initial)?,
+        decay: unit_open(&format!("{k}.decay"), r.decay)?,
+        inputs: inputs(cx, &k, &r.inputs)?,
+    })
+}
+
+/// The event filters feeding a stock at `k` (`<k>.inputs.<id>`).
+fn inputs(cx: &Cx, k: &str, raw: &Table<RawPressureInput>) -> R<Vec<PressureInput>> {
     let mut inputs = Vec::new();
-    for (iid, inp) in &p.inputs {
+    for (iid, inp) in raw {
         let ik = format!("{k}.inputs.{iid}");
         id_ok(&ik, iid)?;
         inputs.push(PressureInput {
@@ -87,12 +119,7 @@ fn pressure(cx: &Cx, k: &str, p: &RawPressure) -> R<Pressure> {
             weight: finite(&format!("{ik}.weight"), inp.weight)?,
         });
     }
-    Ok(Pressure {
-        initial: nonneg(&format!("{k}.initial"), p.initial)?,
-        decay: unit_open(&format!("{k}.decay"), p.decay)?,
-        inputs,
-        relief: Vec::new(),
-    })
+    Ok(inputs)
 }
 
 /// Relief refers to tracks, so it is read once the tracks are known.
@@ -141,4 +168,207 @@ pub(super) fn drivers(raw: &RawScenario) -> R<Vec<Driver>> {
         });
     }
     Ok(drivers)
+}
+
+/// Actions refer to tracks, dyads' regimes and other actors, so they are
+/// read once those are known.
+pub(super) fn choices(cx: &Cx, actors: &mut [Actor], dyads: &[Dyad]) -> R<()> {
+    for (a, (id, ra)) in cx.raw.actors.iter().enumerate() {
+        let mut v = Vec::new();
+        for (cid, c) in &ra.actions {
+            let k = format!("actors.{id}.actions.{cid}");
+            id_ok(&k, cid)?;
+            v.push(choice(cx, actors, dyads, a, &k, cid, c)?);
+        }
+        actors[a].choices = v;
+    }
+    Ok(())
+}
+
+fn choice(cx: &Cx, actors: &[Actor], dyads: &[Dyad], a: usize, k: &str, cid: &str, c: &RawAction) -> R<Choice> {
+    let key = |x: &str| format!("{k}.{x}");
+    let name = required(&key("do"), &c.act, "the action, e.g. \"restrain\" or \"hurry\"")?;
+    let what = kind::<ChoiceName>(&key("do"), name)?;
+    let stock = match kind::<ChoiceStockName>(&key("stock"), &c.stock)? {
+        ChoiceStockName::Pressure => {
+            if actors[a].pressure.is_none() {
+                return Err(inconsistent(
+                    key("stock"),
+                    format!(
+                        "stock = \"pressure\" but actor `{}` has no pressure stock",
+                        actors[a].id
+                    ),
+                )
+                .help("add [actors.<id>.pressure], or read stock = \"risk\""));
+            }
+            ChoiceStock::Pressure
+        }
+        ChoiceStockName::Risk => {
+            if actors[a].risk.is_none() {
+                return Err(inconsistent(
+                    key("stock"),
+                    format!("stock = \"risk\" but actor `{}` has no risk stock", actors[a].id),
+                )
+                .help("add [actors.<id>.risk] with its inputs"));
+            }
+            ChoiceStock::Risk
+        }
+    };
+    let policy = match kind::<ChoicePolicyName>(&key("policy"), &c.policy)? {
+        ChoicePolicyName::Hazard => ChoicePolicy::Hazard {
+            intercept: finite(&key("intercept"), c.intercept)?,
+            slope: finite(&key("slope"), c.slope)?,
+        },
+        ChoicePolicyName::Threshold => ChoicePolicy::Threshold {
+            threshold: finite(&key("threshold"), c.threshold)?,
+            noise: nonneg(&key("noise_sd"), c.noise_sd)?,
+        },
+    };
+    let track = || -> R<u16> {
+        let t = required(&key("track"), &c.track, "the track the action addresses")?;
+        let tk = lookup(&key("track"), "track", t, &cx.raw.tracks)?;
+        let parties = cx.raw.tracks[tk].between.as_deref().unwrap_or(&[]);
+        if !parties.iter().any(|p| p == &actors[a].id) {
+            return Err(inconsistent(
+                key("track"),
+                format!(
+                    "`{}` is not a party to track `{t}` (between {:?})",
+                    actors[a].id, parties
+                ),
+            )
+            .help("only a party to the talks can pause, hurry, harden or walk out of them"));
+        }
+        Ok(tk as u16)
+    };
+    let duration = |lo: i64| steps(&key("duration"), c.duration, lo, MAX_HORIZON);
+    let target = || -> R<ActorId> {
+        let t = required(&key("target"), &c.target, "the actor addressed")?;
+        let ti = lookup(&key("target"), "actor", t, &cx.raw.actors)?;
+        if ti == a {
+            return Err(inconsistent(
+                key("target"),
+                "an actor cannot address a demand or protest to itself",
+            ));
+        }
+        Ok(ti as ActorId)
+    };
+    let act = match what {
+        ChoiceName::Restrain => restrain(cx, actors, dyads, a, k, c, duration(0)?)?,
+        ChoiceName::Pause => ChoiceAct::Pause {
+            track: track()?,
+            duration: duration(1)?,
+        },
+        ChoiceName::Hurry | ChoiceName::Harden => {
+            let f = required(&key("factor"), &c.factor, "the multiplier on the talks' pace")?;
+            let f = nonneg(&key("factor"), *f)?;
+            let ok = if what == ChoiceName::Hurry { f >= 1.0 } else { f <= 1.0 };
+            if !ok {
+                let want = if what == ChoiceName::Hurry {
+                    "a factor >= 1 (hurrying speeds the talks; to slow them use do = \"harden\")"
+                } else {
+                    "a factor in 0..=1 (hardening slows the talks; to speed them use do = \"hurry\")"
+                };
+                return Err(Problem::new(
+                    ErrorKind::OutOfRange,
+                    key("factor"),
+                    format!("expected {want}, found {f}"),
+                ));
+            }
+            ChoiceAct::Pace {
+                track: track()?,
+                factor: f,
+                duration: duration(1)?,
+            }
+        }
+        ChoiceName::WalkOut => ChoiceAct::WalkOut { track: track()? },
+        ChoiceName::DemandWithdrawal | ChoiceName::Protest => {
+            let target = target()?;
+            let weight = nonneg(&key("weight"), c.weight)?;
+            if weight > 0.0 && actors[target as usize].pressure.is_none() {
+                return Err(inconsistent(
+                    key("weight"),
+                    format!(
+                        "the target `{}` has no pressure stock to add to",
+                        actors[target as usize].id
+                    ),
+                )
+                .help("give the target [actors.<id>.pressure], or set weight = 0"));
+            }
+            ChoiceAct::Signal { target, weight }
+        }
+    };
+    Ok(Choice {
+        id: cid.to_string(),
+        kind: what.name(),
+        act,
+        stock,
+        policy,
+        refractory: steps(&key("refractory"), c.refractory, 0, MAX_HORIZON)?,
+        max: steps(&key("max"), c.max, 0, MAX_HORIZON)?,
+        relief: nonneg(&key("relief"), c.relief)?,
+    })
+}
+
+/// An actor orders factions into a regime: those in `comply` with their
+/// own compliance, else its clients with their `obey`; at least one of
+/// their dyads must have the regime.
+fn restrain(
+    cx: &Cx,
+    actors: &[Actor],
+    dyads: &[Dyad],
+    a: usize,
+    k: &str,
+    c: &RawAction,
+    duration: u32,
+) -> R<ChoiceAct> {
+    let key = |x: &str| format!("{k}.{x}");
+    let r = required(&key("regime"), &c.regime, "the regime the factions switch to")?;
+    let mut factions = Vec::new();
+    if c.comply.is_empty() {
+        factions.extend(
+            (0..actors.len())
+                .filter(|&f| actors[f].patron == Some(a as ActorId))
+                .map(|f| (f as ActorId, actors[f].obey)),
+        );
+        if factions.is_empty() {
+            return Err(inconsistent(
+                key("comply"),
+                format!(
+                    "`{}` names no factions to restrain and is no actor's patron",
+                    actors[a].id
+                ),
+            )
+            .help("list them: comply = { <actor> = <probability> }"));
+        }
+    }
+    for (fid, &p) in &c.comply {
+        let fk = format!("{k}.comply.{fid}");
+        let f = lookup(&fk, "actor", fid, &cx.raw.actors)?;
+        if f == a {
+            return Err(inconsistent(fk, "an actor cannot restrain itself"));
+        }
+        factions.push((f as ActorId, prob(&fk, p)?));
+    }
+    let regime_by_dyad: Vec<Option<u8>> = dyads
+        .iter()
+        .map(|d| d.regimes.iter().position(|x| &x.id == r).map(|i| i as u8))
+        .collect();
+    let has = dyads
+        .iter()
+        .enumerate()
+        .any(|(d, dy)| factions.iter().any(|&(f, _)| f == dy.from) && regime_by_dyad[d].is_some());
+    if !has {
+        return Err(inconsistent(
+            key("regime"),
+            format!(
+                "no dyad of the factions `{}` restrains has a regime `{r}`",
+                actors[a].id
+            ),
+        ));
+    }
+    Ok(ChoiceAct::Restrain {
+        factions,
+        regime_by_dyad,
+        duration,
+    })
 }

@@ -257,4 +257,3 @@ fn hazard(cx: &Cx, hk: &str, h: &RawHazard, from: ActorId) -> R<Hazard> {
         places: cx.places(&format!("{hk}.places"), &h.places)?,
     })
 }
-

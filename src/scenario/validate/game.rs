@@ -115,6 +115,14 @@ fn player(id: &str, a: &RawActor, payoffs: &Payoffs) -> R<Actor> {
             .help(format!("`{key}` is read by: {}", names.join(", "))));
         }
     }
+    for (key, given) in [("risk", a.risk.is_some()), ("actions", !a.actions.is_empty())] {
+        if given {
+            return Err(inconsistent(
+                format!("{k}.{key}"),
+                format!("a [game] player has no `{key}`: it plays its `strategy`"),
+            ));
+        }
+    }
     let q = match a.generosity {
         Some(q) => prob(&format!("{k}.generosity"), q)?,
         None => {
@@ -147,5 +155,7 @@ fn player(id: &str, a: &RawActor, payoffs: &Payoffs) -> R<Actor> {
         obey: 0.0,
         pressure: None,
         strategy: Some(rule),
+        risk: None,
+        choices: Vec::new(),
     })
 }

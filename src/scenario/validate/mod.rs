@@ -53,6 +53,7 @@ pub fn validate(raw: &RawScenario) -> R<Scenario> {
     let mut dyads = dyads::dyads(&cx)?;
     let tracks = tracks::tracks(&cx)?;
     actors::relief(raw, &mut actors)?;
+    actors::choices(&cx, &mut actors, &dyads)?;
     let triggers = triggers::triggers(&cx, &dyads, &actors)?;
     crate::model::repertoires(&mut dyads, &triggers);
     let phases = phases::phases(&cx, &dyads)?;

@@ -2,13 +2,16 @@
 //! active ⇄ paused → agreement or collapsed; progress per active step is
 //! `rate · w_g / (1 + κ·V)`, V the recent severity from the watched actors,
 //! a collapse hazard `h + c·V`, and signing once progress is complete and a
-//! calm window has passed (DESIGN.md, "Negotiation tracks").
+//! calm window has passed (DESIGN.md, "Negotiation tracks"). With
+//! `[tracks.<id>.bargaining]` the pace also answers to the parties' hurt
+//! (ripeness) and the drivers, and a concession hazard may complete the
+//! deal (docs/model.md, "Talks that bargain").
 
 use super::common::*;
-use crate::model::{ActorId, DyadId, TalkStatus, Track, TrackEffect};
+use crate::model::{ActorId, Bargaining, Concession, DyadId, TalkStatus, Track, TrackEffect};
 use crate::scenario::ErrorKind;
 use crate::scenario::kinds::Do;
-use crate::scenario::raw::{RawOnKill, RawTrack, RawTrackEffect};
+use crate::scenario::raw::{RawBargaining, RawOnKill, RawTrack, RawTrackEffect};
 
 pub(super) fn tracks(cx: &Cx) -> R<Vec<Track>> {
     cx.raw.tracks.iter().map(|(id, t)| track(cx, id, t)).collect()
@@ -81,6 +84,11 @@ fn track(cx: &Cx, id: &str, t: &RawTrack) -> R<Track> {
         )
         .help("give [tracks.<id>.pause] steps = <steps>, or remove its level and on_kill"));
     }
+    let bargaining = t
+        .bargaining
+        .as_ref()
+        .map(|rb| bargaining(cx, &format!("{k}.bargaining"), [a, b], rb))
+        .transpose()?;
     let p = &t.progress;
     Ok(Track {
         id: id.to_string(),
@@ -103,6 +111,48 @@ fn track(cx: &Cx, id: &str, t: &RawTrack) -> R<Track> {
         signing_calm: steps(&format!("{k}.signing.calm"), t.signing.calm, 0, MAX_HORIZON)?,
         signing_level: cx.hostile_level_or(&format!("{k}.signing.level"), t.signing.level.as_ref(), 1)?,
         effects,
+        bargaining,
+    })
+}
+
+fn bargaining(cx: &Cx, k: &str, parties: [ActorId; 2], b: &RawBargaining) -> R<Bargaining> {
+    let mut hurt = Vec::new();
+    for (id, &w) in &b.hurt {
+        let hk = format!("{k}.hurt.{id}");
+        let x = lookup(&hk, "actor", id, &cx.raw.actors)? as ActorId;
+        if !parties.contains(&x) {
+            return Err(inconsistent(hk, format!("`{id}` is not a party to these talks"))
+                .help("ripeness is the hurt of the two actors in `between`"));
+        }
+        hurt.push((x, nonneg(&hk, w)?));
+    }
+    let mut drivers = Vec::new();
+    for (id, e) in &b.drivers {
+        let dk = format!("{k}.drivers.{id}");
+        let d = lookup(&dk, "driver", id, &cx.raw.drivers)? as u16;
+        drivers.push((
+            d,
+            nonneg(&format!("{dk}.active"), e.active)?,
+            nonneg(&format!("{dk}.inactive"), e.inactive)?,
+        ));
+    }
+    let concession = b
+        .concession
+        .as_ref()
+        .map(|c| -> R<Concession> {
+            Ok(Concession {
+                intercept: finite(&format!("{k}.concession.intercept"), c.intercept)?,
+                ripeness: finite(&format!("{k}.concession.ripeness"), c.ripeness)?,
+                learning: finite(&format!("{k}.concession.learning"), c.learning)?,
+                jump: prob(&format!("{k}.concession.jump"), c.jump)?,
+            })
+        })
+        .transpose()?;
+    Ok(Bargaining {
+        hurt,
+        ripeness: nonneg(&format!("{k}.ripeness"), b.ripeness)?,
+        drivers,
+        concession,
     })
 }
 
