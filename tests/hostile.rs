@@ -363,3 +363,72 @@ fn include_chain_at_the_limit() {
         }
     }
 }
+
+// ---- branch `uncert` (issue 14): distributions ----
+
+/// Bad distributions written in place of each value: a negative scale,
+/// bounds in the wrong order, an unknown family, an empty or mixed
+/// choice, a continuous or too wide distribution where the key allows
+/// less. Each case ends with exit 0 (the key's domain holds it) or 2 with
+/// FILE:LINE:COL, never a panic.
+const BAD_DISTS: &[&str] = &[
+    "{ normal = { mean = 0.5, sd = -1 } }",
+    "{ uniform = { lower = 3, upper = 1 } }",
+    "{ lognorml = { median = 1, p95 = 2 } }",
+    "{ normal = { mean = 0.5, sd = 10 } }",
+    "{ uniform = { lower = 0.1, upper = 0.9 } }",
+    "{ choice = [] }",
+    "{ choice = [1, \"a\"] }",
+    "{ beta = { a = 0, b = 1 } }",
+    "{ choice = { values = [\"nope\", \"zilch\"] } }",
+    "{ triangular = { lower = 0, mode = 2, upper = 1 } }",
+    "{ gamma = { shape = 2 } }",
+    "{ normal = { mean = 1, sd = 1 }, beta = { a = 1, b = 1 } }",
+    "{ point = [1, 2] }",
+];
+
+#[test]
+fn every_value_line_with_a_bad_distribution_is_handled() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let lines = value_lines();
+    let mut rejected = 0;
+    for (n, v) in BAD_DISTS.iter().enumerate() {
+        for (m, line) in lines.iter().enumerate().filter(|(m, _)| (m + n) % 3 == 0) {
+            let f = write(dir.path(), &format!("d{n}_{m}.toml"), with_value(*line, v).as_bytes());
+            let c = check(&f);
+            assert_handled(&c, &f, true).unwrap_or_else(|e| panic!("line {line} = {v}: {e}"));
+            rejected += usize::from(c.code == 2);
+        }
+    }
+    assert!(rejected > 0, "no bad distribution was refused");
+}
+
+#[test]
+fn a_set_distribution_that_does_not_parse_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = write(dir.path(), "small.toml", SMALL.as_bytes());
+    let bads = [
+        "gamma:shape=2",
+        "gamma:shape=2,rate=",
+        "normal:mean=1,sd=-2",
+        "lognorml:median=1,p95=2",
+        "choice:",
+    ];
+    let keys = ["scenario.horizon", "dyads.a_b.initiative.rate"];
+    for (bad, key) in bads.iter().flat_map(|b| keys.iter().map(move |k| (b, k))) {
+        let out = Command::new(BIN)
+            .arg("check")
+            .arg(&f)
+            .arg("--set")
+            .arg(format!("{key}={bad}"))
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run brink");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(
+            stderr.contains("--set") && !stderr.contains("panicked"),
+            "{bad}: {stderr}"
+        );
+    }
+}

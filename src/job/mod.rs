@@ -17,6 +17,7 @@ pub mod plan;
 pub mod run;
 pub mod sweep;
 pub mod tournament;
+pub mod uncert;
 
 pub use load::{FsResolver, load};
 
