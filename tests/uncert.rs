@@ -274,3 +274,41 @@ fn one_run_finds_the_parameter_that_drives_the_answer() {
     let (s_noise, se_noise) = row("events_b_a", "dyads.b_a.noise.execution");
     assert!(s_noise.abs() < 4.0 * se_noise, "{s_noise} ± {se_noise}, expected 0");
 }
+
+/// A sweep point's value for a path replaces that path's distribution;
+/// the other distributions are still drawn, one column each.
+#[test]
+fn a_sweep_point_overrides_a_distribution() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("s.toml");
+    let text = format!(
+        "{}memory = {{ uniform = {{ lower = 0.1, upper = 0.9 }} }}\n",
+        dyad("{ uniform = { lower = 0.5, upper = 1.5 } }")
+    );
+    std::fs::write(&file, text).unwrap();
+    let out = tmp.path().join("out");
+    Command::cargo_bin("brink")
+        .unwrap()
+        .args([
+            "sweep",
+            "-q",
+            "--trials",
+            "20",
+            "--grid",
+            "dyads.b_a.initiative.rate=0.2,0.4",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let csv = read(&out, "trials.csv");
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert_eq!(
+        header.iter().filter(|h| **h == "dyads.b_a.initiative.rate").count(),
+        1,
+        "{header:?}"
+    );
+    assert_eq!(header.last(), Some(&"dyads.b_a.initiative.memory"), "{header:?}");
+    assert_eq!(csv.lines().count(), 41);
+}
