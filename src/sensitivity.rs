@@ -358,6 +358,58 @@ impl Streaming {
     }
 }
 
+/// Many [`Streaming`] indices at once: every (parameter, output) pair of a
+/// run, with one class lookup per parameter per row (not per pair), so
+/// the cost per row is `P·log M + P·Q` moment updates for `P` parameters
+/// and `Q` outputs. Memory is `P·Q·M` accumulators, fixed in advance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    edges: Vec<Vec<f64>>,
+    outputs: usize,
+    /// `[param][output]` accumulators, each `edges[param].len() + 1` long.
+    cells: Vec<Vec<Moments4>>,
+    class: Vec<usize>,
+}
+
+impl Grid {
+    /// One row of classes per distribution (equal-probability classes, as
+    /// [`Streaming::for_dist`]) and `outputs` outputs.
+    pub fn new(dists: &[Dist], classes: u32, outputs: usize) -> Grid {
+        let edges: Vec<Vec<f64>> = dists.iter().map(|d| Streaming::for_dist(d, classes).edges).collect();
+        let cells = edges
+            .iter()
+            .flat_map(|e| (0..outputs).map(move |_| vec![Moments4::default(); e.len() + 1]))
+            .collect();
+        Grid {
+            class: vec![0; edges.len()],
+            edges,
+            outputs,
+            cells,
+        }
+    }
+
+    /// Adds one row: the parameters' values `x` and the outputs' `y`; an
+    /// output that is NaN (a step that never came) is skipped for this row.
+    #[inline]
+    pub fn push(&mut self, x: &[f64], y: &[f64]) {
+        for ((c, e), &xv) in self.class.iter_mut().zip(&self.edges).zip(x) {
+            *c = e.partition_point(|v| *v < xv);
+        }
+        for (pq, cell) in self.cells.iter_mut().enumerate() {
+            let (p, q) = (pq / self.outputs, pq % self.outputs);
+            let yv = y[q];
+            if yv.is_finite() {
+                cell[self.class[p]].push(yv);
+            }
+        }
+    }
+
+    /// The index of parameter `p` on output `q` so far.
+    pub fn estimate(&self, p: usize, q: usize) -> Estimate {
+        from_classes(&self.cells[p * self.outputs + q])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

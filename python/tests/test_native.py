@@ -147,9 +147,33 @@ def test_gil_is_released_while_trials_run():
 def test_params_equal_cli(cli):
     got = brink.params("ipd", set={"game.noise": 0.1})
     lines = brink_cli(cli, "params", "ipd", "--set", "game.noise=0.1").stdout.splitlines()
-    mine = [f"{p} = {v}  # {m}" for p, v, m in got.itertuples(index=False)]
+    mine = [f"{p} = {v}  # {m}" for p, v, m, *_ in got.itertuples(index=False)]
     assert mine == lines
-    assert list(got.columns) == ["path", "value", "meaning"]
+    assert list(got.columns) == ["path", "value", "meaning", "distribution", "mean", "p5", "p95"]
+
+
+UNCERTAIN = {"drivers.gaza_war.end_hazard": "beta:mean=0.0055,sd=0.002",
+             "outcomes.spiral.threshold": "uniform:lower=75,upper=125"}
+
+
+def test_params_show_distributions():
+    got = brink.params(set=UNCERTAIN).set_index("path")
+    row = got.loc["outcomes.spiral.threshold"]
+    assert row["distribution"] == "uniform:lower=75,upper=125"
+    assert row["mean"] == 100 and row["p5"] == 77.5 and row["p95"] == 122.5
+    assert got["distribution"].notna().sum() == 2
+
+
+def test_run_returns_parameter_columns_and_point_drops_them():
+    r = brink.run(trials=200, seed=4, set=UNCERTAIN)
+    t = r.trials
+    assert list(t.columns[-2:]) == ["drivers.gaza_war.end_hazard", "outcomes.spiral.threshold"]
+    assert t["outcomes.spiral.threshold"].between(75, 125).all()
+    assert t["outcomes.spiral.threshold"].nunique() == 200
+    p = brink.run(trials=200, seed=4, set=UNCERTAIN, point=True)
+    assert "outcomes.spiral.threshold" not in p.trials.columns
+    nested = brink.run(trials=200, seed=4, set=UNCERTAIN, draws_per_param=50)
+    assert nested.trials["outcomes.spiral.threshold"].nunique() == 4
 
 
 # ----------------------------------------------------------------------

@@ -365,6 +365,53 @@ fn print_table(job: &RunJob, report: &RunReport) {
     if s.game.is_some() {
         print_payoffs(s, report);
     }
+    if let Some(a) = &report.stats.analysis {
+        print_uncertainty(&job.outcomes, a);
+    }
+}
+
+/// Under the outcome table: each outcome's spread across the judgements
+/// (nested runs), then the parameters that drive it most.
+fn print_uncertainty(outcomes: &[String], a: &crate::job::uncert::Analysis) {
+    let w = outcomes.iter().map(|o| o.len()).max().unwrap_or(7).max(7);
+    if let Some(spread) = a.spread() {
+        println!();
+        println!(
+            "  across the judgements ({} trials per parameter draw, {} draws; binomial noise removed):",
+            a.per_draw(),
+            spread.first().map_or(0, |x| x.draws)
+        );
+        for (o, x) in outcomes.iter().zip(&spread) {
+            println!(
+                "  {o:<w$}  {:>6.1}%  5-95% [{:>5.1}%, {:>5.1}%]",
+                100.0 * x.mean,
+                100.0 * x.p5,
+                100.0 * x.p95
+            );
+        }
+    }
+    let drivers = a.drivers();
+    println!();
+    println!("  top drivers (first-order index ± se, sensitivity.csv has all):");
+    for o in outcomes {
+        let name = format!("outcome:{o}");
+        let mut top: Vec<&crate::job::uncert::Driver> = drivers
+            .iter()
+            .filter(|d| d.output == name && d.estimate.index > 2.0 * d.estimate.se && d.estimate.index > 0.005)
+            .collect();
+        top.sort_by(|x, y| y.estimate.index.total_cmp(&x.estimate.index));
+        let text: Vec<String> = top
+            .iter()
+            .take(3)
+            .map(|d| format!("{} {:.2}±{:.2}", d.parameter, d.estimate.index, d.estimate.se))
+            .collect();
+        let text = if text.is_empty() {
+            "-".to_string()
+        } else {
+            text.join(", ")
+        };
+        println!("  {o:<w$}  {text}");
+    }
 }
 
 /// A game's mean payoff and cooperation per player.

@@ -18,6 +18,7 @@ pub mod run;
 pub mod score;
 pub mod sweep;
 pub mod tournament;
+pub mod uncert;
 
 pub use load::{FsResolver, load};
 

@@ -76,6 +76,8 @@ pub struct RunStats {
     pub ends: Vec<ExactQuantiles>,
     /// Seconds the trials took.
     pub seconds: f64,
+    /// Drivers and nested spread, when parameters were drawn.
+    pub analysis: Option<super::uncert::Analysis>,
 }
 
 /// What `write_files` did.
@@ -130,6 +132,7 @@ impl RunJob {
     ) -> Result<RunStats, E> {
         let mut summary = Summary::new(self.outcomes.clone(), &self.layout);
         let mut ends = vec![ExactQuantiles::default(); self.outcomes.len()];
+        let mut analysis = super::uncert::Analysis::new(&self.loaded.scenario, &self.layout, self.trials);
         let plan = Plan {
             seed: self.seed,
             trials: 0..self.trials,
@@ -146,6 +149,9 @@ impl RunJob {
             |i, r, row| {
                 summary.push(r, row);
                 ends[r.outcome as usize].push(i64::from(r.end_step));
+                if let Some(a) = analysis.as_mut() {
+                    a.push(r, row);
+                }
                 sink(i, r, row)
             },
         );
@@ -155,6 +161,7 @@ impl RunJob {
             summary,
             ends,
             seconds: t0.elapsed().as_secs_f64(),
+            analysis,
         })
     }
 
@@ -217,8 +224,32 @@ impl RunJob {
         Summary::write_header(&mut sum_file, &[])?;
         stats.summary.write_rows(&mut sum_file, &[])?;
         files.push(sum_file.commit()?);
+        if let Some(a) = &stats.analysis {
+            files.push(write_sensitivity(&self.out, a)?);
+        }
         let mut meta = self.meta(command, stats.seconds);
         meta["timeline_trials"] = self.timeline.into();
+        if let Some(spread) = stats.analysis.as_ref().and_then(|a| a.spread()) {
+            let num = |x: f64| {
+                if x.is_finite() {
+                    serde_json::json!(x)
+                } else {
+                    serde_json::Value::Null
+                }
+            };
+            meta["parameters"]["spread"] = self
+                .outcomes
+                .iter()
+                .zip(&spread)
+                .map(|(o, x)| {
+                    serde_json::json!({
+                        "outcome": o, "draws": x.draws, "mean": num(x.mean),
+                        "p5": num(x.p5), "p95": num(x.p95), "signal_share": num(x.signal),
+                    })
+                })
+                .collect::<Vec<_>>()
+                .into();
+        }
         let json = serde_json::to_string_pretty(&meta).expect("json") + "\n";
         files.push(output::write_atomic(&self.out.join("run.json"), json.as_bytes())?);
         Ok(RunReport { stats, files })
@@ -240,6 +271,33 @@ impl RunJob {
             Err(TimelineError::Run(e)) => Err(e.into()),
         }
     }
+}
+
+/// `sensitivity.csv`: per (output, parameter) the first-order index, its
+/// standard error, the uncorrected η², the classes and rows used.
+fn write_sensitivity(dir: &Path, a: &super::uncert::Analysis) -> Result<PathBuf, JobError> {
+    let mut f = CsvFile::create(&dir.join("sensitivity.csv"))?;
+    f.record(["output", "parameter", "index", "se", "raw", "classes", "n"])?;
+    let fmt = |x: f64| {
+        if x.is_finite() {
+            format!("{x:.6}")
+        } else {
+            String::new()
+        }
+    };
+    for d in a.drivers() {
+        let e = &d.estimate;
+        f.record([
+            d.output.clone(),
+            d.parameter.clone(),
+            fmt(e.index),
+            fmt(e.se),
+            fmt(e.raw),
+            e.classes.to_string(),
+            e.n.to_string(),
+        ])?;
+    }
+    Ok(f.commit()?)
 }
 
 fn timeline_path(dir: &Path) -> String {
