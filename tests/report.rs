@@ -340,3 +340,50 @@ fn bad_input_gets_a_clear_message_not_a_panic() {
     let err = String::from_utf8_lossy(&brink().arg("report").arg(&bad).output().expect("runs").stderr).into_owned();
     assert!(err.contains("trials.csv:2:5: expected a step"), "{err}");
 }
+
+// ---- parquet (issue 19): sensitivity.csv ranked, whatever its columns ----
+
+#[test]
+fn sensitivity_rows_are_ranked_by_size_within_each_answer() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    // Unsorted, with a negative effect and a missing value.
+    std::fs::write(
+        dir.join("sensitivity.csv"),
+        "parameter,output,effect,effect_low,effect_high\n\
+         a.small,agreement,0.05,0.01,0.09\n\
+         b.negative,agreement,-0.30,-0.35,-0.25\n\
+         c.missing,agreement,,,\n\
+         d.big,agreement,0.20,0.15,0.25\n\
+         e.first,spiral,0.01,0.0,0.02\n\
+         f.second,spiral,0.40,0.30,0.50\n",
+    )
+    .expect("write");
+    brink().arg("report").arg(dir).assert().success();
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    assert!(html.contains("Rows are ranked by |effect| within each output, largest first."));
+    // The figure's text alternative lists rows in ranked order, with the
+    // numbers of the CSV.
+    let want = [
+        "b.negative · agreement: \u{2212}0.3 (\u{2212}0.35 to \u{2212}0.25)",
+        "d.big · agreement: 0.2 (0.15 to 0.25)",
+        "a.small · agreement: 0.05 (0.01 to 0.09)",
+        "f.second · spiral: 0.4 (0.3 to 0.5)",
+        "e.first · spiral: 0.01 (0 to 0.02)",
+    ];
+    let at: Vec<usize> = want
+        .iter()
+        .map(|w| html.find(w).unwrap_or_else(|| panic!("`{w}` not in the page")))
+        .collect();
+    assert!(at.windows(2).all(|p| p[0] < p[1]), "not ranked: {at:?}");
+    // The table too: exact cell text, in ranked order, the missing value last.
+    let cells: Vec<usize> = ["b.negative", "d.big", "a.small", "c.missing", "f.second", "e.first"]
+        .iter()
+        .map(|p| {
+            html.rfind(&format!(">{p}<"))
+                .unwrap_or_else(|| panic!("{p} not in the table"))
+        })
+        .collect();
+    assert!(cells.windows(2).all(|p| p[0] < p[1]), "table not ranked: {cells:?}");
+    assert!(html.contains("data-value=\"-0.30\""), "the CSV's text is kept");
+}

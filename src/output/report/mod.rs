@@ -344,8 +344,13 @@ pub fn render(run_dir: &Path) -> Result<Page, ReportError> {
         metrics_section(&mut b, s, sweep)?;
     }
     for name in &extra_csv {
-        let t = data::read_table(&run_dir.join(name), TABLE_ROWS.max(FIGURE_ROWS))?;
-        generic_section(&mut b, &t)?;
+        let mut t = data::read_table(&run_dir.join(name), TABLE_ROWS.max(FIGURE_ROWS))?;
+        let ranked = if name == "sensitivity.csv" {
+            rank_rows(&mut t)
+        } else {
+            None
+        };
+        generic_section(&mut b, &t, ranked.as_deref())?;
     }
     let mut jsons = Vec::new();
     for name in &extra_json {
@@ -1169,31 +1174,91 @@ fn slug(s: &str) -> String {
         .collect()
 }
 
+/// Columns of a generic CSV that are bookkeeping, not values to plot.
+fn bookkeeping(h: &str) -> bool {
+    matches!(
+        h,
+        "weight" | "particle" | "trial" | "point" | "generation" | "n" | "count"
+    )
+}
+
+/// Ranks the rows of `sensitivity.csv`, whatever its columns: by the
+/// absolute value of its first value column (not an interval bound),
+/// largest first, within each group of its first text column naming the
+/// answer (`target`, `output`, `outcome`, `metric`, `quantity` or `y`;
+/// groups keep the file's order). Returns the sentence saying so, or
+/// `None` when there is no value column.
+fn rank_rows(t: &mut Table) -> Option<String> {
+    let cols = t.header.len();
+    let v = (0..cols).find(|&c| t.numeric(c) && !interval_column(&t.header[c]) && !bookkeeping(&t.header[c]))?;
+    let g = (0..cols).find(|&c| {
+        !t.numeric(c)
+            && matches!(
+                t.header[c].as_str(),
+                "target" | "output" | "outcome" | "metric" | "quantity" | "y"
+            )
+    });
+    let mut groups: Vec<&str> = Vec::new();
+    let keys: Vec<(usize, f64)> = t
+        .rows
+        .iter()
+        .map(|r| {
+            let gi = match g {
+                Some(g) => match groups.iter().position(|x| *x == r[g]) {
+                    Some(i) => i,
+                    None => {
+                        groups.push(&r[g]);
+                        groups.len() - 1
+                    }
+                },
+                None => 0,
+            };
+            let x = r[v].trim().parse::<f64>().map(f64::abs).unwrap_or(f64::NAN);
+            (gi, x)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..t.rows.len()).collect();
+    // Largest |value| first; a missing value last.
+    order.sort_by(|&a, &b| {
+        let (ga, xa) = keys[a];
+        let (gb, xb) = keys[b];
+        ga.cmp(&gb).then_with(|| match (xa.is_nan(), xb.is_nan()) {
+            (false, false) => xb.total_cmp(&xa),
+            (na, nb) => na.cmp(&nb),
+        })
+    });
+    let rows = std::mem::take(&mut t.rows);
+    let mut slots: Vec<Option<Vec<String>>> = rows.into_iter().map(Some).collect();
+    t.rows = order.iter().map(|&i| slots[i].take().expect("each row once")).collect();
+    Some(match g {
+        Some(g) => format!(
+            "Rows are ranked by |{}| within each {}, largest first.",
+            t.header[v], t.header[g]
+        ),
+        None => format!("Rows are ranked by |{}|, largest first.", t.header[v]),
+    })
+}
+
 /// Any other CSV: a table, and a figure per numeric column (estimates
 /// with intervals by row label when the file has text columns, else
 /// histograms, weighted by a `weight` column if there is one).
-fn generic_section(b: &mut Builder, t: &Table) -> Result<(), ReportError> {
+fn generic_section(b: &mut Builder, t: &Table, ranked: Option<&str>) -> Result<(), ReportError> {
     let title = section_title(&t.file);
     b.section(
         &slug(&t.file),
         &title,
         &format!(
-            "From {} ({} rows), drawn generically from its header.",
+            "From {} ({} rows), drawn generically from its header.{}",
             t.file,
-            t.rows.len() as u64 + t.more
+            t.rows.len() as u64 + t.more,
+            ranked.map(|r| format!(" {r}")).unwrap_or_default()
         ),
     );
     let cols = t.header.len();
     let numeric: Vec<bool> = (0..cols).map(|c| t.numeric(c)).collect();
     let text_cols: Vec<usize> = (0..cols).filter(|&c| !numeric[c]).collect();
-    let skip = |h: &str| {
-        matches!(
-            h,
-            "weight" | "particle" | "trial" | "point" | "generation" | "n" | "count"
-        )
-    };
     let value_cols: Vec<usize> = (0..cols)
-        .filter(|&c| numeric[c] && !interval_column(&t.header[c]) && !skip(&t.header[c]))
+        .filter(|&c| numeric[c] && !interval_column(&t.header[c]) && !bookkeeping(&t.header[c]))
         .take(8)
         .collect();
     if !text_cols.is_empty() && !value_cols.is_empty() {
