@@ -363,3 +363,55 @@ fn include_chain_at_the_limit() {
         }
     }
 }
+
+// --- branch `windows`: [metrics], milestones, [phases] ----------------------
+
+/// The keys `windows` added, mutated the ways files go wrong: each case is
+/// handled (exit 0 or 2, never a panic), and a bad value names the file,
+/// line and column.
+#[test]
+fn windowed_metrics_milestones_and_phases_hostile_values() {
+    let extra = |body: &str| format!("{SMALL}\n{body}\n");
+    let metric = |m: &str, sel: &str, window: &str| {
+        format!("[metrics.w]\nmetric = {m}\n{sel}\nwindow = {window}\n")
+    };
+    let phase = "[outcomes.deal]\nkind = \"deaths\"\nactor = \"b\"\nterminal = false\n";
+    let cases: Vec<(String, bool)> = vec![
+        (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[0, 49]")), true),
+        (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[0, 50]")), false),
+        (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[-1, 5]")), false),
+        (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[9223372036854775807, 5]")), false),
+        (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[0, nan]")), false),
+        (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[]")), false),
+        (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "\"0..5\"")), false),
+        (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[2024-01-01, 2024-01-05]")), false),
+        (extra(&metric("\"events\"", "dyads = []", "[0, 5]")), false),
+        (extra(&metric("\"events\"", "dyads = [\"zz\"]", "[0, 5]")), false),
+        (extra(&metric("\"events\"", "actors = [\"a\"]", "[0, 5]")), false),
+        (extra(&metric("\"killed\"", "actors = [\"a\", \"a\"]", "[0, 5]")), false),
+        (extra(&metric("\"track_status\"", "track = \"none\"", "[0, 5]")), false),
+        (extra(&metric("42", "dyads = [\"a_b\"]", "[0, 5]")), false),
+        (extra(&metric("\"bogus\"", "dyads = [\"a_b\"]", "[0, 5]")), false),
+        (extra("[metrics.W]\nmetric = \"events\"\ndyads = [\"a_b\"]\nwindow = [0, 1]\n"), false),
+        (extra("[metrics.events_a_b]\nmetric = \"events\"\ndyads = [\"a_b\"]\nwindow = [0, 1]\n"), false),
+        (extra("[metrics.w]\nmetric = \"events\"\ndyads = [\"a_b\"]\nwindow = [0, 1]\nwhen = 3\n"), false),
+        (extra("[outcomes.deal]\nkind = \"deaths\"\nactor = \"b\"\nterminal = \"no\"\n"), false),
+        (extra("[outcomes.deal]\nkind = \"deaths\"\nactor = \"b\"\nterminal = false\n"), true),
+        (extra(&format!("{phase}[phases.p]\nduration = 3\n")), false),
+        (extra(&format!("{phase}[phases.p]\ntrack = \"t\"\n")), false),
+        (extra(&format!("{phase}[outcomes.done]\nkind = \"implemented\"\nphase = \"nope\"\n")), false),
+        (extra(&format!("{phase}[outcomes.done]\nkind = \"implemented\"\n")), false),
+        (extra(&format!("{phase}[outcomes.done]\nkind = \"broken\"\nphase = 3\n")), false),
+    ];
+    let dir = tempfile::tempdir().expect("tmp");
+    for (i, (text, ok)) in cases.iter().enumerate() {
+        let file = write(dir.path(), &format!("w{i}.toml"), text.as_bytes());
+        let c = check(&file);
+        assert!(!c.stderr.contains("panicked"), "case {i} panicked:\n{}", c.stderr);
+        assert_eq!(c.code, if *ok { 0 } else { 2 }, "case {i}:\n{text}\n{}", c.stderr);
+        if !ok {
+            let at = format!("w{i}.toml:");
+            assert!(c.stderr.contains(&at), "case {i} names no file:\n{}", c.stderr);
+        }
+    }
+}
