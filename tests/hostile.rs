@@ -372,19 +372,23 @@ fn include_chain_at_the_limit() {
 #[test]
 fn windowed_metrics_milestones_and_phases_hostile_values() {
     let extra = |body: &str| format!("{SMALL}\n{body}\n");
-    let metric = |m: &str, sel: &str, window: &str| {
-        format!("[metrics.w]\nmetric = {m}\n{sel}\nwindow = {window}\n")
-    };
+    let metric = |m: &str, sel: &str, window: &str| format!("[metrics.w]\nmetric = {m}\n{sel}\nwindow = {window}\n");
     let phase = "[outcomes.deal]\nkind = \"deaths\"\nactor = \"b\"\nterminal = false\n";
     let cases: Vec<(String, bool)> = vec![
         (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[0, 49]")), true),
         (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[0, 50]")), false),
         (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[-1, 5]")), false),
-        (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[9223372036854775807, 5]")), false),
+        (
+            extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[9223372036854775807, 5]")),
+            false,
+        ),
         (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[0, nan]")), false),
         (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[]")), false),
         (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "\"0..5\"")), false),
-        (extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[2024-01-01, 2024-01-05]")), false),
+        (
+            extra(&metric("\"events\"", "dyads = [\"a_b\"]", "[2024-01-01, 2024-01-05]")),
+            false,
+        ),
         (extra(&metric("\"events\"", "dyads = []", "[0, 5]")), false),
         (extra(&metric("\"events\"", "dyads = [\"zz\"]", "[0, 5]")), false),
         (extra(&metric("\"events\"", "actors = [\"a\"]", "[0, 5]")), false),
@@ -392,16 +396,42 @@ fn windowed_metrics_milestones_and_phases_hostile_values() {
         (extra(&metric("\"track_status\"", "track = \"none\"", "[0, 5]")), false),
         (extra(&metric("42", "dyads = [\"a_b\"]", "[0, 5]")), false),
         (extra(&metric("\"bogus\"", "dyads = [\"a_b\"]", "[0, 5]")), false),
-        (extra("[metrics.W]\nmetric = \"events\"\ndyads = [\"a_b\"]\nwindow = [0, 1]\n"), false),
-        (extra("[metrics.events_a_b]\nmetric = \"events\"\ndyads = [\"a_b\"]\nwindow = [0, 1]\n"), false),
-        (extra("[metrics.w]\nmetric = \"events\"\ndyads = [\"a_b\"]\nwindow = [0, 1]\nwhen = 3\n"), false),
-        (extra("[outcomes.deal]\nkind = \"deaths\"\nactor = \"b\"\nterminal = \"no\"\n"), false),
-        (extra("[outcomes.deal]\nkind = \"deaths\"\nactor = \"b\"\nterminal = false\n"), true),
+        (
+            extra("[metrics.W]\nmetric = \"events\"\ndyads = [\"a_b\"]\nwindow = [0, 1]\n"),
+            false,
+        ),
+        (
+            extra("[metrics.events_a_b]\nmetric = \"events\"\ndyads = [\"a_b\"]\nwindow = [0, 1]\n"),
+            false,
+        ),
+        (
+            extra("[metrics.w]\nmetric = \"events\"\ndyads = [\"a_b\"]\nwindow = [0, 1]\nwhen = 3\n"),
+            false,
+        ),
+        (
+            extra("[outcomes.deal]\nkind = \"deaths\"\nactor = \"b\"\nterminal = \"no\"\n"),
+            false,
+        ),
+        (
+            extra("[outcomes.deal]\nkind = \"deaths\"\nactor = \"b\"\nterminal = false\n"),
+            true,
+        ),
         (extra(&format!("{phase}[phases.p]\nduration = 3\n")), false),
         (extra(&format!("{phase}[phases.p]\ntrack = \"t\"\n")), false),
-        (extra(&format!("{phase}[outcomes.done]\nkind = \"implemented\"\nphase = \"nope\"\n")), false),
-        (extra(&format!("{phase}[outcomes.done]\nkind = \"implemented\"\n")), false),
-        (extra(&format!("{phase}[outcomes.done]\nkind = \"broken\"\nphase = 3\n")), false),
+        (
+            extra(&format!(
+                "{phase}[outcomes.done]\nkind = \"implemented\"\nphase = \"nope\"\n"
+            )),
+            false,
+        ),
+        (
+            extra(&format!("{phase}[outcomes.done]\nkind = \"implemented\"\n")),
+            false,
+        ),
+        (
+            extra(&format!("{phase}[outcomes.done]\nkind = \"broken\"\nphase = 3\n")),
+            false,
+        ),
     ];
     let dir = tempfile::tempdir().expect("tmp");
     for (i, (text, ok)) in cases.iter().enumerate() {
