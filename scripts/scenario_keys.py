@@ -20,6 +20,8 @@ titles = {
     "tracks": "`[tracks.<id>]`: negotiation tracks",
     "triggers": "`[triggers.<id>]`",
     "outcomes": "`[outcomes.<id>]`: checked in file order",
+    "metrics": "`[metrics.<id>]`: windowed quantities (trials.csv columns)",
+    "phases": "`[phases.<id>]`: implementation after an agreement",
     "game": "`[game]`: iterated two-player games",
 }
 sections = {}

@@ -118,6 +118,11 @@ impl ExactQuantiles {
         }
         *self.counts.keys().next_back().expect("non-empty") as f64
     }
+    /// How many times `x` was seen.
+    pub fn count_of(&self, x: i64) -> u64 {
+        self.counts.get(&x).copied().unwrap_or(0)
+    }
+
     /// Distinct values seen.
     pub fn distinct(&self) -> usize {
         self.counts.len()

@@ -138,7 +138,7 @@ fn a_phase_needs_its_agreement_to_be_a_milestone() {
     );
     let e = brink::scenario::parse(&text, "test.toml", &[], &brink::scenario::BuiltinResolver)
         .err()
-        .expect("rejected")
+        .unwrap_or_else(|| panic!("rejected"))
         .to_string();
     assert!(
         e.contains("outcomes.deal.terminal") && e.contains("ends the trial at that agreement"),
@@ -147,7 +147,7 @@ fn a_phase_needs_its_agreement_to_be_a_milestone() {
     let text = format!("{BASE}{TALKS}[phases.w]\ntrack = \"t\"\nspoilers = {{ b_a = \"nope\" }}\n");
     let e = brink::scenario::parse(&text, "test.toml", &[], &brink::scenario::BuiltinResolver)
         .err()
-        .expect("rejected")
+        .unwrap_or_else(|| panic!("rejected"))
         .to_string();
     assert!(e.contains("no regime `nope`"), "{e}");
 }

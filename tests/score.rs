@@ -443,6 +443,7 @@ observations = [{ step = 0, value = true }]
         out
     }
 
+    #[allow(clippy::result_large_err)] // the job layer's error type, as the CLI gets it
     fn score(dir: &Path, run: &Path) -> Result<ScoreReport, brink::job::JobError> {
         ScoreSpec {
             run: run.to_path_buf(),

@@ -14,8 +14,8 @@
 //! is geometric. Spoilers: the dyads it names switch to a regime for good
 //! when the phase starts (a campaign against the deal), as trigger
 //! regimes do. Implementation slips and spoiler violence after peace deals
-//! are the norm rather than the exception (Stedman 1997, "Spoiler problems
-//! in peace processes"; Hartzell & Hoddie 2003 on implementation).
+//! are the norm rather than the exception [Stedman1997]; the hazards are
+//! the analyst's judgement until a source gives them.
 
 use super::DyadId;
 

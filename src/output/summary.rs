@@ -3,8 +3,15 @@
 //! number of trials where it is defined, mean, standard deviation, min,
 //! quantiles 5/25/50/75/95 and max. See [`crate::stats`] for the methods.
 //!
+//! A declared windowed quantity (`[metrics]`) of counts also gets a
+//! `window` row: `count` and `probability` are the trials where it is
+//! above 0 (P(>0); for `first_event`/`first_death`, P(true)) with its
+//! Wilson interval, then its mean and quantiles (p5-p95 the central 90 %
+//! interval).
+//!
 //! Columns: `kind,name,category,count,probability,ci_low,ci_high,mean,sd,
-//! min,p5,p25,p50,p75,p95,max`. `kind` is `outcome`, `status` or `metric`;
+//! min,p5,p25,p50,p75,p95,max`. `kind` is `outcome`, `status`, `metric` or
+//! `window`;
 //! `category` is the status for `status` rows. Cells that do not apply
 //! are empty.
 
@@ -76,6 +83,8 @@ pub struct Summary {
     end_step: Acc,
     names: Vec<String>,
     accs: Vec<Acc>,
+    /// Columns that are declared windowed counts (`window` rows).
+    windows: Vec<usize>,
 }
 
 impl Summary {
@@ -88,6 +97,7 @@ impl Summary {
             end_step: Acc::new(MetricKind::Count),
             names: layout.names.clone(),
             accs: layout.kinds.iter().map(|&k| Acc::new(k)).collect(),
+            windows: window_columns(layout),
         }
     }
 
@@ -213,6 +223,49 @@ impl Summary {
             fmt_real(m.max(), &mut cells[15]);
             emit(&mut cells)?;
         }
+        self.window_rows(&mut cells, &mut emit)
+    }
+
+    /// The `window` rows: per declared windowed count, P(>0) with its
+    /// Wilson interval, then mean and quantiles.
+    fn window_rows<E>(
+        &self,
+        cells: &mut Vec<String>,
+        emit: &mut impl FnMut(&mut Vec<String>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for &i in &self.windows {
+            let Acc::Exact(m, q) = &self.accs[i] else { continue };
+            let n = m.n();
+            let k = n - q.count_of(0);
+            let (lo, hi) = wilson(k, n, Z95);
+            cells[0] = "window".into();
+            cells[1] = self.names[i].clone();
+            cells[3] = k.to_string();
+            fmt_real(k as f64 / n.max(1) as f64, &mut cells[4]);
+            fmt_real(lo, &mut cells[5]);
+            fmt_real(hi, &mut cells[6]);
+            fmt_real(m.mean(), &mut cells[7]);
+            fmt_real(m.sd(), &mut cells[8]);
+            fmt_real(m.min(), &mut cells[9]);
+            for (j, p) in QUANTILES.iter().enumerate() {
+                fmt_real(q.quantile(*p), &mut cells[10 + j]);
+            }
+            fmt_real(m.max(), &mut cells[15]);
+            emit(cells)?;
+        }
         Ok(())
     }
+}
+
+/// The columns of `layout` that are declared windowed quantities of counts
+/// or true/false (not track statuses, which have `status` rows).
+fn window_columns(layout: &MetricLayout) -> Vec<usize> {
+    layout
+        .metrics()
+        .iter()
+        .zip(&layout.kinds)
+        .enumerate()
+        .filter(|(_, (m, k))| matches!(m, crate::engine::Metric::Window(_)) && **k == MetricKind::Count)
+        .map(|(i, _)| i)
+        .collect()
 }
