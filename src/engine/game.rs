@@ -30,12 +30,18 @@
 //! happens, interleaved with the rules' own draws in the order above.
 //! `p <= 0` never flips and `p >= 1` always flips, both without drawing.
 //!
-//! **Rules compiled for the loop.** Each actor's rule becomes a [`Player`]:
-//! memory-one rules, and graded tit-for-tat whose threshold one defection
-//! meets (`tft`, `gtft`: cooperate after C, forgive a D with probability
-//! q, the same draw in the same place as [`Rule::decide`]), become a
-//! four-vector; grim, tit-for-two-tats and contrite TFT keep their state
-//! machines; any other graded rule runs through [`Rule::decide`] itself.
+//! **Rules compiled for the loop.** Each actor's rule becomes a machine
+//! of at most four states (`Fsm`): the state moves on what the player
+//! saw, and the player cooperates with a probability per state (drawn
+//! only when strictly between 0 and 1). Memory-one rules, and graded
+//! tit-for-tat whose threshold one defection meets (`tft`, `gtft`:
+//! cooperate after C, forgive a D with probability q, the same draw in
+//! the same place as [`Rule::decide`]), have the last round as state;
+//! grim, tit-for-two-tats and contrite TFT their own memory. Two rules
+//! that never draw become one 16-state machine (`Joint`). Rounds before
+//! the one holding the next flip need no noise check and run in a tight
+//! inner loop; the draws are those of the order above. Any other graded
+//! rule runs through [`Rule::decide`] itself.
 //! Payoffs are summed at the end from the counts of the four outcomes.
 //!
 //! Metrics: `payoff_<actor>`, mean payoff per round, and `coop_<actor>`,
