@@ -10,7 +10,7 @@ pub use crate::output::parquet::Format;
 use crate::output::parquet::TrialSink;
 use crate::output::timeline::{TimelineError, TimelineWriter};
 use crate::output::{self, CsvFile, OutputError, Summary, limits};
-use crate::runner::{self, Plan, RunError};
+use crate::runner::{self, Plan, Render, RunError};
 use crate::scenario::{Loaded, ScenarioError};
 use crate::stats::ExactQuantiles;
 use std::path::{Path, PathBuf};
@@ -130,6 +130,18 @@ impl RunJob {
         watch: &mut dyn Watch,
         mut sink: impl FnMut(u64, &TrialResult, &[f64]) -> Result<(), E>,
     ) -> Result<RunStats, E> {
+        self.run_rendered(cancel, watch, &runner::NoRender, |i, r, row, _| sink(i, r, row))
+    }
+
+    /// Like [`RunJob::run_into`], with `render` formatting each trial's
+    /// bytes in the workers; the sink gets them after the row.
+    pub fn run_rendered<E: From<RunError>, R: Render>(
+        &self,
+        cancel: &AtomicBool,
+        watch: &mut dyn Watch,
+        render: &R,
+        mut sink: impl FnMut(u64, &TrialResult, &[f64], &[u8]) -> Result<(), E>,
+    ) -> Result<RunStats, E> {
         let mut summary = Summary::new(self.outcomes.clone(), &self.layout);
         let mut ends = vec![ExactQuantiles::default(); self.outcomes.len()];
         let mut analysis = super::uncert::Analysis::new(&self.loaded.scenario, &self.layout, self.trials);
@@ -138,21 +150,24 @@ impl RunJob {
             trials: 0..self.trials,
             threads: self.threads,
         };
+        let pool = runner::pool(self.threads)?;
         watch.start(self.trials);
         let t0 = Instant::now();
-        let ran = runner::run(
+        let ran = runner::run_rendered(
+            &pool,
             &self.loaded.scenario,
             &self.layout,
             &plan,
             cancel,
             |done| watch.advance(done),
-            |i, r, row| {
+            render,
+            |i, r, row, bytes| {
                 summary.push(r, row);
                 ends[r.outcome as usize].push(i64::from(r.end_step));
                 if let Some(a) = analysis.as_mut() {
                     a.push(r, row);
                 }
-                sink(i, r, row)
+                sink(i, r, row, bytes)
             },
         );
         watch.finish();
@@ -212,9 +227,23 @@ impl RunJob {
         // A stale run.json must not vouch for files this run replaces.
         output::remove_stale(&self.out.join("run.json"))?;
         let mut writer = TrialSink::create(self.format, &self.out, &[], self.outcomes.clone(), &self.layout)?;
-        let stats = self.run_into(cancel, watch, |i, r, row| {
-            writer.row(&[], i, r, row).map_err(JobError::from)
-        })?;
+        // CSV rows are formatted in the workers; the writer copies bytes.
+        let stats = match &mut writer {
+            TrialSink::Csv(c) => {
+                let format = c.format().clone();
+                self.run_rendered(cancel, watch, &format, |_, _, _, line| {
+                    c.rendered(line).map_err(JobError::from)
+                })?
+            }
+            TrialSink::Both(c, p) => {
+                let format = c.format().clone();
+                self.run_rendered(cancel, watch, &format, |i, r, row, line| {
+                    c.rendered(line)?;
+                    p.row(&[], i, r, row).map_err(JobError::from)
+                })?
+            }
+            w => self.run_into(cancel, watch, |i, r, row| w.row(&[], i, r, row).map_err(JobError::from))?,
+        };
         let mut files = Vec::new();
         if self.timeline > 0 {
             files.extend(self.write_timeline(cancel)?);

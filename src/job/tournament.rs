@@ -6,7 +6,7 @@
 //! its twin, as in Axelrod's tournaments): for each pair the scenario is
 //! loaded with the user's overrides and then
 //! `actors.row.strategy=<a> actors.col.strategy=<b>`, and its trials run
-//! through [`crate::runner::run`] with the same seed (common random
+//! through [`crate::runner::run_in`] on one thread pool, with the same seed (common random
 //! numbers: trial `i` of every pair draws from stream `i`).
 //!
 //! A strategy's score in trial `i` is its mean payoff per round averaged
@@ -221,10 +221,12 @@ impl TournamentJob {
         let pairings = (k * (k + 1) / 2) as u64;
         watch.start(pairings.saturating_mul(self.trials));
         let mut done = 0u64;
+        // One pool for every pairing: no threads started per pairing.
+        let pool = runner::pool(self.threads)?;
         let played = (|| {
             for i in 0..k {
                 for j in i..k {
-                    let seats = self.pairing(i, j, &mut scores, cancel, &mut |d| watch.advance(done + d))?;
+                    let seats = self.pairing(&pool, (i, j), &mut scores, cancel, &mut |d| watch.advance(done + d))?;
                     done += self.trials;
                     if i == j {
                         let (r, c) = (seats.stat(0, self.trials), seats.stat(1, self.trials));
@@ -259,8 +261,8 @@ impl TournamentJob {
     /// payoffs to both strategies' scores.
     fn pairing(
         &self,
-        i: usize,
-        j: usize,
+        pool: &rayon::ThreadPool,
+        (i, j): (usize, usize),
         scores: &mut [Vec<f64>],
         cancel: &AtomicBool,
         progress: &mut dyn FnMut(u64),
@@ -292,7 +294,7 @@ impl TournamentJob {
         } else {
             (&mut lo[i], Some(&mut hi[0]))
         };
-        runner::run(s, &layout, &plan, cancel, progress, |t, _, row| {
+        runner::run_in(pool, s, &layout, &plan, cancel, progress, |t, _, row| {
             let (pr, pc) = (row[idx[0]], row[idx[1]]);
             seats.payoff[0].push(pr);
             seats.payoff[1].push(pc);

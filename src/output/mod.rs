@@ -450,12 +450,85 @@ pub fn fmt_value(kind: MetricKind, x: f64, buf: &mut String) {
 
 pub use crate::text::fmt_real;
 
-/// Streams `trials.csv`: one row per trial, in trial order.
-pub struct TrialsWriter {
-    file: CsvFile,
-    outcomes: Vec<String>,
+/// `field` as the CSV writer writes it (quoted only where needed), with
+/// the separating comma after it: the exact bytes of `csv::Writer`.
+pub fn csv_cell(field: &str) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // A second field keeps a lone empty field from being quoted; it and
+    // the terminator are cut off again.
+    let _ = w.write_record([field, "x"]);
+    let mut v = w.into_inner().unwrap_or_default();
+    v.truncate(v.len().saturating_sub(2));
+    v
+}
+
+/// How a `trials.csv` row is formatted: the outcome names as CSV cells
+/// and the metric kinds. It depends on nothing else, so the workers
+/// format rows beside the trials (a [`Render`](crate::runner::Render))
+/// and the in-order writer only copies bytes.
+#[derive(Debug, Clone)]
+pub struct CsvRow {
+    /// Each outcome's cell, comma included.
+    outcomes: Vec<Vec<u8>>,
     kinds: Vec<MetricKind>,
-    cell: String,
+}
+
+impl CsvRow {
+    /// The row format of these outcomes and metrics.
+    pub fn new(outcomes: &[String], layout: &MetricLayout) -> CsvRow {
+        CsvRow {
+            outcomes: outcomes.iter().map(|o| csv_cell(o)).collect(),
+            kinds: layout.kinds.clone(),
+        }
+    }
+
+    /// Appends one trial's row, newline included, after the `prefix`
+    /// bytes (cells from [`csv_cell`], commas included).
+    pub fn write(&self, prefix: &[u8], trial: u64, r: &TrialResult, metrics: &[f64], out: &mut Vec<u8>) {
+        use std::io::Write as _;
+        out.extend_from_slice(prefix);
+        let _ = write!(out, "{trial},");
+        out.extend_from_slice(&self.outcomes[r.outcome as usize]);
+        let _ = write!(out, "{}", r.end_step);
+        for (k, &x) in self.kinds.iter().zip(metrics) {
+            out.push(b',');
+            if x.is_nan() {
+                continue;
+            }
+            match k {
+                MetricKind::Count | MetricKind::Step => {
+                    let _ = write!(out, "{}", x as i64);
+                }
+                MetricKind::Status => out.extend_from_slice(status_name(x).as_bytes()),
+                MetricKind::Real => {
+                    // As `fmt_real`: shortest round trip, `-0` as `0`.
+                    let x = if x == 0.0 { 0.0 } else { x };
+                    let _ = write!(out, "{x}");
+                }
+            }
+        }
+        out.push(b'\n');
+    }
+}
+
+impl crate::runner::Render for CsvRow {
+    #[inline]
+    fn render(&self, trial: u64, r: &TrialResult, metrics: &[f64], out: &mut Vec<u8>) {
+        self.write(&[], trial, r, metrics, out);
+    }
+}
+
+/// Streams `trials.csv`: one row per trial, in trial order. Rows are
+/// formatted by a [`CsvRow`], here or in the workers
+/// ([`TrialsWriter::rendered`]).
+pub struct TrialsWriter {
+    guard: AtomicFile,
+    w: BufWriter<File>,
+    format: CsvRow,
+    line: Vec<u8>,
+    prefix: Vec<u8>,
 }
 
 impl TrialsWriter {
@@ -467,47 +540,60 @@ impl TrialsWriter {
         outcomes: Vec<String>,
         layout: &MetricLayout,
     ) -> Result<TrialsWriter, OutputError> {
-        let mut file = CsvFile::create(&dir.join("trials.csv"))?;
+        let (guard, w) = AtomicFile::create(&dir.join("trials.csv"))?;
+        let mut t = TrialsWriter::with(guard, w, &outcomes, layout);
         let mut header: Vec<&str> = prefix.iter().map(String::as_str).collect();
         header.extend(["trial", "outcome", "end_step"]);
         header.extend(layout.names.iter().map(String::as_str));
-        file.record(&header)?;
-        Ok(TrialsWriter {
-            file,
-            outcomes,
-            kinds: layout.kinds.clone(),
-            cell: String::new(),
-        })
+        let mut line = Vec::new();
+        for h in &header {
+            line.extend_from_slice(&csv_cell(h));
+        }
+        line.pop();
+        line.push(b'\n');
+        t.rendered(&line)?;
+        Ok(t)
+    }
+
+    fn with(guard: AtomicFile, w: BufWriter<File>, outcomes: &[String], layout: &MetricLayout) -> TrialsWriter {
+        TrialsWriter {
+            guard,
+            w,
+            format: CsvRow::new(outcomes, layout),
+            line: Vec::new(),
+            prefix: Vec::new(),
+        }
+    }
+
+    /// The row format, for workers that format rows themselves.
+    pub fn format(&self) -> &CsvRow {
+        &self.format
     }
 
     /// Writes one trial's row, after the prefix cells.
     pub fn row(&mut self, prefix: &[String], trial: u64, r: &TrialResult, metrics: &[f64]) -> Result<(), OutputError> {
+        self.prefix.clear();
         for p in prefix {
-            self.file.field(p)?;
+            self.prefix.extend_from_slice(&csv_cell(p));
         }
-        self.cell.clear();
-        {
-            use std::fmt::Write as _;
-            let _ = write!(self.cell, "{trial}");
-        }
-        self.file.field(&self.cell)?;
-        self.file.field(&self.outcomes[r.outcome as usize])?;
-        self.cell.clear();
-        {
-            use std::fmt::Write as _;
-            let _ = write!(self.cell, "{}", r.end_step);
-        }
-        self.file.field(&self.cell)?;
-        for (k, &x) in self.kinds.iter().zip(metrics) {
-            fmt_value(*k, x, &mut self.cell);
-            self.file.field(&self.cell)?;
-        }
-        self.file.end()
+        self.line.clear();
+        self.format.write(&self.prefix, trial, r, metrics, &mut self.line);
+        self.w
+            .write_all(&self.line)
+            .map_err(|e| OutputError::io(self.guard.dest(), e))
+    }
+
+    /// Writes a row already formatted by [`TrialsWriter::format`].
+    #[inline]
+    pub fn rendered(&mut self, line: &[u8]) -> Result<(), OutputError> {
+        self.w
+            .write_all(line)
+            .map_err(|e| OutputError::io(self.guard.dest(), e))
     }
 
     /// Flushes and renames into place.
     pub fn commit(self) -> Result<PathBuf, OutputError> {
-        self.file.commit()
+        self.guard.commit(self.w)
     }
 
     /// Takes a kept checkpoint of `dir/trials.csv` back (no header).
@@ -518,21 +604,18 @@ impl TrialsWriter {
         outcomes: Vec<String>,
         layout: &MetricLayout,
     ) -> Result<TrialsWriter, OutputError> {
-        Ok(TrialsWriter {
-            file: CsvFile::reopen(&dir.join("trials.csv"), kept, len)?,
-            outcomes,
-            kinds: layout.kinds.clone(),
-            cell: String::new(),
-        })
+        let (guard, w) = AtomicFile::reopen(&dir.join("trials.csv"), kept, len)?;
+        Ok(TrialsWriter::with(guard, w, &outcomes, layout))
     }
 
     /// Bytes written so far, after flushing.
     pub fn flushed_len(&mut self) -> Result<u64, OutputError> {
-        self.file.flushed_len()
+        let dest = self.guard.dest().to_path_buf();
+        flushed_len(&mut self.w, &dest)
     }
 
     /// Keeps the first `len` bytes under `keep`.
     pub fn keep(self, len: u64, keep: &Path) -> Result<(), OutputError> {
-        self.file.keep(len, keep)
+        self.guard.keep(self.w, len, keep)
     }
 }

@@ -1,8 +1,19 @@
 //! Running many trials: a rayon fan-out over blocks of trials, each trial
 //! on its own ChaCha stream ([`crate::rng::trial_rng`]), results handed to
-//! a sink strictly in trial order. Memory is one block of results, however
+//! a sink strictly in trial order. Memory is two blocks of results, however
 //! many trials run; the output is the same for any thread count because a
 //! trial's draws depend only on (seed, trial index).
+//!
+//! **A bounded pipeline** (issue 18). Blocks of [`BLOCK`] trials go
+//! through two buffers: while the pool's workers simulate block `k + 1`
+//! into one, the calling thread hands block `k`'s results from the other
+//! to the sink (writing, summarising), then the buffers swap. The in-order
+//! consumer is thus off the workers' critical path; by Amdahl's law the
+//! speed-up on `p` workers is `1 / (s + (1 − s)/p)` only for the share `s`
+//! that the consumer cannot hide, the time it spends per trial against the
+//! workers' (`BENCHMARKS.md` measures it). Work that does not depend on
+//! order moves into the workers: a [`Render`] formats each trial's output
+//! bytes beside the trial (a CSV row), so the consumer only copies them.
 //!
 //! The runner knows nothing of files: a sink returns its own error type
 //! `E`, and the runner's own failures ([`RunError`]) convert into it
@@ -60,6 +71,23 @@ pub struct Plan {
     pub threads: usize,
 }
 
+/// Output a worker prepares for each trial, beside the trial itself, so
+/// that the in-order consumer only copies it (a CSV row as bytes).
+/// It must depend only on its arguments: the bytes are the same whichever
+/// worker renders them.
+pub trait Render: Sync {
+    /// Appends trial `i`'s bytes to `out` (which is empty).
+    fn render(&self, i: u64, r: &TrialResult, metrics: &[f64], out: &mut Vec<u8>);
+}
+
+/// Renders nothing (the sink formats its own output).
+pub struct NoRender;
+
+impl Render for NoRender {
+    #[inline(always)]
+    fn render(&self, _: u64, _: &TrialResult, _: &[f64], _: &mut Vec<u8>) {}
+}
+
 /// Runs `plan`'s trials and calls `sink(trial, result, metrics)` for each,
 /// in increasing trial order. `progress(done)` is called after each block;
 /// `cancel` is checked before every trial, so a block stops within one
@@ -100,69 +128,183 @@ pub fn run_in<E, F>(
     layout: &MetricLayout,
     plan: &Plan,
     cancel: &AtomicBool,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
     mut sink: F,
 ) -> Result<(), E>
 where
     E: From<RunError>,
     F: FnMut(u64, &TrialResult, &[f64]) -> Result<(), E>,
 {
+    run_rendered(pool, s, layout, plan, cancel, progress, &NoRender, |i, r, row, _| {
+        sink(i, r, row)
+    })
+}
+
+/// One buffer of the pipeline: a block's results, metric rows and
+/// rendered bytes, reused from block to block (no allocation once the
+/// byte buffers have grown to their rows' size).
+struct Block {
+    results: Vec<TrialResult>,
+    rows: Vec<f64>,
+    bytes: Vec<Vec<u8>>,
+}
+
+impl Block {
+    fn new(cap: usize, width: usize) -> Block {
+        Block {
+            results: vec![
+                TrialResult {
+                    outcome: 0,
+                    end_step: 0
+                };
+                cap
+            ],
+            rows: vec![0.0; cap * width],
+            // Empty vectors own no memory until a render writes to them.
+            bytes: vec![Vec::new(); cap],
+        }
+    }
+}
+
+/// Where a block sits in the run: its first trial and its size.
+#[derive(Clone, Copy)]
+struct Span {
+    start: u64,
+    n: usize,
+}
+
+/// What the workers need to simulate a block; shared by reference.
+struct Work<'a, R: Render> {
+    s: &'a Scenario,
+    layout: &'a MetricLayout,
+    seed: u64,
+    width: usize,
+    render: &'a R,
+    /// Set by the caller's `cancel` or by a failing sink.
+    cancel: &'a AtomicBool,
+    stop: &'a AtomicBool,
+}
+
+impl<R: Render> Work<'_, R> {
+    fn stopped(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed) || self.stop.load(Ordering::Relaxed)
+    }
+
+    /// Simulates (and renders) `span` into `b`, on the current pool.
+    fn block(&self, b: &mut Block, span: Span) {
+        let (s, layout, width, plan_seed) = (self.s, self.layout, self.width, self.seed);
+        b.results[..span.n]
+            .par_iter_mut()
+            .zip(b.rows[..span.n * width].par_chunks_mut(width))
+            .zip(b.bytes[..span.n].par_iter_mut())
+            .enumerate()
+            .for_each_init(
+                || Worker::new(s, plan_seed),
+                |w, (j, ((res, row), out))| {
+                    // Checked per trial: a block of long trials stops
+                    // within one trial of the signal.
+                    if self.stopped() {
+                        return;
+                    }
+                    let i = span.start + j as u64;
+                    *res = w.run(layout, plan_seed, i, row, &mut NoObserver);
+                    out.clear();
+                    self.render.render(i, res, &row[..layout.len()], out);
+                },
+            );
+    }
+}
+
+/// Like [`run_in`], with `render` run in the workers beside each trial
+/// and its bytes handed to `sink(trial, result, metrics, bytes)` (empty
+/// with [`NoRender`]). The sink runs on the calling thread while the
+/// workers simulate the next block.
+#[allow(clippy::too_many_arguments)]
+pub fn run_rendered<E, F, R>(
+    pool: &rayon::ThreadPool,
+    s: &Scenario,
+    layout: &MetricLayout,
+    plan: &Plan,
+    cancel: &AtomicBool,
+    mut progress: impl FnMut(u64),
+    render: &R,
+    mut sink: F,
+) -> Result<(), E>
+where
+    E: From<RunError>,
+    F: FnMut(u64, &TrialResult, &[f64], &[u8]) -> Result<(), E>,
+    R: Render,
+{
     let width = layout.len().max(1);
-    let total = plan.trials.end.saturating_sub(plan.trials.start);
-    let cap = BLOCK.min(total.max(1)) as usize;
-    let mut results = vec![
-        TrialResult {
-            outcome: 0,
-            end_step: 0
-        };
-        cap
-    ];
-    let mut rows = vec![0.0f64; cap * width];
-    let mut start = plan.trials.start;
-    while start < plan.trials.end {
+    let first = plan.trials.start;
+    let total = plan.trials.end.saturating_sub(first);
+    if total == 0 {
+        return Ok(());
+    }
+    let cap = BLOCK.min(total) as usize;
+    let stop = AtomicBool::new(false);
+    let work = Work {
+        s,
+        layout,
+        seed: plan.seed,
+        width,
+        render,
+        cancel,
+        stop: &stop,
+    };
+    let span_at = |start: u64| Span {
+        start,
+        n: (plan.trials.end - start).min(BLOCK) as usize,
+    };
+    let interrupted = |done: u64| RunError::Interrupted { done, total };
+    let mut cur = Block::new(cap, width);
+    let mut next = Block::new(if total > BLOCK { cap } else { 0 }, width);
+    let mut span = span_at(first);
+    if cancel.load(Ordering::Relaxed) {
+        return Err(interrupted(0).into());
+    }
+    pool.install(|| work.block(&mut cur, span));
+    loop {
         if cancel.load(Ordering::Relaxed) {
-            return Err(RunError::Interrupted {
-                done: start - plan.trials.start,
-                total,
-            }
-            .into());
+            // Some results of the block just simulated may be missing:
+            // hand on none of it.
+            return Err(interrupted(span.start - first).into());
         }
-        let n = (plan.trials.end - start).min(BLOCK) as usize;
-        pool.install(|| {
-            results[..n]
-                .par_iter_mut()
-                .zip(rows[..n * width].par_chunks_mut(width))
-                .enumerate()
-                .for_each_init(
-                    || Worker::new(s, plan.seed),
-                    |w, (j, (res, row))| {
-                        // Checked per trial: a block of long trials stops
-                        // within one trial of the signal.
-                        if cancel.load(Ordering::Relaxed) {
-                            return;
-                        }
-                        let i = start + j as u64;
-                        *res = w.run(layout, plan.seed, i, row, &mut NoObserver);
-                    },
-                );
+        let after = span.start + span.n as u64;
+        let ahead = (after < plan.trials.end).then(|| span_at(after));
+        // Simulate the next block on the pool while this thread hands the
+        // current one on; the scope returns when both are done.
+        let handed = pool.in_place_scope(|sc| {
+            if let Some(a) = ahead {
+                let (work, next) = (&work, &mut next);
+                sc.spawn(move |_| work.block(next, a));
+            }
+            let handed = hand_on(&cur, span, layout.len(), width, &mut sink);
+            if handed.is_err() {
+                stop.store(true, Ordering::Relaxed);
+            }
+            handed
         });
-        if cancel.load(Ordering::Relaxed) {
-            // Some results of this block were skipped: hand on none of it.
-            return Err(RunError::Interrupted {
-                done: start - plan.trials.start,
-                total,
+        handed?;
+        progress(after - first);
+        match ahead {
+            Some(a) => {
+                std::mem::swap(&mut cur, &mut next);
+                span = a;
             }
-            .into());
+            None => return Ok(()),
         }
-        for j in 0..n {
-            sink(
-                start + j as u64,
-                &results[j],
-                &rows[j * width..j * width + layout.len()],
-            )?;
-        }
-        start += n as u64;
-        progress(start - plan.trials.start);
+    }
+}
+
+/// Hands a simulated block to the sink in trial order.
+fn hand_on<E, F>(b: &Block, span: Span, len: usize, width: usize, sink: &mut F) -> Result<(), E>
+where
+    F: FnMut(u64, &TrialResult, &[f64], &[u8]) -> Result<(), E>,
+{
+    for j in 0..span.n {
+        let row = &b.rows[j * width..j * width + len];
+        sink(span.start + j as u64, &b.results[j], row, &b.bytes[j])?;
     }
     Ok(())
 }
