@@ -11,6 +11,12 @@
 //! `[J]` qualifies the first key line after its comment block, which must
 //! hold one. Only the file's opening comment (before the first table) may
 //! mention `[J]` without a value.
+//!
+//! The point forecast survives: `brink run --point`, with the few
+//! posteriors whose median moved set back to their old point values,
+//! writes byte for byte the golden files of the flagship before the
+//! priors (`tests/golden/flagship_point_*.csv`, copied from
+//! `flagship_*.csv` as they were at 9a99f64).
 
 use brink::dist::{Dist, toml_is_dist};
 
@@ -343,4 +349,34 @@ fn every_prior_is_centred_on_the_point_value_it_replaced() {
         listed.is_empty(),
         "PRIORS lists paths the files no longer hold: {listed:?}"
     );
+}
+
+/// `--point` runs every distribution at its median; with the posteriors
+/// whose median is not the old point value set back to it (`--set`), the
+/// run is the pre-priors flagship, byte for byte.
+#[test]
+fn point_run_reproduces_the_forecast_before_the_priors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = ["run", "-q", "--point", "--trials", "40", "--seed", "2024", "--timeline", "1", "--out"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.push(dir.path().display().to_string());
+    for (file, path, centre) in PRIORS {
+        let old = match centre {
+            Median(_) => continue,
+            Mean(x) => *x,
+            Moved { old, .. } => *old,
+        };
+        if *file == "us_iraq_2024" {
+            args.push("--set".into());
+            args.push(format!("{path}={old}"));
+        }
+    }
+    assert_cmd::Command::cargo_bin("brink").unwrap().args(&args).assert().success();
+    for f in ["trials.csv", "summary.csv", "timeline.csv"] {
+        let got = std::fs::read(dir.path().join(f)).unwrap();
+        let want = std::fs::read(format!("tests/golden/flagship_point_{f}")).unwrap();
+        assert!(got == want, "--point {f} differs from tests/golden/flagship_point_{f}: the point forecast moved");
+    }
 }
