@@ -192,36 +192,57 @@ def eta2(b, m, y):
     return (between / tot - bias) / (1 - bias)
 
 
-answers = [(f"P({o})", (base.outcome == o).astype(float).values) for o in ["agreement", "coerced_exit", "spiral", "collapse"]]
+def indicator(t, o):
+    return (t.outcome == o).astype(float).values
+
+
+# Each answer: its per-trial value in the mixture run, and in the nested
+# run (for the variance of its expectation across the judgements).
+answers = [(f"P({o})", indicator(base, o), indicator(nested, o)) for o in ["agreement", "coerced_exit", "spiral", "collapse"]]
 answers += [
-    ("agreement within a year", (base.talks_hmc_agreement_step <= 364).astype(float).values),
-    ("a US death", base.first_death_step_us.notna().astype(float).values),
-    ("attacks per day", (base.attacks / base.days).values.astype(float)),
-    ("US personnel killed", base.killed_us.values.astype(float)),
+    ("agreement within a year", (base.talks_hmc_agreement_step <= 364).astype(float).values,
+     (nested.talks_hmc_agreement_step <= 364).astype(float).values),
+    ("a US death", base.first_death_step_us.notna().astype(float).values,
+     nested.first_death_step_us.notna().astype(float).values),
+    ("attacks per day", (base.attacks / base.days).values.astype(float), (nested.attacks / nested.days).values.astype(float)),
+    ("US personnel killed", base.killed_us.values.astype(float), nested.killed_us.values.astype(float)),
 ]
+
+
+def judgement_variance(y):
+    """Var over the draws of E[Y | draw], from the nested run: the variance
+    of the per-draw means less their noise (mean within-draw variance / K)."""
+    g = pd.Series(y).groupby(groups.values)
+    return max(g.mean().var(ddof=1) - g.var(ddof=1).mean() / K, 0.0)
+
+
 rs = np.random.default_rng(20240124)
 boot_idx = [rs.integers(0, n, n) for _ in range(BOOT)]
 binned = {c: bins_of(base[c].values.astype(float)) for c in pcols}
 rows = []
-for name, y in answers:
+sens = []
+for name, y, yn in answers:
     est = []
     for c in pcols:
         b, m = binned[c]
         est.append((eta2(b, m, y), c))
     est.sort(reverse=True)
+    share = y.var(ddof=1) / judgement_variance(yn) if judgement_variance(yn) > 0 else float("nan")
     top = []
     for e, c in est[:3]:
         b, m = binned[c]
-        bs = [eta2(b[i], m, y[i]) for i in boot_idx[:BOOT]]
+        bs = [eta2(b[i], m, y[i]) for i in boot_idx]
         top.append((c, e, float(np.std(bs, ddof=1))))
-    rows.append((name, top, sum(max(e, 0) for e, _ in est)))
-    pd.DataFrame([(name, c, e) for e, c in est], columns=["answer", "parameter", "eta2"]).to_csv(
-        root / f"sensitivity_{name.replace(' ', '_').replace('(', '').replace(')', '')}.csv", index=False)
-print("## What drives each answer (first-order index eta^2 +- bootstrap se; sum over all priors)\n")
+    rows.append((name, top, sum(max(e, 0) for e, _ in est), share))
+    sens += [(name, c, e) for e, c in est]
+pd.DataFrame(sens, columns=["answer", "parameter", "eta2"]).to_csv(root / "drivers.csv", index=False)
+print("## What drives each answer\n")
+print("First-order index eta^2 of each prior on each answer (+- bootstrap se), from the mixture run's trials;")
+print("in brackets, the same as a share of the answer's variance across the judgements (the nested run's).\n")
 print("| answer | first | second | third | sum of all first-order indices |\n|---|---|---|---|---|")
-for name, top, total in rows:
-    cells = [f"`{c}` {e:.2f} +- {s:.2f}" for c, e, s in top]
-    print(f"| {name} | " + " | ".join(cells) + f" | {total:.2f} |")
+for name, top, total, share in rows:
+    cells = [f"`{c}` {e:.3f} +- {s:.3f} ({100 * e * share:.0f} %)" for c, e, s in top]
+    print(f"| {name} | " + " | ".join(cells) + f" | {total:.3f} ({100 * total * share:.0f} %) |")
 
 # ------------------------------------------------------ counterfactuals ---
 cfs = [

@@ -128,7 +128,6 @@ const PRIORS: &[(&str, &str, Centre)] = &[
     ("us_iraq_2024", "dyads.us_nujaba.hazard.decay", Median(0.95)),
     ("us_iraq_2024", "dyads.us_nujaba.hazard.intercept", Median(-5.5)),
     ("us_iraq_2024", "dyads.us_nujaba.noise.perception", Median(0.02)),
-    ("us_iraq_2024", "tracks.hmc.precondition.calm", Median(14.0)),
     ("us_iraq_2024", "tracks.hmc.progress.rate", Median(0.00833)),
     ("us_iraq_2024", "tracks.hmc.progress.violence", Median(0.05)),
     ("us_iraq_2024", "tracks.hmc.pause.steps", Median(14.0)),
@@ -357,10 +356,21 @@ fn every_prior_is_centred_on_the_point_value_it_replaced() {
 #[test]
 fn point_run_reproduces_the_forecast_before_the_priors() {
     let dir = tempfile::tempdir().unwrap();
-    let mut args: Vec<String> = ["run", "-q", "--point", "--trials", "40", "--seed", "2024", "--timeline", "1", "--out"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut args: Vec<String> = [
+        "run",
+        "-q",
+        "--point",
+        "--trials",
+        "40",
+        "--seed",
+        "2024",
+        "--timeline",
+        "1",
+        "--out",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     args.push(dir.path().display().to_string());
     for (file, path, centre) in PRIORS {
         let old = match centre {
@@ -373,10 +383,17 @@ fn point_run_reproduces_the_forecast_before_the_priors() {
             args.push(format!("{path}={old}"));
         }
     }
-    assert_cmd::Command::cargo_bin("brink").unwrap().args(&args).assert().success();
+    assert_cmd::Command::cargo_bin("brink")
+        .unwrap()
+        .args(&args)
+        .assert()
+        .success();
     for f in ["trials.csv", "summary.csv", "timeline.csv"] {
         let got = std::fs::read(dir.path().join(f)).unwrap();
         let want = std::fs::read(format!("tests/golden/flagship_point_{f}")).unwrap();
-        assert!(got == want, "--point {f} differs from tests/golden/flagship_point_{f}: the point forecast moved");
+        assert!(
+            got == want,
+            "--point {f} differs from tests/golden/flagship_point_{f}: the point forecast moved"
+        );
     }
 }
