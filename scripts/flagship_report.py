@@ -97,7 +97,7 @@ K = int(nmeta["parameters"]["trials_per_draw"])
 print(f"## Priors ({len(priors)} distributions drawn per trial)\n")
 print("| path | distribution | median | 5-95 % |\n|---|---|---|---|")
 for p in priors:
-    print(f"| `{p['path']}` | `{p['distribution']}` | {p['median']:.4g} | {p['p5']:.4g}-{p['p95']:.4g} |")
+    print(f"| `{p['path']}` | `{p['distribution']}` | {p['median']:.4g} | {p['p5']:.4g} to {p['p95']:.4g} |")
 
 # ----------------------------------------------------------- outcomes ---
 groups = nested.trial // K
