@@ -194,19 +194,28 @@ def scenarios() -> list:
 
 def params(scenario: Scenario = None, set: Sets = None) -> pd.DataFrame:
     """Every reachable parameter of ``scenario`` (after ``set``): columns
-    ``path``, ``value`` (TOML text, as ``brink params`` prints it) and
-    ``meaning``."""
+    ``path``, ``value`` (TOML text, as ``brink params`` prints it; the
+    median for a distribution), ``meaning``, and for a parameter drawn per
+    trial ``distribution`` (as written, ``--set`` spelling), ``mean``,
+    ``p5`` and ``p95`` (empty for a fixed value)."""
     rows = _brink.params(_scenario(scenario), _sets(set))
-    return pd.DataFrame(rows, columns=["path", "value", "meaning"])
+    return pd.DataFrame(rows, columns=["path", "value", "meaning", "distribution", "mean", "p5", "p95"])
 
 
 def run(scenario: Scenario = None, trials: Optional[int] = None, seed: Optional[int] = None,
-        set: Sets = None, threads: Optional[int] = None) -> Result:
+        set: Sets = None, threads: Optional[int] = None, point: bool = False,
+        draws_per_param: Optional[int] = None) -> Result:
     """Runs ``trials`` seeded trials like ``brink run`` (defaults: the
     scenario's trials and seed; all cores). The GIL is released while the
     trials run. Raises :class:`ScenarioError` for a bad scenario or
-    override."""
-    d = _brink.run(_scenario(scenario), _sets(set), trials, seed, threads)
+    override.
+
+    A parameter written as a distribution is drawn per trial; its drawn
+    value is a column of ``trials`` named by its dotted path. ``point=True``
+    runs every distribution at its median (``--point``);
+    ``draws_per_param=K`` lets K trials share each draw (nested sampling,
+    ``--draws-per-param``)."""
+    d = _brink.run(_scenario(scenario), _sets(set), trials, seed, threads, point, draws_per_param)
     return Result(_trials_frame(d), _summary_frame(d["summary"], d["summary_columns"], d["statuses"]), _meta(d))
 
 

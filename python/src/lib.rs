@@ -213,12 +213,38 @@ fn result_dict<'py>(
     Ok(d)
 }
 
-/// `[(path, value, meaning)]` for every reachable parameter, as `brink params`.
+/// One row of `params`: path, value, meaning, then the distribution (as
+/// written) with its mean, 5 % and 95 % quantiles (`None` for a point).
+type ParamRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);
+
+/// A row per reachable parameter, as `brink params`.
 #[pyfunction]
 #[pyo3(signature = (scenario=None, sets=Vec::new()))]
-fn params(py: Python<'_>, scenario: Option<String>, sets: Vec<String>) -> PyResult<Vec<(String, String, String)>> {
+fn params(py: Python<'_>, scenario: Option<String>, sets: Vec<String>) -> PyResult<Vec<ParamRow>> {
     let ps = ScenarioSpec { scenario, sets }.params().map_err(|e| job_err(py, e))?;
-    Ok(ps.into_iter().map(|p| (p.path, p.value, p.doc)).collect())
+    Ok(ps
+        .into_iter()
+        .map(|p| {
+            let (text, mean, p5, p95) = match p.dist {
+                Some(d) => (
+                    Some(d.text),
+                    Some(d.summary.mean),
+                    Some(d.summary.p5),
+                    Some(d.summary.p95),
+                ),
+                None => (None, None, None, None),
+            };
+            (p.path, p.value, p.doc, text, mean, p5, p95)
+        })
+        .collect())
 }
 
 /// The built-in scenarios' names.
@@ -229,7 +255,8 @@ fn builtins() -> Vec<&'static str> {
 
 /// Runs trials like `brink run`; returns buffers, summary cells and meta.
 #[pyfunction]
-#[pyo3(signature = (scenario=None, sets=Vec::new(), trials=None, seed=None, threads=None))]
+#[pyo3(signature = (scenario=None, sets=Vec::new(), trials=None, seed=None, threads=None, point=false, draws_per_param=None))]
+#[allow(clippy::too_many_arguments)] // one per keyword of brink.run
 fn run<'py>(
     py: Python<'py>,
     scenario: Option<String>,
@@ -237,6 +264,8 @@ fn run<'py>(
     trials: Option<Bound<'py, PyAny>>,
     seed: Option<Bound<'py, PyAny>>,
     threads: Option<Bound<'py, PyAny>>,
+    point: bool,
+    draws_per_param: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let spec = RunSpec {
         scenario,
@@ -244,6 +273,8 @@ fn run<'py>(
         trials: count(py, "--trials", trials.as_ref())?,
         seed: count(py, "--seed", seed.as_ref())?,
         threads: threads_arg(py, threads.as_ref())?,
+        point,
+        per_draw: count(py, "--draws-per-param", draws_per_param.as_ref())?,
         ..RunSpec::default()
     };
     let job = spec.validate().map_err(|e| job_err(py, e))?;

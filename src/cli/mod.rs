@@ -114,6 +114,15 @@ pub struct RunArgs {
     /// Trial files: trials.csv, trials.parquet (typed, row groups) or both.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
+    /// Run every distribution in the scenario at its median: the point
+    /// forecast, with no parameter columns.
+    #[arg(long)]
+    pub point: bool,
+    /// Nested sampling: K trials share each parameter draw, so the spread
+    /// of P(outcome | parameters) across draws is reported.
+    /// Example: --draws-per-param 200
+    #[arg(long, value_name = "K")]
+    pub draws_per_param: Option<u64>,
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -204,10 +213,43 @@ fn cmd_check(a: ScenarioArgs) -> Result<(), Failure> {
 fn cmd_params(a: ScenarioArgs) -> Result<(), Failure> {
     let mut out = String::new();
     for p in spec(a).params()? {
-        out.push_str(&format!("{} = {}  # {}\n", p.path, p.value, p.doc));
+        match &p.dist {
+            None => out.push_str(&format!("{} = {}  # {}\n", p.path, p.value, p.doc)),
+            Some(d) => {
+                let m = &d.summary;
+                let mean = if m.mean.is_finite() {
+                    format!("mean {}, ", short(m.mean))
+                } else {
+                    String::new()
+                };
+                out.push_str(&format!(
+                    "{} = {}  # median {} ({mean}5-95% [{}, {}]); {}\n",
+                    p.path,
+                    d.text,
+                    p.value,
+                    short(m.p5),
+                    short(m.p95),
+                    p.doc
+                ));
+            }
+        }
     }
     print!("{out}");
     Ok(())
+}
+
+/// A number in at most 4 significant digits, for people.
+fn short(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = (3 - x.abs().log10().floor() as i32).max(0) as usize;
+    let t = format!("{x:.digits$}");
+    if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        t
+    }
 }
 
 fn cmd_new(name: &str) -> Result<(), Failure> {
@@ -232,6 +274,8 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
         timeline: a.timeline,
         out: a.out,
         format: a.format,
+        point: a.point,
+        per_draw: a.draws_per_param,
     }
     .validate()?;
     if !a.quiet {

@@ -16,6 +16,8 @@ pub enum Domain {
     NonNegative,
     /// A scale, duration or threshold that must be positive: (0, ∞).
     Positive,
+    /// A share kept from one step to the next: [0, 1).
+    UnitOpen,
     /// A closed interval [lo, hi] (for example a decay factor in [0, 1]).
     Interval {
         /// Lowest allowed value.
@@ -52,6 +54,7 @@ impl Domain {
             Domain::Probability => "a probability in [0, 1]".into(),
             Domain::NonNegative => "a non-negative number, in [0, ∞)".into(),
             Domain::Positive => "a positive number, in (0, ∞)".into(),
+            Domain::UnitOpen => "a share in [0, 1)".into(),
             Domain::Interval { lo, hi } => format!("a number in [{}, {}]", fmt_num(*lo), fmt_num(*hi)),
             Domain::Integer { min, max } => match (*min, *max) {
                 (0, i64::MAX) => "a whole number ≥ 0".into(),
@@ -62,15 +65,17 @@ impl Domain {
         }
     }
 
-    /// `[lo, hi]` and whether each end is open, for numeric domains.
-    fn bounds(&self) -> Option<(f64, f64, bool)> {
+    /// `[lo, hi]` and whether the lower and the upper end are open, for
+    /// numeric domains.
+    fn bounds(&self) -> Option<(f64, f64, bool, bool)> {
         match self {
-            Domain::Real => Some((f64::NEG_INFINITY, f64::INFINITY, false)),
-            Domain::Probability => Some((0.0, 1.0, false)),
-            Domain::NonNegative => Some((0.0, f64::INFINITY, false)),
-            Domain::Positive => Some((0.0, f64::INFINITY, true)),
-            Domain::Interval { lo, hi } => Some((*lo, *hi, false)),
-            Domain::Integer { min, max } => Some((*min as f64, *max as f64, false)),
+            Domain::Real => Some((f64::NEG_INFINITY, f64::INFINITY, false, false)),
+            Domain::Probability => Some((0.0, 1.0, false, false)),
+            Domain::NonNegative => Some((0.0, f64::INFINITY, false, false)),
+            Domain::Positive => Some((0.0, f64::INFINITY, true, false)),
+            Domain::UnitOpen => Some((0.0, 1.0, false, true)),
+            Domain::Interval { lo, hi } => Some((*lo, *hi, false, false)),
+            Domain::Integer { min, max } => Some((*min as f64, *max as f64, false, false)),
             Domain::Id { .. } => None,
         }
     }
@@ -184,10 +189,13 @@ impl Dist {
                         });
                     }
                 }
-                let (dlo, dhi, dopen) = domain.bounds().expect("numeric domain");
+                let (dlo, dhi, dopen, dopen_hi) = domain.bounds().expect("numeric domain");
                 let (lo, hi, open) = support(self);
                 let below = lo < dlo || (lo == dlo && dopen && !open);
-                let above = hi > dhi;
+                // Only a beta reaches 1 with probability zero; any other
+                // support that touches an open upper end can draw it.
+                let beta = self.family() == Family::Beta;
+                let above = hi > dhi || (hi == dhi && dopen_hi && !beta);
                 if below || above {
                     let reason = format!(
                         "can draw {} {} (its support is {})",

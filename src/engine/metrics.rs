@@ -71,6 +71,9 @@ pub enum Metric {
     Payoff(ActorId),
     /// `coop_<actor>` (games): share of rounds cooperated, 0..=1.
     Coop(ActorId),
+    /// An uncertain parameter's drawn value, named by its dotted path
+    /// (issue 14); written by the runner, not the engine.
+    Param(u16),
 }
 
 impl Metric {
@@ -91,6 +94,7 @@ impl Metric {
             | DriverEndStep(_)
             | TriggerStep(_) => MetricKind::Step,
             TalksStatus(_) => MetricKind::Status,
+            Param(_) => MetricKind::Real,
         }
     }
 
@@ -124,6 +128,7 @@ impl Metric {
             TriggerStep(k) => column("trigger", &s.triggers[k as usize].id, "step"),
             Payoff(a) => format!("payoff_{}", actor(a)),
             Coop(a) => format!("coop_{}", actor(a)),
+            Param(k) => s.uncertainty.paths()[k as usize].clone(),
         }
     }
 
@@ -154,7 +159,7 @@ impl Metric {
             TalksPauses(k) => f64::from(track(k).pauses),
             DriverEndStep(k) => step(st.switches.driver_end_step[k as usize]),
             TriggerStep(k) => step(st.switches.trigger_fired[k as usize]),
-            Payoff(_) | Coop(_) => f64::NAN,
+            Payoff(_) | Coop(_) | Param(_) => f64::NAN,
         }
     }
 }
@@ -176,9 +181,11 @@ fn metrics_of(s: &Scenario) -> Vec<Metric> {
     let actors = || (0..s.actors.len()).map(|a| a as ActorId);
     let dyads = || (0..s.dyads.len()).map(|d| d as DyadId);
     let mut m: Vec<Metric> = Vec::new();
+    let params = (0..s.uncertainty.len() as u16).map(Param);
     if s.game.is_some() {
         m.extend(actors().map(Payoff));
         m.extend(actors().map(Coop));
+        m.extend(params);
         return m;
     }
     m.extend(dyads().map(Events));
@@ -218,6 +225,7 @@ fn metrics_of(s: &Scenario) -> Vec<Metric> {
     }
     m.extend((0..s.drivers.len() as u16).map(DriverEndStep));
     m.extend((0..s.triggers.len() as u16).map(TriggerStep));
+    m.extend(params);
     m
 }
 
@@ -251,6 +259,17 @@ impl MetricLayout {
     /// reads a row: `row[layout.position(Metric::Payoff(0))?]`.
     pub fn position(&self, m: Metric) -> Option<usize> {
         self.metrics.iter().position(|&x| x == m)
+    }
+
+    /// Columns of the uncertain parameters' drawn values (the last ones,
+    /// in parameter order); empty for a point run.
+    pub fn param_columns(&self) -> std::ops::Range<usize> {
+        let start = self
+            .metrics
+            .iter()
+            .position(|m| matches!(m, Metric::Param(_)))
+            .unwrap_or(self.metrics.len());
+        start..self.metrics.len()
     }
 
     /// Column of the metric named `name`: for names a user typed (`--y`),

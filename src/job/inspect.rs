@@ -32,6 +32,19 @@ pub struct Param {
     pub value: String,
     /// What it means (empty if undocumented).
     pub doc: String,
+    /// Its distribution, if it is drawn per trial (then `value` is the
+    /// median, what `--point` runs).
+    pub dist: Option<ParamDist>,
+}
+
+/// A parameter's distribution as `brink params` shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamDist {
+    /// As written, in the `--set` spelling (`lognormal:median=1.5,p95=3`).
+    pub text: String,
+    /// Mean, median and the 5-95 % range (for a level: level indices;
+    /// the mean is NaN).
+    pub summary: crate::dist::Summary,
 }
 
 impl ScenarioSpec {
@@ -53,12 +66,23 @@ impl ScenarioSpec {
     /// Every parameter path with its value and meaning.
     pub fn params(&self) -> Result<Vec<Param>, JobError> {
         let loaded = load(self.scenario.as_deref(), &self.sets)?;
+        let u = &loaded.scenario.uncertainty;
+        let dist_of = |path: &str| {
+            let set = u.set.as_ref()?;
+            let k = set.paths().iter().position(|p| p == path)?;
+            let d = &set.dists()[k];
+            Some(ParamDist {
+                text: d.to_string(),
+                summary: d.summary(),
+            })
+        };
         Ok(loaded
             .params()
             .into_iter()
             .map(|(path, value)| Param {
                 doc: scenario::paths::doc_for(&path).unwrap_or("").to_string(),
                 value: value.to_string(),
+                dist: dist_of(&path),
                 path,
             })
             .collect())

@@ -53,6 +53,42 @@ pub fn check_trials(trials: u64) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+/// Applies `--point` and `--draws-per-param K` to a loaded scenario:
+/// `point` runs every distribution at its median; `K` (>= 1) trials share
+/// each parameter draw. `K` with `--point`, or on a scenario with nothing
+/// uncertain, is refused: it would silently do nothing.
+pub fn uncertainty(
+    loaded: &mut crate::scenario::Loaded,
+    point: bool,
+    per_draw: Option<u64>,
+) -> Result<(), ScenarioError> {
+    if let Some(k) = per_draw {
+        if k == 0 {
+            return Err(ScenarioError::bad_flag(
+                "--draws-per-param",
+                "expected at least 1 trial per parameter draw, found 0",
+            ));
+        }
+        if point {
+            return Err(ScenarioError::bad_flag(
+                "--draws-per-param",
+                "--point draws no parameters; drop one of the two flags",
+            ));
+        }
+        if loaded.scenario.uncertainty.is_empty() {
+            return Err(ScenarioError::bad_flag(
+                "--draws-per-param",
+                "this scenario has no distribution to draw; write one (docs/scenario.md, \"Distributions\") or --set PATH=uniform:lower=..,upper=..",
+            ));
+        }
+        loaded.per_draw(k);
+    }
+    if point {
+        loaded.point();
+    }
+    Ok(())
+}
+
 /// The worker threads to use: `--threads` (checked against
 /// [`MAX_THREADS`]), else every core (at least 1).
 pub fn threads(threads: Option<usize>) -> Result<usize, ScenarioError> {

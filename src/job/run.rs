@@ -36,6 +36,12 @@ pub struct RunSpec {
     pub format: Format,
     /// Output directory (`None`: `out/<scenario name>`).
     pub out: Option<PathBuf>,
+    /// Run every distribution at its median (`--point`): nothing drawn,
+    /// no parameter columns.
+    pub point: bool,
+    /// Nested sampling (`--draws-per-param K`): K trials share each
+    /// parameter draw (`None` or 1: a fresh draw per trial).
+    pub per_draw: Option<u64>,
 }
 
 /// A validated run: the scenario loaded, every count resolved and checked.
@@ -84,7 +90,8 @@ impl RunSpec {
     /// Loads the scenario and checks trials, threads and the timeline.
     pub fn validate(self) -> Result<RunJob, JobError> {
         let started = Instant::now();
-        let loaded = load(self.scenario.as_deref(), &self.sets)?;
+        let mut loaded = load(self.scenario.as_deref(), &self.sets)?;
+        super::uncertainty(&mut loaded, self.point, self.per_draw)?;
         let s = &loaded.scenario;
         let trials = self.trials.unwrap_or(s.trials);
         check_trials(trials)?;

@@ -248,7 +248,16 @@ impl SweepSpec {
             None => Shard::WHOLE,
         };
         let design = self.design.build(seed)?;
-        let layout = MetricLayout::new(s);
+        // A swept path's value replaces its distribution, so a point of a
+        // scenario with distributions has fewer parameter columns than
+        // the base: the columns are those of a point.
+        let first = if s.uncertainty.is_empty() || design.is_empty() {
+            None
+        } else {
+            let sets: Vec<String> = self.sets.iter().cloned().chain(design.overrides(0)).collect();
+            Some(load(self.scenario.as_deref(), &sets)?)
+        };
+        let layout = MetricLayout::new(first.as_ref().map_or(s, |l| &l.scenario));
         let outcomes: Vec<String> = s.outcome_names().iter().map(|x| x.to_string()).collect();
         let y = match &self.salib_y {
             Some(m) => Some(

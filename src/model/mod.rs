@@ -7,8 +7,10 @@
 //! weights; probabilities are per event or per step as stated.
 
 mod compiled;
+mod uncertain;
 
 pub use compiled::Compiled;
+pub use uncertain::{Rebuild, Slot, Uncertainty, WeightTable, WeightTarget};
 
 use crate::date::Date;
 use crate::policy::{Hazard, Initiative, Rule};
@@ -66,6 +68,9 @@ pub struct Scenario {
     /// field after validation (tests do, for the horizon) must call
     /// `compile` again if the edit touches a table (see [`Compiled`]).
     pub compiled: Compiled,
+    /// The parameters drawn per trial (empty for a point scenario or a
+    /// `--point` run).
+    pub uncertainty: Uncertainty,
 }
 
 impl Scenario {
@@ -596,5 +601,45 @@ impl Payoffs {
         let a = 1.0 - (self.t - self.r) / (self.r - self.s);
         let b = (self.r - self.p) / (self.t - self.p);
         a.min(b).clamp(0.0, 1.0)
+    }
+}
+
+/// Each dyad's repertoire: the levels it can act at, ascending (its
+/// initiative's levels of positive weight, its response's range, its
+/// hazard's level and its trigger acts'). Noise moves an act to a
+/// neighbour in this list.
+pub fn repertoires(dyads: &mut [Dyad], triggers: &[Trigger]) {
+    for (d, dy) in dyads.iter_mut().enumerate() {
+        let mut levels: Vec<Level> = Vec::new();
+        if let Some(i) = &dy.initiative {
+            let mut prev = 0.0;
+            for (j, &c) in i.levels.iter().enumerate() {
+                if c > prev {
+                    levels.push(j as Level + 1);
+                }
+                prev = c;
+            }
+        }
+        if let Some(r) = &dy.response {
+            match &r.rule {
+                Rule::Graded(g) => levels.extend(g.min_level..=g.max_level),
+                Rule::MemoryOne(m) => levels.push(m.level),
+                Rule::Grim { level } | Rule::TitForTwoTats { level } => levels.push(*level),
+                Rule::Contrite(c) => levels.push(c.level),
+            }
+        }
+        if let Some(h) = &dy.hazard {
+            levels.push(h.level);
+        }
+        for t in triggers {
+            if let Action::Act { dyad, level, .. } = t.action
+                && dyad as usize == d
+            {
+                levels.push(level);
+            }
+        }
+        levels.sort_unstable();
+        levels.dedup();
+        dy.repertoire = levels;
     }
 }

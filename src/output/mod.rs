@@ -377,11 +377,52 @@ pub fn run_meta(
         "step_unit": format!("{:?}", s.step_unit).to_lowercase(),
         "horizon": s.horizon,
         "outcomes": s.outcome_names(),
+        "parameters": parameters_meta(s),
         "timing": {
             "trials_seconds": trials_seconds,
             "total_seconds": started.elapsed().as_secs_f64(),
             "trials_per_second": trials as f64 / trials_seconds.max(1e-9),
         },
+    })
+}
+
+/// `run.json`'s record of the distributions drawn per trial: each path
+/// with its distribution as written (the `--set` spelling, which reads
+/// back) and its summary; how trial `i`'s draw is made. Empty for a point
+/// run.
+fn parameters_meta(s: &crate::model::Scenario) -> serde_json::Value {
+    let u = &s.uncertainty;
+    let Some(set) = &u.set else {
+        return serde_json::json!({ "draws": [], "trials_per_draw": 1 });
+    };
+    let num = |x: f64| {
+        if x.is_finite() {
+            serde_json::json!(x)
+        } else {
+            serde_json::Value::Null
+        }
+    };
+    let list: Vec<serde_json::Value> = set
+        .paths()
+        .iter()
+        .zip(set.dists())
+        .map(|(p, d)| {
+            let m = d.summary();
+            serde_json::json!({
+                "path": p,
+                "distribution": d.to_string(),
+                "family": d.family().name(),
+                "mean": num(m.mean),
+                "median": num(m.median),
+                "p5": num(m.p5),
+                "p95": num(m.p95),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "draws": list,
+        "trials_per_draw": u.per_draw,
+        "rng": "ChaCha8 keyed by SHA-256(\"brink/param/v1\" || seed), stream = trial / trials_per_draw, each path at its own word offset",
     })
 }
 

@@ -9,14 +9,16 @@
 //! (`E: From<RunError>`), so a file writer, an in-memory collector and a
 //! test's vector all plug in without the runner importing `output`.
 
-use crate::engine::{MetricLayout, NoObserver, StepObserver, TrialResult, TrialState, run_trial};
+use crate::engine::{MetricLayout, NoObserver, StepObserver, TrialResult};
 use crate::model::Scenario;
-use crate::rng::trial_rng;
 use rayon::prelude::*;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub mod sweep;
+mod worker;
+
+pub use worker::Worker;
 
 /// Trials computed in parallel before their results are handed on.
 pub const BLOCK: u64 = 4096;
@@ -132,16 +134,15 @@ where
                 .zip(rows[..n * width].par_chunks_mut(width))
                 .enumerate()
                 .for_each_init(
-                    || TrialState::new(s),
-                    |st, (j, (res, row))| {
+                    || Worker::new(s, plan.seed),
+                    |w, (j, (res, row))| {
                         // Checked per trial: a block of long trials stops
                         // within one trial of the signal.
                         if cancel.load(Ordering::Relaxed) {
                             return;
                         }
                         let i = start + j as u64;
-                        let mut rng = trial_rng(plan.seed, i);
-                        *res = run_trial(s, layout, st, &mut rng, row, &mut NoObserver);
+                        *res = w.run(layout, plan.seed, i, row, &mut NoObserver);
                     },
                 );
         });
@@ -187,7 +188,7 @@ pub fn observe<O: TrialObserver>(
     cancel: &AtomicBool,
     obs: &mut O,
 ) -> Result<(), O::Error> {
-    let mut st = TrialState::new(s);
+    let mut w = Worker::new(s, seed);
     let mut row = vec![0.0; layout.len()];
     let total = trials.end.saturating_sub(trials.start);
     for i in trials.clone() {
@@ -196,7 +197,7 @@ pub fn observe<O: TrialObserver>(
             return Err(RunError::Interrupted { done, total }.into());
         }
         obs.begin(i);
-        run_trial(s, layout, &mut st, &mut trial_rng(seed, i), &mut row, obs);
+        w.run(layout, seed, i, &mut row, obs);
         obs.end()?;
     }
     Ok(())
@@ -205,8 +206,7 @@ pub fn observe<O: TrialObserver>(
 /// Runs one trial alone (for tests and the Python bindings): the same
 /// result as trial `i` of any batch.
 pub fn one(s: &Scenario, layout: &MetricLayout, seed: u64, i: u64) -> (TrialResult, Vec<f64>) {
-    let mut st = TrialState::new(s);
     let mut row = vec![0.0; layout.len()];
-    let r = run_trial(s, layout, &mut st, &mut trial_rng(seed, i), &mut row, &mut NoObserver);
+    let r = Worker::new(s, seed).run(layout, seed, i, &mut row, &mut NoObserver);
     (r, row)
 }

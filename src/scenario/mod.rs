@@ -13,6 +13,7 @@
 //! value. Ids keep the order in which they first appear.
 
 pub mod builtin;
+pub mod domains;
 mod error;
 pub mod kinds;
 pub mod locate;
@@ -21,6 +22,7 @@ pub mod paths;
 pub mod raw;
 pub mod schema;
 pub mod template;
+pub mod uncertain;
 pub mod validate;
 
 pub use error::{ErrorKind, ScenarioError};
@@ -103,6 +105,22 @@ impl Loaded {
         }
         let digest = h.finalize();
         digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Runs every distribution at its median: nothing is drawn and no
+    /// parameter column is written (`--point`), so the output is that of
+    /// the scenario written with the medians.
+    pub fn point(&mut self) {
+        self.scenario.uncertainty = crate::model::Uncertainty {
+            per_draw: 1,
+            ..Default::default()
+        };
+    }
+
+    /// Nested sampling: `k` trials per parameter draw (trial `i` uses draw
+    /// `i / k`); 1 (the default) draws afresh for every trial.
+    pub fn per_draw(&mut self, k: u64) {
+        self.scenario.uncertainty.per_draw = k.max(1);
     }
 
     /// Every parameter the engine reads, `(dotted path, value)` in file
@@ -281,6 +299,7 @@ fn finish(mut tree: Table, sources: Vec<Source>, sets: &[String]) -> Result<Load
         overrides.push(o);
     }
     dates_to_strings(&mut tree);
+    let extracted = uncertain::extract(&mut tree, &sources, &overrides)?;
     header_present(&tree).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
     schema::check(&tree).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
     schema::check_kinds(&tree).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
@@ -288,7 +307,9 @@ fn finish(mut tree: Table, sources: Vec<Source>, sets: &[String]) -> Result<Load
         Ok(r) => r,
         Err(e) => return Err(ScenarioError::from_serde(&sources, &overrides, e)),
     };
-    let scenario = validate::validate(&raw).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
+    let mut scenario = validate::validate(&raw).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
+    scenario.uncertainty = uncertain::compile(&extracted, &scenario, &raw)
+        .map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
     let warnings = validate::warnings(&scenario);
     Ok(Loaded {
         scenario,

@@ -544,6 +544,7 @@ pub fn check_set_path(tree: &Table, o: &Override) -> Result<(), ScenarioError> {
     if known {
         if let Some(existing) = get(tree, &segs)
             && matches!(existing, Value::Table(_))
+            && !crate::dist::toml_is_dist(existing)
             && !matches!(o.value, Value::Table(_))
         {
             return Err(ScenarioError::bad_set(
@@ -599,11 +600,15 @@ fn same_type(a: &Value, b: &Value) -> bool {
 
 /// The overrides a `--set` stands for: itself for a plain value; one per
 /// leaf for a table value (`levels={harass=1, raid=0.5}` sets
-/// `levels.harass` and `levels.raid`).
+/// `levels.harass` and `levels.raid`), unless the table is a distribution.
 pub fn leaves(o: &Override) -> Vec<Override> {
     let Value::Table(t) = &o.value else {
         return vec![o.clone()];
     };
+    if crate::dist::toml_is_dist(&o.value) {
+        // `rate={ gamma = { shape = 2, rate = 1 } }`: one distribution.
+        return vec![o.clone()];
+    }
     let mut out = Vec::new();
     for (k, v) in t {
         let sub = Override {

@@ -8,8 +8,8 @@
 //! `logistic(a + b·stock)` ([`crate::policy::hazard`]).
 
 use super::common::*;
-use crate::model::{Action, ActorId, Dyad, DyadId, Level, Regime, Trigger};
-use crate::policy::{Hazard, HazardStock, Initiative, Rule};
+use crate::model::{ActorId, Dyad, DyadId, Regime};
+use crate::policy::{Hazard, HazardStock, Initiative};
 use crate::scenario::kinds::StockName;
 use crate::scenario::raw::{RawDyad, RawHazard, RawInitiative};
 
@@ -193,42 +193,4 @@ fn hazard(cx: &Cx, hk: &str, h: &RawHazard, from: ActorId) -> R<Hazard> {
         refractory: steps(&format!("{hk}.refractory"), h.refractory, 0, MAX_HORIZON)?,
         places: cx.places(&format!("{hk}.places"), &h.places)?,
     })
-}
-
-/// Every level each dyad can act at: its initiative's levels, its rule's,
-/// its hazard's and those of the triggers that act on it.
-pub(super) fn repertoires(dyads: &mut [Dyad], triggers: &[Trigger]) {
-    for (d, dy) in dyads.iter_mut().enumerate() {
-        let mut levels: Vec<Level> = Vec::new();
-        if let Some(i) = &dy.initiative {
-            let mut prev = 0.0;
-            for (j, &c) in i.levels.iter().enumerate() {
-                if c > prev {
-                    levels.push(j as Level + 1);
-                }
-                prev = c;
-            }
-        }
-        if let Some(r) = &dy.response {
-            match &r.rule {
-                Rule::Graded(g) => levels.extend(g.min_level..=g.max_level),
-                Rule::MemoryOne(m) => levels.push(m.level),
-                Rule::Grim { level } | Rule::TitForTwoTats { level } => levels.push(*level),
-                Rule::Contrite(c) => levels.push(c.level),
-            }
-        }
-        if let Some(h) = &dy.hazard {
-            levels.push(h.level);
-        }
-        for t in triggers {
-            if let Action::Act { dyad, level, .. } = t.action
-                && dyad as usize == d
-            {
-                levels.push(level);
-            }
-        }
-        levels.sort_unstable();
-        levels.dedup();
-        dy.repertoire = levels;
-    }
 }

@@ -79,6 +79,7 @@ pub(super) fn game(raw: &RawScenario, h: Header) -> R<Scenario> {
             payoffs,
         }),
         compiled: Compiled::default(),
+        uncertainty: Default::default(),
     }
     .compile())
 }

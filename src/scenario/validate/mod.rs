@@ -51,7 +51,7 @@ pub fn validate(raw: &RawScenario) -> R<Scenario> {
     let tracks = tracks::tracks(&cx)?;
     actors::relief(raw, &mut actors)?;
     let triggers = triggers::triggers(&cx, &dyads, &actors)?;
-    dyads::repertoires(&mut dyads, &triggers);
+    crate::model::repertoires(&mut dyads, &triggers);
     let outcomes = outcomes::outcomes(&cx)?;
     let s = Scenario {
         name: raw.scenario.name.clone(),
@@ -72,6 +72,7 @@ pub fn validate(raw: &RawScenario) -> R<Scenario> {
         horizon_outcome: raw.scenario.horizon_outcome.clone(),
         game: None,
         compiled: Compiled::default(),
+        uncertainty: Default::default(),
     };
     no_overflow(&s)?;
     Ok(s.compile())

@@ -1,0 +1,73 @@
+//! One worker's trials: the per-trial call of the engine, with the
+//! trial's parameter draw (issue 14).
+//!
+//! A [`Worker`] is made once per rayon worker (`for_each_init`), or once
+//! for a sequential loop. For a scenario with no uncertain parameter it
+//! runs every trial on the shared scenario, exactly as before. Otherwise it
+//! owns a clone of the scenario and a value buffer; trial `i` draws its
+//! parameter vector from its own stream (`dist::ParamKey`, apart from the
+//! event stream `rng::trial_rng(seed, i)`), writes it into the clone
+//! ([`crate::model::Uncertainty::apply`]: one `match` per slot, then only
+//! the derived tables the slots feed), runs the trial, and writes the drawn
+//! values into the row's parameter columns. A trial's draws depend only on
+//! (seed, i, path), so rows are the same for any thread count or shard.
+
+use crate::dist::ParamKey;
+use crate::engine::{MetricLayout, StepObserver, TrialResult, TrialState, run_trial};
+use crate::model::Scenario;
+use crate::rng::trial_rng;
+
+/// A worker's scenario copy, trial state and parameter buffers.
+pub struct Worker<'a> {
+    shared: &'a Scenario,
+    own: Option<Scenario>,
+    state: TrialState,
+    key: ParamKey,
+    values: Vec<f64>,
+    scratch: Vec<Vec<f64>>,
+}
+
+impl<'a> Worker<'a> {
+    /// A worker for trials of `s` under master seed `seed`.
+    pub fn new(s: &'a Scenario, seed: u64) -> Worker<'a> {
+        let u = &s.uncertainty;
+        Worker {
+            shared: s,
+            own: (!u.is_empty()).then(|| s.clone()),
+            state: TrialState::new(s),
+            key: ParamKey::new(seed),
+            values: vec![0.0; u.len()],
+            scratch: u.scratch(),
+        }
+    }
+
+    /// Runs trial `i` (events from `trial_rng(seed, i)`), writing its
+    /// metrics, then its drawn parameters, into `row`.
+    pub fn run<O: StepObserver>(
+        &mut self,
+        layout: &MetricLayout,
+        seed: u64,
+        i: u64,
+        row: &mut [f64],
+        obs: &mut O,
+    ) -> TrialResult {
+        let mut rng = trial_rng(seed, i);
+        let Some(own) = self.own.as_mut() else {
+            return run_trial(self.shared, layout, &mut self.state, &mut rng, row, obs);
+        };
+        let u = &self.shared.uncertainty;
+        u.draw(&self.key, i, &mut self.values);
+        u.apply(own, &self.values, &mut self.scratch);
+        let r = run_trial(own, layout, &mut self.state, &mut rng, row, obs);
+        for (x, v) in row[layout.param_columns()].iter_mut().zip(&self.values) {
+            *x = *v;
+        }
+        r
+    }
+
+    /// The scenario trial `i` ran with, after [`Worker::run`] (the shared
+    /// one when nothing is drawn): what an observer's output should name.
+    pub fn scenario(&self) -> &Scenario {
+        self.own.as_ref().unwrap_or(self.shared)
+    }
+}

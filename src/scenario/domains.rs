@@ -1,0 +1,180 @@
+//! What each scenario key may hold when it is written as a distribution
+//! (issue 14): a probability's distribution must lie in [0, 1], a rate's in
+//! [0, ∞), a number of steps in the whole numbers, a level among the
+//! ladder's hostile levels.
+//!
+//! [`drawable`] maps every pattern of [`super::paths::DOCS`] to a
+//! [`Drawable`]. The table is separate from `DOCS` (whose tuple shape other
+//! code relies on); a test checks that every `DOCS` pattern has an entry
+//! here, so a key added there without one fails loudly until it is given
+//! one. The domains mirror the validator's checks (`validate::common`:
+//! `prob`, `nonneg`, `unit_open`, `steps`...), so a draw inside the domain
+//! is a value validation would have accepted.
+
+use crate::dist::Domain;
+
+/// Most steps a step count may be (`validate::common::MAX_HORIZON`).
+const MAX_STEPS: i64 = 100_000;
+
+/// Whether, and within what, a key may be drawn per trial.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Drawable {
+    /// A number drawn within this domain.
+    Number(Domain),
+    /// A hostile level of the ladder (an id choice).
+    Level,
+    /// A number that stays fixed for a run, and why.
+    Fixed(&'static str),
+    /// Not a number: a name, an id that wires the scenario together, a
+    /// flag, a date, a list.
+    NotNumber,
+}
+
+fn steps(min: i64) -> Drawable {
+    Drawable::Number(Domain::Integer { min, max: MAX_STEPS })
+}
+
+/// The entry for a `DOCS` pattern; `None` for a pattern this table does
+/// not list (a key added to `DOCS` without a domain: a bug that the test
+/// `every_docs_pattern_has_a_domain` catches).
+pub fn drawable(pattern: &str) -> Option<Drawable> {
+    use Drawable::*;
+    let prob = Number(Domain::Probability);
+    let nonneg = Number(Domain::NonNegative);
+    let real = Number(Domain::Real);
+    let unit_open = Number(Domain::UnitOpen);
+    let d = match pattern {
+        "include" | "remove" => NotNumber,
+        "scenario.name" | "scenario.description" | "scenario.start_date" | "scenario.step_unit" => NotNumber,
+        "scenario.horizon_outcome" => NotNumber,
+        "scenario.horizon" => Fixed("the horizon sizes every trial's buffers and columns"),
+        "scenario.trials" | "scenario.seed" => Fixed("it says how to run, not what is simulated"),
+        "places.*.name" | "ladder.*.name" => NotNumber,
+        "ladder.*.severity" => Fixed("severity weights order the ladder and set its column types"),
+        "ladder.*.wound" | "ladder.*.kill" => prob,
+        "ladder.*.wounded" | "ladder.*.killed" => Number(Domain::Interval {
+            lo: 1.0,
+            hi: f64::INFINITY,
+        }),
+        "actors.*.name" | "actors.*.patron" => NotNumber,
+        "actors.*.obey" => prob,
+        "actors.*.pressure.initial" => nonneg,
+        "actors.*.pressure.decay" => unit_open,
+        "actors.*.pressure.inputs.*.from"
+        | "actors.*.pressure.inputs.*.to"
+        | "actors.*.pressure.inputs.*.place"
+        | "actors.*.pressure.inputs.*.per" => NotNumber,
+        "actors.*.pressure.inputs.*.min_level" => Fixed("an input's filter is resolved once, at load"),
+        "actors.*.pressure.inputs.*.weight" => real,
+        "actors.*.pressure.relief.*.progress"
+        | "actors.*.pressure.relief.*.active"
+        | "actors.*.pressure.relief.*.agreement" => nonneg,
+        "actors.*.strategy" | "actors.*.four_vector" => NotNumber,
+        "actors.*.generosity" | "actors.*.p" | "actors.*.first" => {
+            Fixed("a game strategy's parameters are fixed per match-up; sweep them instead")
+        }
+        "dyads.*.from" | "dyads.*.to" | "dyads.*.regime" | "dyads.*.regimes.*.respond" => NotNumber,
+        "dyads.*.regimes.*.rate" => nonneg,
+        "dyads.*.initiative.rate" => nonneg,
+        "dyads.*.initiative.levels.+" | "dyads.*.initiative.places.+" => nonneg,
+        "dyads.*.initiative.beta" | "dyads.*.initiative.pressure" => real,
+        "dyads.*.initiative.memory" | "dyads.*.initiative.excitation" | "dyads.*.initiative.kernel" => unit_open,
+        "dyads.*.initiative.history" => nonneg,
+        "dyads.*.initiative.max_rate" => Number(Domain::Interval { lo: 0.0, hi: 1e6 }),
+        "dyads.*.initiative.drivers.*.active" | "dyads.*.initiative.drivers.*.inactive" => nonneg,
+        "dyads.*.response.rule" | "dyads.*.response.four_vector" => NotNumber,
+        "dyads.*.response.proportionality" | "dyads.*.response.threshold" => nonneg,
+        "dyads.*.response.generosity.+"
+        | "dyads.*.response.generosity_if_wounded"
+        | "dyads.*.response.generosity_if_killed" => prob,
+        "dyads.*.response.severity_if_wounded" | "dyads.*.response.severity_if_killed" => nonneg,
+        "dyads.*.response.delay" => steps(1),
+        "dyads.*.response.refractory" => steps(0),
+        "dyads.*.response.min_level" | "dyads.*.response.max_level" | "dyads.*.response.level" => {
+            Fixed("a response's range of levels sets the dyad's repertoire and columns")
+        }
+        "dyads.*.response.places.+" => nonneg,
+        "dyads.*.hazard.stock" => NotNumber,
+        "dyads.*.hazard.intercept" | "dyads.*.hazard.slope" => real,
+        "dyads.*.hazard.decay" => unit_open,
+        "dyads.*.hazard.level" => Level,
+        "dyads.*.hazard.refractory" => steps(0),
+        "dyads.*.hazard.places.+" => nonneg,
+        "dyads.*.noise.execution" | "dyads.*.noise.perception" => prob,
+        "drivers.*.name" => NotNumber,
+        "drivers.*.start" | "drivers.*.end" => steps(0),
+        "drivers.*.end_hazard" => prob,
+        "tracks.*.between" | "tracks.*.status" | "tracks.*.watch" => NotNumber,
+        "tracks.*.precondition.enabled" | "tracks.*.precondition.actors" => NotNumber,
+        "tracks.*.open_step" => steps(0),
+        "tracks.*.precondition.calm" => steps(1),
+        "tracks.*.progress.rate" | "tracks.*.progress.violence" => nonneg,
+        "tracks.*.progress.memory" => unit_open,
+        "tracks.*.working_groups.*.name" => NotNumber,
+        "tracks.*.working_groups.*.rate" => nonneg,
+        "tracks.*.pause.level" => Level,
+        "tracks.*.pause.on_kill" => NotNumber,
+        // A track that pauses needs pauses of 1 step or more.
+        "tracks.*.pause.steps" => steps(1),
+        "tracks.*.collapse.hazard" => prob,
+        "tracks.*.collapse.violence" => nonneg,
+        "tracks.*.signing.calm" => steps(0),
+        "tracks.*.signing.level" => Level,
+        "tracks.*.effects.*.not_started"
+        | "tracks.*.effects.*.active"
+        | "tracks.*.effects.*.paused"
+        | "tracks.*.effects.*.agreement"
+        | "tracks.*.effects.*.collapsed" => nonneg,
+        "tracks.*.effects.*.progress" => real,
+        "triggers.*.when" | "triggers.*.do" | "triggers.*.once" => NotNumber,
+        "triggers.*.probability" => prob,
+        "triggers.*.from" | "triggers.*.to" | "triggers.*.killed" | "triggers.*.wounded" => NotNumber,
+        "triggers.*.min_level" => Fixed("an event condition's filter is resolved once, at load"),
+        "triggers.*.at" => steps(0),
+        "triggers.*.actor" | "triggers.*.track" | "triggers.*.status" | "triggers.*.dyad" => NotNumber,
+        "triggers.*.above" => real,
+        "triggers.*.level" => Level,
+        "triggers.*.delay" | "triggers.*.duration" => steps(0),
+        "triggers.*.place" | "triggers.*.regime" | "triggers.*.patron" | "triggers.*.driver" => NotNumber,
+        "triggers.*.active" => NotNumber,
+        "triggers.*.force_killed" | "triggers.*.force_wounded" => Number(Domain::Integer { min: 0, max: 1_000_000 }),
+        "outcomes.*.kind" | "outcomes.*.track" | "outcomes.*.actor" => NotNumber,
+        "outcomes.*.threshold" => nonneg,
+        "outcomes.*.window" => Number(Domain::Integer { min: 1, max: 10_000 }),
+        "outcomes.*.min_step" => steps(0),
+        "game.rounds" => Fixed("a game's length sets its columns' meaning; sweep it instead"),
+        "game.noise" | "game.perception_noise" => prob,
+        "game.payoffs.R" | "game.payoffs.S" | "game.payoffs.T" | "game.payoffs.P" => {
+            Fixed("the payoffs must keep T > R > P > S; sweep them instead")
+        }
+        _ => return None,
+    };
+    Some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::paths::DOCS;
+
+    #[test]
+    fn every_docs_pattern_has_a_domain() {
+        let missing: Vec<&str> = DOCS.iter().map(|(p, _)| *p).filter(|p| drawable(p).is_none()).collect();
+        assert!(
+            missing.is_empty(),
+            "keys with no entry in scenario/domains.rs (say what each may hold): {missing:?}"
+        );
+    }
+
+    #[test]
+    fn domains_match_the_docs_ranges() {
+        assert_eq!(drawable("ladder.*.kill"), Some(Drawable::Number(Domain::Probability)));
+        assert_eq!(
+            drawable("dyads.*.initiative.rate"),
+            Some(Drawable::Number(Domain::NonNegative))
+        );
+        assert_eq!(drawable("dyads.*.hazard.level"), Some(Drawable::Level));
+        assert!(matches!(drawable("scenario.horizon"), Some(Drawable::Fixed(_))));
+        assert_eq!(drawable("no.such.key"), None);
+    }
+}

@@ -1,0 +1,239 @@
+//! Distributions in scenarios (issue 14): extraction to medians, per-trial
+//! draws in their own streams, parameter columns, `--point`, nested
+//! sampling, and the gamma-Poisson mixture against the negative binomial.
+
+mod common;
+use assert_cmd::Command;
+use brink::engine::MetricLayout;
+use brink::scenario::{self, BuiltinResolver};
+use common::*;
+use std::path::Path;
+
+/// Dyad b -> a attacks with a Poisson rate per step; no response.
+fn dyad(rate: &str) -> String {
+    format!("{BASE}\n[dyads.b_a]\nfrom = \"b\"\nto = \"a\"\n[dyads.b_a.initiative]\nrate = {rate}\n")
+}
+
+fn load(text: &str, sets: &[&str]) -> brink::scenario::Loaded {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    scenario::parse(text, "test.toml", &sets, &BuiltinResolver).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn load_err(text: &str, sets: &[&str]) -> brink::scenario::ScenarioError {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    match scenario::parse(text, "test.toml", &sets, &BuiltinResolver) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn a_distribution_becomes_its_median_and_a_column() {
+    let l = load(&dyad("{ uniform = { lower = 0.5, upper = 1.5 } }"), &[]);
+    let s = &l.scenario;
+    assert_eq!(s.dyads[0].initiative.as_ref().unwrap().rate, 1.0, "the median");
+    assert_eq!(s.uncertainty.paths(), ["dyads.b_a.initiative.rate"]);
+    let layout = MetricLayout::new(s);
+    assert_eq!(layout.names.last().unwrap(), "dyads.b_a.initiative.rate");
+    assert_eq!(layout.param_columns().len(), 1);
+    let mut seen = Vec::new();
+    for i in 0..50 {
+        let (_, row) = brink::runner::one(s, &layout, 7, i);
+        let x = row[layout.param_columns().start];
+        assert!((0.5..=1.5).contains(&x), "{x}");
+        seen.push(x);
+    }
+    seen.sort_by(f64::total_cmp);
+    seen.dedup();
+    assert_eq!(seen.len(), 50, "each trial draws its own value");
+}
+
+#[test]
+fn set_takes_a_distribution_and_a_point_value_replaces_one() {
+    let text = dyad("1.0");
+    let l = load(&text, &["dyads.b_a.initiative.rate=lognormal:median=2,p95=4"]);
+    assert_eq!(l.scenario.uncertainty.len(), 1);
+    assert!((l.scenario.dyads[0].initiative.as_ref().unwrap().rate - 2.0).abs() < 1e-12);
+    let text = dyad("{ gamma = { shape = 2, rate = 1 } }");
+    let l = load(&text, &["dyads.b_a.initiative.rate=0.5"]);
+    assert!(
+        l.scenario.uncertainty.is_empty(),
+        "a point value overrides the distribution"
+    );
+    let l = load(
+        &dyad("1.0"),
+        &["dyads.b_a.initiative.rate={ gamma = { shape = 2, rate = 1 } }"],
+    );
+    assert_eq!(l.scenario.uncertainty.len(), 1, "the TOML form works in --set too");
+    let l = load(&text, &["dyads.b_a.initiative.rate=point:0.25"]);
+    assert!(l.scenario.uncertainty.is_empty());
+    assert_eq!(l.scenario.dyads[0].initiative.as_ref().unwrap().rate, 0.25);
+}
+
+#[test]
+fn one_parameter_made_uncertain_leaves_the_others_draws_alone() {
+    // The rate's draws are the same whether or not the memory is uncertain.
+    let one = dyad("{ uniform = { lower = 0.5, upper = 1.5 } }");
+    let both = format!("{one}memory = {{ uniform = {{ lower = 0.1, upper = 0.9 }} }}\n");
+    let (a, b) = (load(&one, &[]).scenario, load(&both, &[]).scenario);
+    let (la, lb) = (MetricLayout::new(&a), MetricLayout::new(&b));
+    assert_eq!(lb.param_columns().len(), 2);
+    for i in 0..20 {
+        let ra = brink::runner::one(&a, &la, 3, i).1;
+        let rb = brink::runner::one(&b, &lb, 3, i).1;
+        let rate_b = rb[lb.index("dyads.b_a.initiative.rate").unwrap()];
+        assert_eq!(ra[la.param_columns().start], rate_b, "trial {i}");
+    }
+}
+
+#[test]
+fn nested_sampling_shares_a_draw_across_k_trials() {
+    let mut l = load(&dyad("{ uniform = { lower = 0.5, upper = 1.5 } }"), &[]);
+    l.per_draw(4);
+    let s = &l.scenario;
+    let layout = MetricLayout::new(s);
+    let col = layout.param_columns().start;
+    let x: Vec<f64> = (0..12).map(|i| brink::runner::one(s, &layout, 1, i).1[col]).collect();
+    for k in 0..3 {
+        assert!(x[4 * k..4 * k + 4].iter().all(|v| *v == x[4 * k]), "{x:?}");
+    }
+    assert!(x[0] != x[4] && x[4] != x[8]);
+}
+
+/// Events over T steps at a rate λ ~ Gamma(shape r, scale θ) per step are
+/// negative binomial: given λ the count is Poisson(Tλ), and the mixture
+/// has mean rTθ and variance rTθ + r(Tθ)². Here r = 2, θ = 1, T = 10:
+/// mean 20, variance 220. Checked with z = 4 on the mean (se √(220/n)) and
+/// the variance (se √((μ4 - σ⁴)/n), μ4 from the NB pmf summed).
+#[test]
+fn gamma_poisson_events_are_negative_binomial() {
+    let text = dyad("{ gamma = { shape = 2, rate = 1 } }");
+    let s = load(&text, &["scenario.horizon=10"]).scenario;
+    let layout = MetricLayout::new(&s);
+    let col = layout.index("events_b_a").unwrap();
+    let n = 20_000u64;
+    let xs: Vec<f64> = (0..n)
+        .map(|i| brink::runner::one(&s, &layout, 2024, i).1[col])
+        .collect();
+    let nf = n as f64;
+    let mean = xs.iter().sum::<f64>() / nf;
+    let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (nf - 1.0);
+    let (r, t_theta) = (2.0, 10.0);
+    let (m, v) = (r * t_theta, r * t_theta + r * t_theta * t_theta);
+    // NB(r, p) with p = 1/(1 + Tθ): P(x) = (x+1) p² (1-p)^x for r = 2.
+    let p = 1.0 / (1.0 + t_theta);
+    let mut mu4 = 0.0;
+    let mut pk = p * p;
+    for x in 0..5000 {
+        let d = x as f64 - m;
+        mu4 += pk * (x as f64 + 1.0) * d * d * d * d;
+        pk *= 1.0 - p;
+    }
+    let z = 4.0;
+    assert!((mean - m).abs() < z * (v / nf).sqrt(), "mean {mean}, expected {m}");
+    let se_var = ((mu4 - v * v) / nf).sqrt();
+    assert!(
+        (var - v).abs() < z * se_var,
+        "variance {var}, expected {v} (se {se_var})"
+    );
+}
+
+#[test]
+fn a_level_can_be_drawn_among_ids() {
+    let text = format!(
+        "{BASE}\n[dyads.b_a]\nfrom = \"b\"\nto = \"a\"\n[dyads.b_a.hazard]\nintercept = -1.0\nlevel = {{ choice = [\"shot\", \"strike\"] }}\n"
+    );
+    let s = load(&text, &[]).scenario;
+    let layout = MetricLayout::new(&s);
+    let col = layout.param_columns().start;
+    let mut seen = [0; 4];
+    for i in 0..200 {
+        let (_, row) = brink::runner::one(&s, &layout, 5, i);
+        seen[row[col] as usize] += 1;
+    }
+    assert_eq!(seen[0] + seen[2], 0, "{seen:?}");
+    assert!(seen[1] > 50 && seen[3] > 50, "{seen:?}");
+}
+
+#[test]
+fn bad_distributions_are_refused_where_they_were_written() {
+    // support outside the domain
+    let e = load_err(
+        &dyad("0.5\n[dyads.b_a.noise]\nexecution = { normal = { mean = 0.1, sd = 0.1 } }"),
+        &[],
+    );
+    assert_eq!(e.file(), Some("test.toml"));
+    assert!(e.line().is_some() && e.column().is_some(), "{e}");
+    assert!(e.to_string().contains("probability"), "{e}");
+    // a negative scale
+    let e = load_err(&dyad("{ normal = { mean = 1, sd = -1 } }"), &[]);
+    assert!(e.to_string().contains("sd"), "{e}");
+    // bounds in the wrong order
+    let e = load_err(&dyad("{ uniform = { lower = 2, upper = 1 } }"), &[]);
+    assert!(e.to_string().contains("lower"), "{e}");
+    // an unknown family
+    let e = load_err(&dyad("{ lognorml = { median = 1, p95 = 2 } }"), &[]);
+    assert!(e.to_string().contains("did you mean `lognormal`"), "{e}");
+    // a continuous distribution where only whole numbers make sense
+    let e = load_err(
+        &format!("{BASE}\n[drivers.war]\nstart = {{ uniform = {{ lower = 0, upper = 5 }} }}\n"),
+        &[],
+    );
+    assert!(e.to_string().contains("whole number"), "{e}");
+    // a key that is not a number
+    let e = load_err(&dyad("1.0"), &["scenario.horizon=uniform:lower=10,upper=20"]);
+    assert!(e.to_string().contains("cannot be a distribution"), "{e}");
+    // a --set distribution that does not parse
+    let e = load_err(&dyad("1.0"), &["dyads.b_a.initiative.rate=gamma:shape=2"]);
+    assert_eq!(e.file(), Some("--set"), "{e}");
+}
+
+fn brink(dir: &Path, file: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    Command::cargo_bin("brink")
+        .unwrap()
+        .args(["run", "-q", "--out"])
+        .arg(dir)
+        .arg(file)
+        .args(args)
+        .assert()
+}
+
+fn read(dir: &Path, f: &str) -> String {
+    std::fs::read_to_string(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"))
+}
+
+#[test]
+fn files_with_draws_are_identical_across_threads_and_point_reproduces_the_medians() {
+    let tmp = tempfile::tempdir().unwrap();
+    let uncertain = tmp.path().join("u.toml");
+    let fixed = tmp.path().join("f.toml");
+    std::fs::write(&uncertain, dyad("{ lognormal = { median = 0.3, p95 = 0.6 } }")).unwrap();
+    std::fs::write(&fixed, dyad(&format!("{}", 0.3f64))).unwrap();
+    let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    brink(dirs[0].path(), &uncertain, &["--trials", "5000", "--threads", "1"]).success();
+    brink(dirs[1].path(), &uncertain, &["--trials", "5000", "--threads", "3"]).success();
+    let a = read(dirs[0].path(), "trials.csv");
+    assert_eq!(a, read(dirs[1].path(), "trials.csv"));
+    assert!(a.lines().next().unwrap().ends_with(",dyads.b_a.initiative.rate"));
+    let meta = read(dirs[0].path(), "run.json");
+    assert!(meta.contains("lognormal:median=0.3,p95=0.6"), "{meta}");
+    brink(dirs[2].path(), &uncertain, &["--trials", "300", "--point"]).success();
+    brink(dirs[3].path(), &fixed, &["--trials", "300"]).success();
+    for f in ["trials.csv", "summary.csv"] {
+        assert_eq!(read(dirs[2].path(), f), read(dirs[3].path(), f), "{f}");
+    }
+}
+
+#[test]
+fn a_bad_distribution_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("bad.toml");
+    std::fs::write(
+        &file,
+        dyad("{ beta = { a = 2, b = 3 } }\n[dyads.b_a.response]\ndelay = { uniform = { lower = 1, upper = 3 } }"),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    brink(&out, &file, &[]).failure().code(2);
+    assert!(!out.exists(), "nothing written on error");
+}
