@@ -86,6 +86,7 @@ def params_of(meta):
 
 base, meta = load("base")
 point, _ = load("point")
+point_means, _ = load("point_means")
 nested, nmeta = load("nested")
 n = len(base)
 start = pd.Timestamp(meta["start_date"])
@@ -153,16 +154,16 @@ for (label, x), (_, xp) in zip(quantities(base), quantities(point)):
 
 
 def event_share(col):
-    return pct(int(base[col].notna().sum()), n), 100 * point[col].notna().mean()
+    return pct(int(base[col].notna().sum()), n), 100 * point[col].notna().mean(), 100 * point_means[col].notna().mean()
 
 
-a, b = event_share("first_death_step_us")
-print(f"\nP(at least one US death before the trial ends): {a} (point forecast {b:.1f} %); median day of the "
-      f"first death {base.first_death_step_us.median():.0f}.")
-a, b = event_share("trigger_iran_restrains_step")
-print(f"P(Iran orders restraint): {a} (point {b:.1f} %).")
-a, b = event_share("driver_gaza_war_end_step")
-print(f"P(the Gaza war ends before the trial does): {a} (point {b:.1f} %).\n")
+a, b, c = event_share("first_death_step_us")
+print(f"\nP(at least one US death before the trial ends): {a} (point forecast {b:.1f} %; before issue 14, "
+      f"posteriors at their means, {c:.1f} %); median day of the first death {base.first_death_step_us.median():.0f}.")
+a, b, c = event_share("trigger_iran_restrains_step")
+print(f"P(Iran orders restraint): {a} (point {b:.1f} %; before issue 14 {c:.1f} %).")
+a, b, c = event_share("driver_gaza_war_end_step")
+print(f"P(the Gaza war ends before the trial does): {a} (point {b:.1f} %; before issue 14 {c:.1f} %).\n")
 
 # -------------------------------------------------------- sensitivity ---
 M = 100
@@ -248,6 +249,7 @@ for name, top, total, share in rows:
 cfs = [
     ("flagship (no precondition, 1.3x, mild backlash)", "base"),
     ("point forecast (every prior at its median)", "point"),
+    ("point forecast before issue 14 (posteriors at their means)", "point_means"),
     ("US keeps the precondition", "precondition"),
     ("retaliation 0.5x in kind", "retaliation_half"),
     ("retaliation 1x in kind", "retaliation_in_kind"),
@@ -273,7 +275,7 @@ for label, name in cfs:
 # Figure: cumulative probability of agreement, flagship and counterfactuals.
 fig, ax = plt.subplots(figsize=(8, 4.5))
 days = range(0, 540)
-for label, name in [cfs[0], cfs[1], cfs[2], cfs[5], cfs[9], cfs[10]]:
+for label, name in [cfs[0], cfs[1], cfs[3], cfs[6], cfs[10], cfs[11]]:
     t, _ = load(name)
     a = t.talks_hmc_agreement_step.dropna().astype(int).value_counts().sort_index()
     cum = a.reindex(days, fill_value=0).cumsum() / len(t)

@@ -27,6 +27,14 @@ mkdir -p "$out"
 run() { echo "brink run $*" >&2; $b run "$@" -q > /dev/null; }
 run scenarios/us_iraq_2024.toml --trials "$n" --out "$out/base"
 run scenarios/us_iraq_2024.toml --trials "$n" --point --out "$out/point"
+# The point forecast before issue 14: --point, with the six posteriors set
+# back to their means (the old point values; tests/priors.rs checks this
+# reproduces the old golden files).
+run scenarios/us_iraq_2024.toml --trials "$n" --point --out "$out/point_means" \
+    --set ladder.harass.wound=0.04 --set ladder.harass.kill=0.002 \
+    --set ladder.heavy.wound=0.25 --set ladder.heavy.kill=0.02 \
+    --set dyads.us_kh.response.generosity_if_wounded=0.33 \
+    --set dyads.us_nujaba.response.generosity_if_wounded=0.33
 run scenarios/us_iraq_2024.toml --trials "$n" --draws-per-param "$k" --out "$out/nested"
 for f in scenarios/counterfactuals/*.toml; do
     name=$(basename "$f" .toml)

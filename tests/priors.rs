@@ -397,3 +397,28 @@ fn point_run_reproduces_the_forecast_before_the_priors() {
         );
     }
 }
+
+/// The loader draws exactly the distributions listed above (each checked
+/// against its key's domain on the way), for the flagship and for the
+/// backtest, which includes it.
+#[test]
+fn the_loader_draws_every_prior() {
+    for f in FILES {
+        let name = stem(f);
+        let l = brink::scenario::parse_builtin(name, &[]).unwrap_or_else(|e| panic!("{e}"));
+        let mut got: Vec<&str> = l.scenario.uncertainty.paths().iter().map(String::as_str).collect();
+        got.sort_unstable();
+        let mut want: Vec<&str> = PRIORS
+            .iter()
+            .filter(|(file, path, _)| {
+                *file == name
+                    || (*file == "us_iraq_2024"
+                        && !PRIORS.iter().any(|(g, q, _)| *g == name && q == path)
+                        && !(name == "us_iraq_2023_backtest" && *path == "drivers.gaza_war.end_hazard"))
+            })
+            .map(|(_, p, _)| *p)
+            .collect();
+        want.sort_unstable();
+        assert_eq!(got, want, "{f}");
+    }
+}
