@@ -158,7 +158,20 @@ fn params_lists_every_path_with_a_meaning() {
     let out = brink().args(["params"]).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("dyads.kh_us.initiative.rate = 0.8  # mu: base rate of unprompted events, per step"));
+    assert!(
+        text.contains("dyads.kh_us.initiative.excitation = 0.3  # alpha: self-excitation"),
+        "{text}"
+    );
+    // A drawn path shows its distribution, its median and 5-95 % range.
+    let rate = text
+        .lines()
+        .find(|l| l.starts_with("dyads.kh_us.initiative.rate = "))
+        .unwrap();
+    assert!(
+        rate.starts_with("dyads.kh_us.initiative.rate = lognormal:median=0.8,p95=1  # median 0.8 ("),
+        "{rate}"
+    );
+    assert!(rate.ends_with("mu: base rate of unprompted events, per step"), "{rate}");
     assert!(text.contains("tracks.hmc.progress.rate = "));
     assert!(text.contains("drivers.gaza_war.end_hazard = "));
     for line in text.lines() {

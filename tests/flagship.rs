@@ -6,7 +6,14 @@
 //! Differences are tested with z = 4 standard errors of the difference,
 //! computed as for independent samples. The runs share trial streams
 //! (common random numbers), which makes the true error smaller, so the
-//! test is conservative.
+//! test is conservative. Where the effect is small beside the spread the
+//! priors add (no Iranian restraint), the difference is tested paired,
+//! trial by trial: the runs share each trial's parameter draws and event
+//! stream, so the paired standard error is the honest one.
+//!
+//! Every trial draws its parameters from the scenario's priors (issue 14),
+//! as `brink run` does, so each direction holds for the mixture; the
+//! backtest's fit is checked at the priors' medians (`--point`).
 
 mod common;
 use brink::engine::{MetricLayout, StepObserver, TrialState, run_trial};
@@ -205,12 +212,29 @@ fn deterring_strikes_mean_fewer_attacks_than_provoking_ones() {
     above("spiral: provoke vs deter", spiral(&provoke), spiral(&deter));
 }
 
+/// Asserts that `f` holds more often in `a` than in `b`, trial by trial,
+/// by more than Z standard errors of the paired difference.
+fn above_paired(what: &str, a: &[(String, Vec<f64>)], b: &[(String, Vec<f64>)], f: impl Fn(&str) -> bool) {
+    let d: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .map(|((x, _), (y, _))| f64::from(u8::from(f(x))) - f64::from(u8::from(f(y))))
+        .collect();
+    let (m, se) = mean_se(&d);
+    assert!(m > Z * se, "{what}: paired difference {m:.4} < {Z} x se {se:.4}");
+}
+
 #[test]
 fn without_iranian_restraint_more_end_in_a_coerced_exit() {
     let base = load("scenarios/us_iraq_2024.toml");
     let cf = load("scenarios/counterfactuals/no_iran_restraint.toml");
-    let exit = |s: &Scenario| share(&runs(s, N), |(o, _)| o == "coerced_exit");
-    above("coerced exit: no restraint vs flagship", exit(&cf), exit(&base));
+    let n = 3 * N;
+    above_paired(
+        "coerced exit: no restraint vs flagship",
+        &runs(&cf, n),
+        &runs(&base, n),
+        |o| o == "coerced_exit",
+    );
 }
 
 #[test]

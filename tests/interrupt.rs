@@ -97,7 +97,7 @@ fn sigint_and_sigterm_stop_a_run_cleanly() {
         let dir = tmp.path().join(name);
         std::fs::create_dir_all(&dir).expect("mkdir");
         // Far more trials than run in the test's time: only a signal ends it.
-        let child = spawn(&["run", "-q", "--trials", "50000000", "--threads", "2"], &dir);
+        let child = spawn(&["run", "-q", "--trials", "10000000", "--threads", "2"], &dir);
         let out = signal_when_running(child, &dir, sig);
         assert_clean_interrupt(&out, &dir, "run the same command again");
     }

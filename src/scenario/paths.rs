@@ -969,7 +969,8 @@ pub fn check_set_path(tree: &Table, o: &Override) -> Result<(), ScenarioError> {
     };
     let candidates: Vec<&String> = all
         .iter()
-        .filter(|c| type_of(c).is_none_or(|v| same_type(v, &o.value)))
+        // A path written as a distribution holds a number (or an id) too.
+        .filter(|c| type_of(c).is_none_or(|v| same_type(v, &o.value) || crate::dist::toml_is_dist(v)))
         .collect();
     // Close means a typo in about one key, not anywhere in the whole path.
     let last = o.path.rsplit('.').next().unwrap_or(&o.path);
