@@ -167,8 +167,9 @@ fn defaults(raw: &RawScenario, s: &Scenario) -> Vec<(String, Value)> {
     for t in &s.tracks {
         out.push((format!("tracks.{}.signing.level", t.id), level(t.signing_level)));
     }
-    for o in s.outcomes.iter().chain(&s.milestones) {
+    for (i, o) in s.outcomes.iter().chain(&s.milestones).enumerate() {
         let k = format!("outcomes.{}", o.id);
+        out.push((format!("{k}.terminal"), Value::Boolean(i < s.outcomes.len())));
         match o.kind {
             crate::model::OutcomeKind::Spiral { min_step, .. } => {
                 out.push((format!("{k}.min_step"), Value::Integer(min_step.into())));
