@@ -476,7 +476,23 @@ impl ParquetFile {
             what,
         };
         let f = File::open(path).map_err(|e| bad(format!("cannot open it ({e})")))?;
+        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
         let reader = SerializedFileReader::new(f).map_err(|e| bad(e.to_string()))?;
+        // The parquet crate asserts (panics) on a column chunk whose offsets
+        // are negative; a damaged footer can say so, so check them here.
+        for (g, rg) in reader.metadata().row_groups().iter().enumerate() {
+            for c in rg.columns() {
+                let start = c.dictionary_page_offset().unwrap_or_else(|| c.data_page_offset());
+                let size = c.compressed_size();
+                let fits = start >= 0 && size >= 0 && (start as u64).saturating_add(size as u64) <= len;
+                if !fits {
+                    return Err(bad(format!(
+                        "row group {g}, column `{}`: its bytes ({start}, {size} long) lie outside the file ({len} bytes)",
+                        c.column_path()
+                    )));
+                }
+            }
+        }
         let md = reader.metadata().file_metadata();
         let schema = md.schema_descr();
         let root = schema.root_schema().name().to_string();

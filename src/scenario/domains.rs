@@ -30,6 +30,9 @@ pub enum Drawable {
     NotNumber,
 }
 
+/// Why a key new with issue 15 is not drawn per trial yet.
+const NOT_YET: &str = "drawing this key per trial is not wired yet; set it with --set or sweep it";
+
 fn steps(min: i64) -> Drawable {
     Drawable::Number(Domain::Integer { min, max: MAX_STEPS })
 }
@@ -147,6 +150,78 @@ pub fn drawable(pattern: &str) -> Option<Drawable> {
         "game.payoffs.R" | "game.payoffs.S" | "game.payoffs.T" | "game.payoffs.P" => {
             Fixed("the payoffs must keep T > R > P > S; sweep them instead")
         }
+        // Issue 15's keys. Ids, kinds, flags and lists are not numbers; the
+        // numbers may be set and swept, but drawing them per trial needs a
+        // `Slot` each, not written yet.
+        "dyads.*.regimes.*.response.rule" | "dyads.*.regimes.*.response.four_vector" => NotNumber,
+        "dyads.*.regimes.*.response.places.+" => NotNumber,
+        "dyads.*.regimes.*.response.proportionality"
+        | "dyads.*.regimes.*.response.delay"
+        | "dyads.*.regimes.*.response.threshold"
+        | "dyads.*.regimes.*.response.generosity.+"
+        | "dyads.*.regimes.*.response.generosity_if_wounded"
+        | "dyads.*.regimes.*.response.generosity_if_killed"
+        | "dyads.*.regimes.*.response.severity_if_wounded"
+        | "dyads.*.regimes.*.response.severity_if_killed"
+        | "dyads.*.regimes.*.response.refractory"
+        | "dyads.*.regimes.*.response.min_level"
+        | "dyads.*.regimes.*.response.max_level"
+        | "dyads.*.regimes.*.response.level" => Fixed(NOT_YET),
+        "dyads.*.misattribution.p" | "dyads.*.misattribution.to.+" => Fixed(NOT_YET),
+        "triggers.*.within" | "triggers.*.until" | "triggers.*.refractory" => Fixed(NOT_YET),
+        "triggers.*.all.*.min_level"
+        | "triggers.*.all.*.within"
+        | "triggers.*.all.*.at"
+        | "triggers.*.all.*.until"
+        | "triggers.*.all.*.above"
+        | "triggers.*.any.*.min_level"
+        | "triggers.*.any.*.within"
+        | "triggers.*.any.*.at"
+        | "triggers.*.any.*.until"
+        | "triggers.*.any.*.above" => Fixed(NOT_YET),
+        p if p.starts_with("triggers.*.all.*.") || p.starts_with("triggers.*.any.*.") => NotNumber,
+        "outcomes.*.terminal" | "outcomes.*.phase" => NotNumber,
+        "metrics.*.metric"
+        | "metrics.*.dyads"
+        | "metrics.*.actors"
+        | "metrics.*.track"
+        | "metrics.*.window"
+        | "metrics.*.description" => NotNumber,
+        "phases.*.track" | "phases.*.spoilers.+" => NotNumber,
+        "phases.*.duration" | "phases.*.slip" | "phases.*.setback" | "phases.*.break" => Fixed(NOT_YET),
+        "tracks.*.bargaining.ripeness"
+        | "tracks.*.bargaining.hurt.+"
+        | "tracks.*.bargaining.drivers.*.active"
+        | "tracks.*.bargaining.drivers.*.inactive"
+        | "tracks.*.bargaining.concession.intercept"
+        | "tracks.*.bargaining.concession.ripeness"
+        | "tracks.*.bargaining.concession.learning"
+        | "tracks.*.bargaining.concession.jump" => Fixed(NOT_YET),
+        "actors.*.risk.inputs.*.from"
+        | "actors.*.risk.inputs.*.to"
+        | "actors.*.risk.inputs.*.place"
+        | "actors.*.risk.inputs.*.per" => NotNumber,
+        "actors.*.risk.initial"
+        | "actors.*.risk.decay"
+        | "actors.*.risk.inputs.*.min_level"
+        | "actors.*.risk.inputs.*.weight" => Fixed(NOT_YET),
+        "actors.*.actions.*.do"
+        | "actors.*.actions.*.policy"
+        | "actors.*.actions.*.stock"
+        | "actors.*.actions.*.regime"
+        | "actors.*.actions.*.track"
+        | "actors.*.actions.*.target" => NotNumber,
+        "actors.*.actions.*.intercept"
+        | "actors.*.actions.*.slope"
+        | "actors.*.actions.*.threshold"
+        | "actors.*.actions.*.noise_sd"
+        | "actors.*.actions.*.refractory"
+        | "actors.*.actions.*.max"
+        | "actors.*.actions.*.relief"
+        | "actors.*.actions.*.comply.+"
+        | "actors.*.actions.*.duration"
+        | "actors.*.actions.*.factor"
+        | "actors.*.actions.*.weight" => Fixed(NOT_YET),
         _ => return None,
     };
     Some(d)
