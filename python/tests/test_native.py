@@ -161,13 +161,21 @@ def test_params_show_distributions():
     row = got.loc["outcomes.spiral.threshold"]
     assert row["distribution"] == "uniform:lower=75,upper=125"
     assert row["mean"] == 100 and row["p5"] == 77.5 and row["p95"] == 122.5
-    assert got["distribution"].notna().sum() == 2
+    # The flagship carries its priors; a --set distribution replaces one in
+    # place, so the count of distributions is the flagship's own.
+    base = brink.params().set_index("path")
+    assert base.loc["outcomes.spiral.threshold", "distribution"] != row["distribution"]
+    assert got["distribution"].notna().sum() == base["distribution"].notna().sum() > 2
 
 
 def test_run_returns_parameter_columns_and_point_drops_them():
     r = brink.run(trials=200, seed=4, set=UNCERTAIN)
     t = r.trials
-    assert list(t.columns[-2:]) == ["drivers.gaza_war.end_hazard", "outcomes.spiral.threshold"]
+    # Parameter columns come last, in file order; both set paths are among
+    # the flagship's own uncertain parameters.
+    drawn = [c for c in t.columns if "." in c]
+    assert drawn == list(t.columns[-len(drawn):])
+    assert {"drivers.gaza_war.end_hazard", "outcomes.spiral.threshold"} <= set(drawn)
     assert t["outcomes.spiral.threshold"].between(75, 125).all()
     assert t["outcomes.spiral.threshold"].nunique() == 200
     p = brink.run(trials=200, seed=4, set=UNCERTAIN, point=True)
@@ -233,7 +241,8 @@ def test_sweep_columns_and_crn():
     paths = list(DESIGN.columns)
     t = r.trials
     assert list(t.columns[:4 + len(paths)]) == ["point", *paths, "trial", "outcome", "end_step"]
-    run_cols = list(brink.run(trials=1).trials.columns)
+    # A swept path's value overrides its prior, so it is no parameter column.
+    run_cols = [c for c in brink.run(trials=1).trials.columns if c not in paths]
     assert list(t.columns[1 + len(paths):]) == run_cols
     assert len(t) == 5 * 200
     assert t["point"].dtype == np.int64 and t[paths[0]].dtype == np.float64
