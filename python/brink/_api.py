@@ -43,6 +43,7 @@ __all__ = [
     "run_shard",
     "shard_points",
     "params",
+    "score",
     "scenarios",
     "write_csv",
     "fmt_real",
@@ -200,6 +201,21 @@ def params(scenario: Scenario = None, set: Sets = None) -> pd.DataFrame:
     ``p5`` and ``p95`` (empty for a fixed value)."""
     rows = _brink.params(_scenario(scenario), _sets(set))
     return pd.DataFrame(rows, columns=["path", "value", "meaning", "distribution", "mean", "p5", "p95"])
+
+
+def score(run_dir: Union[str, os.PathLike], observed: Union[str, os.PathLike],
+          threads: Optional[int] = None, out: Optional[Union[str, os.PathLike]] = None) -> pd.DataFrame:
+    """Scores the run in ``run_dir`` against the observed record
+    ``observed``, like ``brink score``: CRPS, log score, randomized PIT,
+    50/90 % coverage and Brier for the model and the persistence and
+    bootstrap baselines, with skill rows. Writes ``score.csv`` (to ``out``,
+    default ``run_dir/score.csv``) and returns it as a DataFrame. A run whose
+    ``trials.csv`` lacks a quantity is simulated again from ``run.json``
+    (the same trials: runs are deterministic). Raises ``ValueError`` for
+    a bad record or run directory (nothing is written)."""
+    path, _resimulated = _brink.score(os.fspath(run_dir), os.fspath(observed), threads,
+                                      None if out is None else os.fspath(out))
+    return pd.read_csv(path)
 
 
 def run(scenario: Scenario = None, trials: Optional[int] = None, seed: Optional[int] = None,

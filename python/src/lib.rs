@@ -14,6 +14,7 @@
 use brink::engine::{MetricKind, MetricLayout, TrialResult};
 use brink::job::inspect::ScenarioSpec;
 use brink::job::run::RunSpec;
+use brink::job::score::ScoreSpec;
 use brink::job::sweep::{DesignSpec, SweepSpec, point_error};
 use brink::job::{JobError, MAX_THREADS, MAX_TRIALS, Quiet};
 use brink::model::TalkStatus;
@@ -108,7 +109,8 @@ fn job_err(py: Python<'_>, e: JobError) -> PyErr {
         JobError::Sweep(SweepError::Layout { .. } | SweepError::Shard { .. })
         | JobError::Design(_)
         | JobError::Usage { .. }
-        | JobError::Limit { .. } => PyValueError::new_err(e.to_string()),
+        | JobError::Limit { .. }
+        | JobError::Score(_) => PyValueError::new_err(e.to_string()),
         _ => PyRuntimeError::new_err(e.to_string()),
     }
 }
@@ -384,6 +386,32 @@ fn shard_points(k: Bound<'_, PyAny>, n: Bound<'_, PyAny>, total: usize) -> PyRes
     Ok((r.start, r.end))
 }
 
+/// Scores a run directory against an observed record, like `brink score`:
+/// writes `score.csv` (to `out`, default `RUN_DIR/score.csv`) and returns
+/// its path and whether the run was simulated again.
+#[pyfunction]
+#[pyo3(name = "score", signature = (run_dir, observed, threads=None, out=None))]
+fn score_py(
+    py: Python<'_>,
+    run_dir: std::path::PathBuf,
+    observed: std::path::PathBuf,
+    threads: Option<Bound<'_, PyAny>>,
+    out: Option<std::path::PathBuf>,
+) -> PyResult<(String, bool)> {
+    let job = ScoreSpec {
+        run: run_dir,
+        observed,
+        threads: threads_arg(py, threads.as_ref())?,
+        out,
+    }
+    .validate()
+    .map_err(|e| job_err(py, e))?;
+    let cancel = AtomicBool::new(false);
+    let report = detached(py, &cancel, || job.write(&cancel, &mut Quiet))?.map_err(|e| job_err(py, e))?;
+    let file = report.file.map(|f| f.display().to_string()).unwrap_or_default();
+    Ok((file, report.resimulated))
+}
+
 /// The native module.
 #[pymodule]
 fn _brink(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -394,5 +422,6 @@ fn _brink(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_py, m)?)?;
     m.add_function(wrap_pyfunction!(shard_points, m)?)?;
+    m.add_function(wrap_pyfunction!(score_py, m)?)?;
     Ok(())
 }

@@ -369,3 +369,25 @@ def test_find_cli_order(tmp_path, monkeypatch):
     assert brink.find_cli(tmp_path / "repo") == fake / "brink"
     monkeypatch.setenv("BRINK_BIN", "/explicit/brink")
     assert str(brink.find_cli(tmp_path / "repo")) == "/explicit/brink"
+
+
+# ----------------------------------------------------------------------
+# Scores (issue 16): brink.score is brink score
+
+
+def test_score_matches_the_cli(cli, tmp_path):
+    run_dir = tmp_path / "run"
+    brink_cli(cli, "run", "us_iraq_2023_backtest", "--trials", "300", "--seed", "5", "-q", "--out", str(run_dir))
+    observed = os.path.join(REPO, "tests", "data", "observed", "us_iraq_2023_backtest.toml")
+    brink_cli(cli, "score", str(run_dir), "--observed", observed, "-q", "-o", str(tmp_path / "cli.csv"))
+    got = brink.score(run_dir, observed, out=tmp_path / "py.csv")
+    assert (tmp_path / "py.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
+    assert len(got) > 0 and got.equals(pd.read_csv(tmp_path / "cli.csv"))
+
+
+def test_score_of_a_directory_without_a_run_raises(tmp_path):
+    observed = os.path.join(REPO, "tests", "data", "observed", "us_iraq_2023_backtest.toml")
+    with pytest.raises(ValueError) as ei:
+        brink.score(tmp_path, observed)
+    assert "run.json" in str(ei.value)
+    assert not (tmp_path / "score.csv").exists()
