@@ -408,6 +408,28 @@ fn write(s: &mut Scenario, slot: Slot, x: f64, weights: &mut [Vec<f64>]) -> Rebu
             s.tracks[track as usize].effects[effect as usize].by_status[status as usize] = x
         }
         EffectProgress { track, effect } => s.tracks[track as usize].effects[effect as usize].progress = x,
+        TriggerProbability(_)
+        | TriggerAt(_)
+        | TriggerAbove(_)
+        | TriggerLevel(_)
+        | TriggerDelay(_)
+        | TriggerDuration(_)
+        | TriggerForceKilled(_)
+        | TriggerForceWounded(_)
+        | OutcomeThreshold(_)
+        | OutcomeWindow(_)
+        | OutcomeMinStep(_)
+        | GameNoise
+        | GamePerceptionNoise => return write_switches(s, slot, x),
+    }
+    NONE
+}
+
+/// [`write`] for the slots of triggers, outcomes and games.
+fn write_switches(s: &mut Scenario, slot: Slot, x: f64) -> Rebuild {
+    use Slot::*;
+    const NONE: Rebuild = Rebuild(0);
+    match slot {
         TriggerProbability(k) => s.triggers[k as usize].probability = x,
         TriggerAt(k) => {
             // The top-level `when` is the first of `all`; a window keeps
@@ -472,6 +494,7 @@ fn write(s: &mut Scenario, slot: Slot, x: f64, weights: &mut [Vec<f64>]) -> Rebu
         }
         GameNoise => game(s).noise = x,
         GamePerceptionNoise => game(s).perception_noise = x,
+        _ => {}
     }
     NONE
 }

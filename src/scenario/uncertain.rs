@@ -239,7 +239,6 @@ fn place_weights(raw: &RawScenario, t: &indexmap::IndexMap<String, f64>) -> Vec<
 fn resolve(path: &str, s: &Scenario, raw: &RawScenario, tables: &mut Vec<WeightTable>) -> Result<Slot, Problem> {
     let segs: Vec<&str> = path.split('.').collect();
     let seg = |i: usize| segs.get(i).copied().unwrap_or("");
-    let status_index = |name: &str| TalkStatus::parse(name).map(|t| t as u8);
     let slot = match seg(0) {
         "ladder" => {
             let l = index_of(path, "level", seg(1), &raw.ladder)? as Level;
@@ -305,57 +304,7 @@ fn resolve(path: &str, s: &Scenario, raw: &RawScenario, tables: &mut Vec<WeightT
                 _ => return Err(not_for(path, "no slot")),
             }
         }
-        "tracks" => {
-            let k = index_of(path, "track", seg(1), &raw.tracks)?;
-            let t = &s.tracks[k];
-            let k16 = k as u16;
-            match (seg(2), seg(3)) {
-                ("open_step", _) => Slot::TrackOpenStep(k16),
-                ("precondition", "calm") => {
-                    if t.precondition_calm == 0 {
-                        return Err(not_for(path, "the precondition is not enabled"));
-                    }
-                    Slot::TrackPreconditionCalm(k16)
-                }
-                ("progress", "rate") => Slot::TrackRate(k16),
-                ("progress", "violence") => Slot::TrackViolence(k16),
-                ("progress", "memory") => Slot::TrackMemory(k16),
-                ("working_groups", _) => {
-                    let g = t
-                        .group_ids
-                        .iter()
-                        .position(|g| g == seg(3))
-                        .ok_or_else(|| not_for(path, "no such working group"))?;
-                    Slot::GroupRate {
-                        track: k16,
-                        group: g as u16,
-                    }
-                }
-                ("pause", "level") => Slot::PauseLevel(k16),
-                ("pause", "steps") => Slot::PauseSteps(k16),
-                ("collapse", "hazard") => Slot::CollapseHazard(k16),
-                ("collapse", "violence") => Slot::CollapseViolence(k16),
-                ("signing", "calm") => Slot::SigningCalm(k16),
-                ("signing", "level") => Slot::SigningLevel(k16),
-                ("effects", d) => {
-                    let d = index_of(path, "dyad", d, &raw.dyads)? as DyadId;
-                    let effect = t
-                        .effects
-                        .iter()
-                        .position(|e| e.dyad == d)
-                        .ok_or_else(|| not_for(path, "no such effect"))? as u16;
-                    match seg(4) {
-                        "progress" => Slot::EffectProgress { track: k16, effect },
-                        name => Slot::Effect {
-                            track: k16,
-                            effect,
-                            status: status_index(name).ok_or_else(|| not_for(path, "no such status"))?,
-                        },
-                    }
-                }
-                _ => return Err(not_for(path, "no slot")),
-            }
-        }
+        "tracks" => track_slot(path, &segs, s, raw)?,
         "triggers" => {
             let k = index_of(path, "trigger", seg(1), &raw.triggers)?;
             let t = &s.triggers[k];
@@ -399,6 +348,62 @@ fn resolve(path: &str, s: &Scenario, raw: &RawScenario, tables: &mut Vec<WeightT
             "perception_noise" => Slot::GamePerceptionNoise,
             _ => return Err(not_for(path, "no slot")),
         },
+        _ => return Err(not_for(path, "no slot")),
+    };
+    Ok(slot)
+}
+
+/// [`resolve`] for a track's keys.
+fn track_slot(path: &str, segs: &[&str], s: &Scenario, raw: &RawScenario) -> Result<Slot, Problem> {
+    let seg = |i: usize| segs.get(i).copied().unwrap_or("");
+    let status_index = |name: &str| TalkStatus::parse(name).map(|t| t as u8);
+    let k = index_of(path, "track", seg(1), &raw.tracks)?;
+    let t = &s.tracks[k];
+    let k16 = k as u16;
+    let slot = match (seg(2), seg(3)) {
+        ("open_step", _) => Slot::TrackOpenStep(k16),
+        ("precondition", "calm") => {
+            if t.precondition_calm == 0 {
+                return Err(not_for(path, "the precondition is not enabled"));
+            }
+            Slot::TrackPreconditionCalm(k16)
+        }
+        ("progress", "rate") => Slot::TrackRate(k16),
+        ("progress", "violence") => Slot::TrackViolence(k16),
+        ("progress", "memory") => Slot::TrackMemory(k16),
+        ("working_groups", _) => {
+            let g = t
+                .group_ids
+                .iter()
+                .position(|g| g == seg(3))
+                .ok_or_else(|| not_for(path, "no such working group"))?;
+            Slot::GroupRate {
+                track: k16,
+                group: g as u16,
+            }
+        }
+        ("pause", "level") => Slot::PauseLevel(k16),
+        ("pause", "steps") => Slot::PauseSteps(k16),
+        ("collapse", "hazard") => Slot::CollapseHazard(k16),
+        ("collapse", "violence") => Slot::CollapseViolence(k16),
+        ("signing", "calm") => Slot::SigningCalm(k16),
+        ("signing", "level") => Slot::SigningLevel(k16),
+        ("effects", d) => {
+            let d = index_of(path, "dyad", d, &raw.dyads)? as DyadId;
+            let effect = t
+                .effects
+                .iter()
+                .position(|e| e.dyad == d)
+                .ok_or_else(|| not_for(path, "no such effect"))? as u16;
+            match seg(4) {
+                "progress" => Slot::EffectProgress { track: k16, effect },
+                name => Slot::Effect {
+                    track: k16,
+                    effect,
+                    status: status_index(name).ok_or_else(|| not_for(path, "no such status"))?,
+                },
+            }
+        }
         _ => return Err(not_for(path, "no slot")),
     };
     Ok(slot)
