@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# CI for the analyst's notebook (issue 8): a fresh venv with the pinned
-# requirements and the `brink` Python package, its tests, then
+# CI for the analyst's notebook (issue 8): a venv with the pinned
+# requirements and the `brink` wheel (ci/wheel.sh), the Python tests, then
 # notebooks/flagship.ipynb executed top to bottom. Fails if any test or
 # any cell fails. Writes results/figures/*.png and the executed copy
 # target/notebook/flagship.executed.ipynb.
@@ -12,16 +12,17 @@ cd "$(dirname "$0")/.."
 start=$SECONDS
 
 VENV=${VENV:-target/venv}
-echo "== notebook: venv $VENV"
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -r notebooks/requirements.txt -e python/
+echo "== notebook: venv $VENV (pinned requirements, wheels only) and the brink wheel"
+bash ci/venv.sh "$VENV" -r notebooks/requirements.txt
+wheel=$(bash ci/wheel.sh)
+"$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps --force-reinstall "$wheel"
 
 echo "== notebook: brink binary"
-[ -x target/release/brink ] || cargo build --release --locked
+cargo build --release --locked --bin brink
+export BRINK_BIN=$PWD/target/release/brink
 
-echo "== notebook: python tests"
-"$VENV/bin/python" -m pytest -q python/tests
+echo "== notebook: python tests (pandas 3 here; ci/python.sh runs them under pandas 2)"
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider --import-mode=importlib python/tests
 
 echo "== notebook: execute notebooks/flagship.ipynb"
 mkdir -p target/notebook

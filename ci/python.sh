@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The Python package (python/, issue 10) in a fresh venv: `pip install
-# ./python` builds brink._brink with maturin from the repository's Rust
-# sources, then the pytest suite (which compares against the CLI, so the
-# release binary is built first), the EMA Workbench, Dask, sweep and SALib
-# examples.
+# The Python package (python/, issue 10) in a venv: ci/wheel.sh builds
+# brink._brink with maturin from the repository's Rust sources (sharing
+# target/ with cargo), the venv installs that wheel, then the pytest suite
+# (which compares against the CLI, so the release binary is built first:
+# fresh after `cargo test --release`), the EMA Workbench, Dask, sweep and
+# SALib examples.
 # Usage: bash ci/python.sh [VENV_DIR]   (default target/py-venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,16 +15,14 @@ echo "== python: CLI for the comparison tests"
 cargo build --release --locked --bin brink
 export BRINK_BIN=$PWD/target/release/brink
 
-echo "== python: fresh venv in $venv"
-rm -rf "$venv"
-python3 -m venv "$venv"
-"$venv/bin/python" -m pip install -q --upgrade pip
-"$venv/bin/pip" install -q -r python/requirements-examples.txt
+echo "== python: venv $venv (examples' pinned requirements, wheels only)"
+bash ci/venv.sh "$venv" -r python/requirements-examples.txt
 
-echo "== python: pip install ./python (maturin builds the extension)"
+echo "== python: install the brink wheel (maturin builds it once: ci/wheel.sh)"
 t1=$(date +%s)
-"$venv/bin/pip" install -q ./python
-echo "pip install ./python: $(( $(date +%s) - t1 )) s"
+wheel=$(bash ci/wheel.sh)
+"$venv/bin/pip" install -q --disable-pip-version-check --no-deps --force-reinstall "$wheel"
+echo "wheel build and install: $(( $(date +%s) - t1 )) s"
 
 echo "== python: tests (run from the repo root: the installed package, not python/brink)"
 "$venv/bin/python" -m pytest -q -p no:cacheprovider --import-mode=importlib python/tests

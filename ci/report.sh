@@ -27,9 +27,7 @@ chromium --version
 
 echo "== report: venv with selenium"
 VENV=${VENV:-target/report-venv}
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "selenium>=4.20,<5" \
-    "pandas>=2.2" "pyarrow>=15" "polars>=1.0"
+bash ci/venv.sh "$VENV" "selenium>=4.20,<5" "pandas>=2.2" "pyarrow>=15" "polars>=1.0"
 
 echo "== report: brink binary and the three reports"
 cargo build --release --locked --bin brink
