@@ -59,7 +59,7 @@ pub enum PosteriorError {
         /// Its value.
         value: f64,
     },
-    /// Weights that do not sum to a positive number, or no rows.
+    /// Weights that do not sum to a positive finite number, or no rows.
     #[error("{file}: the weights sum to {sum}, expected a positive number")]
     Weights {
         /// File name.
@@ -167,7 +167,8 @@ pub fn read_posterior<P: ParamPrior>(
         pop.distances.push(Vec::new());
     }
     let sum: f64 = pop.weights.iter().sum();
-    if sum.is_nan() || sum <= 0.0 {
+    // Finite too: weights summing past f64::MAX would normalise to zeros.
+    if !(sum.is_finite() && sum > 0.0) {
         return Err(PosteriorError::Weights { file: file.into(), sum });
     }
     for w in &mut pop.weights {
