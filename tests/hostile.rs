@@ -985,3 +985,104 @@ fn bargain_every_new_key_is_reachable_by_set() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("tracks.t.bargaining.concession.jump"));
 }
+
+// ---------------------------------------------------------------------------
+// hygiene: the fuzz targets run without libFuzzer. Their bodies live in
+// fuzz/src/lib.rs (the cargo-fuzz binaries call the same functions); here
+// each runs on its seed corpus (fuzz/corpus/<target>/) plus deterministic
+// mutations with its dictionary's tokens, so every target compiles and runs
+// in CI on stable Rust. A body panics only on a broken promise (a panic in a
+// parser, an error without its file name, a broken invariant).
+
+#[path = "../fuzz/src/lib.rs"]
+#[allow(dead_code)]
+mod fuzz_bodies;
+
+/// Mutations per target (spread over the seeds), beyond the seeds themselves.
+const FUZZ_MUTATIONS: usize = 400;
+
+/// The seed corpus of a fuzz target, sorted by file name so the run is the
+/// same on every machine.
+fn fuzz_corpus(target: &str) -> Vec<Vec<u8>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("corpus entry").path())
+        .collect();
+    files.sort();
+    let seeds: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).expect("corpus file")).collect();
+    assert!(!seeds.is_empty(), "{}: empty corpus", dir.display());
+    seeds
+}
+
+fn fuzz_dict(name: &str) -> Vec<Vec<u8>> {
+    let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz").join(name);
+    fuzz_bodies::dict_tokens(&std::fs::read_to_string(&f).expect("dictionary"))
+}
+
+/// Runs `body` on every seed, then on `FUZZ_MUTATIONS` mutations spread
+/// over the seeds; a panic names the input that caused it. Both paths must
+/// be reached: some input accepted, some refused.
+fn fuzz_run(target: &str, dict: &str, body: fn(&[u8]) -> bool) {
+    let seeds = fuzz_corpus(target);
+    let tokens = fuzz_dict(dict);
+    let tokens: Vec<&[u8]> = tokens.iter().map(Vec::as_slice).collect();
+    let per_seed = FUZZ_MUTATIONS.div_ceil(seeds.len());
+    let mut inputs = seeds.clone();
+    for (i, s) in seeds.iter().enumerate() {
+        inputs.extend(fuzz_bodies::mutate(s, &tokens, i as u64, per_seed));
+    }
+    let mut accepted = 0;
+    for input in &inputs {
+        let r = std::panic::catch_unwind(|| body(input));
+        match r {
+            Ok(ok) => accepted += usize::from(ok),
+            Err(_) => panic!(
+                "fuzz target `{target}` panicked on input {:?}",
+                String::from_utf8_lossy(input)
+            ),
+        }
+    }
+    assert!(
+        accepted > 0 && accepted < inputs.len(),
+        "fuzz target `{target}`: {accepted} of {} inputs accepted; expected some of each",
+        inputs.len()
+    );
+}
+
+#[test]
+fn fuzz_target_scenario_parse_runs_on_its_corpus_and_mutations() {
+    fuzz_run("scenario_parse", "scenario.dict", fuzz_bodies::scenario_parse);
+}
+
+#[test]
+fn fuzz_target_set_paths_runs_on_its_corpus_and_mutations() {
+    fuzz_run("set_paths", "scenario.dict", fuzz_bodies::set_paths);
+}
+
+#[test]
+fn fuzz_target_set_dist_runs_on_its_corpus_and_mutations() {
+    fuzz_run("set_dist", "scenario.dict", fuzz_bodies::set_dist);
+}
+
+#[test]
+fn fuzz_target_observed_runs_on_its_corpus_and_mutations() {
+    fuzz_run("observed", "observed.dict", fuzz_bodies::observed);
+}
+
+#[test]
+fn fuzz_target_posterior_runs_on_its_corpus_and_mutations() {
+    fuzz_run("posterior", "posterior.dict", fuzz_bodies::posterior);
+}
+
+#[test]
+fn fuzz_mutations_are_deterministic_and_use_the_dictionary() {
+    let seed = b"[scenario]\nname = \"x\"\n";
+    let a = fuzz_bodies::mutate(seed, &[b"TOKEN"], 7, 200);
+    assert_eq!(a, fuzz_bodies::mutate(seed, &[b"TOKEN"], 7, 200));
+    assert_ne!(a, fuzz_bodies::mutate(seed, &[b"TOKEN"], 8, 200));
+    assert!(a.iter().any(|m| m.windows(5).any(|w| w == b"TOKEN")));
+    assert!(a.iter().any(|m| m.as_slice() != seed));
+    let t = fuzz_bodies::dict_tokens("# c\n\"a\\\"b\"\nkw=\"\\x00\\\\\"\n");
+    assert_eq!(t, vec![b"a\"b".to_vec(), b"\x00\\".to_vec()]);
+}

@@ -1,0 +1,11 @@
+//! Fuzzes `posterior.csv` (`calibrate::output::read_posterior`, behind
+//! `--posterior`). The body is
+//! `brink_fuzz::posterior` (fuzz/src/lib.rs), which tests/hostile.rs also runs
+//! on the seed corpus and deterministic mutations.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    brink_fuzz::posterior(data);
+});
