@@ -82,22 +82,33 @@ pub(super) fn actors(cx: &Cx) -> R<Vec<Actor>> {
 }
 
 fn pressure(cx: &Cx, k: &str, p: &RawPressure) -> R<Pressure> {
-    let k = format!("{k}.pressure");
+    let (initial, decay, inputs) = stock(cx, &format!("{k}.pressure"), p.initial, p.decay, &p.inputs)?;
     Ok(Pressure {
-        initial: nonneg(&format!("{k}.initial"), p.initial)?,
-        decay: unit_open(&format!("{k}.decay"), p.decay)?,
-        inputs: inputs(cx, &k, &p.inputs)?,
+        initial,
+        decay,
+        inputs,
         relief: Vec::new(),
     })
 }
 
 fn risk(cx: &Cx, k: &str, r: &RawRisk) -> R<Risk> {
-    let k = format!("{k}.risk");
-    Ok(Risk {
-        initial: nonneg(&format!("{k}.initial"), r.initial)?,
-        decay: unit_open(&format!("{k}.decay"), r.decay)?,
-        inputs: inputs(cx, &k, &r.inputs)?,
-    })
+    let (initial, decay, inputs) = stock(cx, &format!("{k}.risk"), r.initial, r.decay, &r.inputs)?;
+    Ok(Risk { initial, decay, inputs })
+}
+
+/// The keys every stock has (`<k>.initial`, `<k>.decay`, `<k>.inputs`).
+fn stock(
+    cx: &Cx,
+    k: &str,
+    initial: f64,
+    decay: f64,
+    inputs: &Table<RawPressureInput>,
+) -> R<(f64, f64, Vec<PressureInput>)> {
+    Ok((
+        nonneg(&format!("{k}.initial"), initial)?,
+        unit_open(&format!("{k}.decay"), decay)?,
+        self::inputs(cx, k, inputs)?,
+    ))
 }
 
 /// The event filters feeding a stock at `k` (`<k>.inputs.<id>`).
@@ -189,32 +200,53 @@ fn choice(cx: &Cx, actors: &[Actor], dyads: &[Dyad], a: usize, k: &str, cid: &st
     let key = |x: &str| format!("{k}.{x}");
     let name = required(&key("do"), &c.act, "the action, e.g. \"restrain\" or \"hurry\"")?;
     let what = kind::<ChoiceName>(&key("do"), name)?;
-    let stock = match kind::<ChoiceStockName>(&key("stock"), &c.stock)? {
-        ChoiceStockName::Pressure => {
-            if actors[a].pressure.is_none() {
-                return Err(inconsistent(
-                    key("stock"),
-                    format!(
-                        "stock = \"pressure\" but actor `{}` has no pressure stock",
-                        actors[a].id
-                    ),
-                )
-                .help("add [actors.<id>.pressure], or read stock = \"risk\""));
-            }
-            ChoiceStock::Pressure
-        }
-        ChoiceStockName::Risk => {
-            if actors[a].risk.is_none() {
-                return Err(inconsistent(
-                    key("stock"),
-                    format!("stock = \"risk\" but actor `{}` has no risk stock", actors[a].id),
-                )
-                .help("add [actors.<id>.risk] with its inputs"));
-            }
-            ChoiceStock::Risk
-        }
+    let stock = choice_stock(&actors[a], k, c)?;
+    let policy = choice_policy(k, c)?;
+    let act = choice_act(cx, actors, dyads, a, k, what, c)?;
+    Ok(Choice {
+        id: cid.to_string(),
+        kind: what.name(),
+        act,
+        stock,
+        policy,
+        refractory: steps(&key("refractory"), c.refractory, 0, MAX_HORIZON)?,
+        max: steps(&key("max"), c.max, 0, MAX_HORIZON)?,
+        relief: nonneg(&key("relief"), c.relief)?,
+    })
+}
+
+/// The stock an action reads (`<k>.stock`): the actor must have it.
+fn choice_stock(actor: &Actor, k: &str, c: &RawAction) -> R<ChoiceStock> {
+    let key = format!("{k}.stock");
+    let (stock, name, has, help) = match kind::<ChoiceStockName>(&key, &c.stock)? {
+        ChoiceStockName::Pressure => (
+            ChoiceStock::Pressure,
+            "pressure",
+            actor.pressure.is_some(),
+            "add [actors.<id>.pressure], or read stock = \"risk\"",
+        ),
+        ChoiceStockName::Risk => (
+            ChoiceStock::Risk,
+            "risk",
+            actor.risk.is_some(),
+            "add [actors.<id>.risk] with its inputs",
+        ),
     };
-    let policy = match kind::<ChoicePolicyName>(&key("policy"), &c.policy)? {
+    if !has {
+        return Err(inconsistent(
+            key,
+            format!("stock = \"{name}\" but actor `{}` has no {name} stock", actor.id),
+        )
+        .help(help));
+    }
+    Ok(stock)
+}
+
+/// How the stock becomes a decision (`<k>.policy`): a logistic hazard or a
+/// noisy threshold.
+fn choice_policy(k: &str, c: &RawAction) -> R<ChoicePolicy> {
+    let key = |x: &str| format!("{k}.{x}");
+    Ok(match kind::<ChoicePolicyName>(&key("policy"), &c.policy)? {
         ChoicePolicyName::Hazard => ChoicePolicy::Hazard {
             intercept: finite(&key("intercept"), c.intercept)?,
             slope: finite(&key("slope"), c.slope)?,
@@ -223,7 +255,20 @@ fn choice(cx: &Cx, actors: &[Actor], dyads: &[Dyad], a: usize, k: &str, cid: &st
             threshold: finite(&key("threshold"), c.threshold)?,
             noise: nonneg(&key("noise_sd"), c.noise_sd)?,
         },
-    };
+    })
+}
+
+/// What the action does (`<k>.do` and the keys that kind reads).
+fn choice_act(
+    cx: &Cx,
+    actors: &[Actor],
+    dyads: &[Dyad],
+    a: usize,
+    k: &str,
+    what: ChoiceName,
+    c: &RawAction,
+) -> R<ChoiceAct> {
+    let key = |x: &str| format!("{k}.{x}");
     let track = || -> R<u16> {
         let t = required(&key("track"), &c.track, "the track the action addresses")?;
         let tk = lookup(&key("track"), "track", t, &cx.raw.tracks)?;
@@ -241,71 +286,66 @@ fn choice(cx: &Cx, actors: &[Actor], dyads: &[Dyad], a: usize, k: &str, cid: &st
         Ok(tk as u16)
     };
     let duration = |lo: i64| steps(&key("duration"), c.duration, lo, MAX_HORIZON);
-    let target = || -> R<ActorId> {
-        let t = required(&key("target"), &c.target, "the actor addressed")?;
-        let ti = lookup(&key("target"), "actor", t, &cx.raw.actors)?;
-        if ti == a {
-            return Err(inconsistent(
-                key("target"),
-                "an actor cannot address a demand or protest to itself",
-            ));
-        }
-        Ok(ti as ActorId)
-    };
-    let act = match what {
+    Ok(match what {
         ChoiceName::Restrain => restrain(cx, actors, dyads, a, k, c, duration(0)?)?,
         ChoiceName::Pause => ChoiceAct::Pause {
             track: track()?,
             duration: duration(1)?,
         },
-        ChoiceName::Hurry | ChoiceName::Harden => {
-            let f = required(&key("factor"), &c.factor, "the multiplier on the talks' pace")?;
-            let f = nonneg(&key("factor"), *f)?;
-            let ok = if what == ChoiceName::Hurry { f >= 1.0 } else { f <= 1.0 };
-            if !ok {
-                let want = if what == ChoiceName::Hurry {
-                    "a factor >= 1 (hurrying speeds the talks; to slow them use do = \"harden\")"
-                } else {
-                    "a factor in 0..=1 (hardening slows the talks; to speed them use do = \"hurry\")"
-                };
-                return Err(Problem::new(
-                    ErrorKind::OutOfRange,
-                    key("factor"),
-                    format!("expected {want}, found {f}"),
-                ));
-            }
-            ChoiceAct::Pace {
-                track: track()?,
-                factor: f,
-                duration: duration(1)?,
-            }
-        }
+        ChoiceName::Hurry | ChoiceName::Harden => ChoiceAct::Pace {
+            factor: pace_factor(k, what, c)?,
+            track: track()?,
+            duration: duration(1)?,
+        },
         ChoiceName::WalkOut => ChoiceAct::WalkOut { track: track()? },
-        ChoiceName::DemandWithdrawal | ChoiceName::Protest => {
-            let target = target()?;
-            let weight = nonneg(&key("weight"), c.weight)?;
-            if weight > 0.0 && actors[target as usize].pressure.is_none() {
-                return Err(inconsistent(
-                    key("weight"),
-                    format!(
-                        "the target `{}` has no pressure stock to add to",
-                        actors[target as usize].id
-                    ),
-                )
-                .help("give the target [actors.<id>.pressure], or set weight = 0"));
-            }
-            ChoiceAct::Signal { target, weight }
-        }
-    };
-    Ok(Choice {
-        id: cid.to_string(),
-        kind: what.name(),
-        act,
-        stock,
-        policy,
-        refractory: steps(&key("refractory"), c.refractory, 0, MAX_HORIZON)?,
-        max: steps(&key("max"), c.max, 0, MAX_HORIZON)?,
-        relief: nonneg(&key("relief"), c.relief)?,
+        ChoiceName::DemandWithdrawal | ChoiceName::Protest => signal(cx, actors, a, k, c)?,
+    })
+}
+
+/// A hurry's factor is >= 1, a hardening's in 0..=1 (`<k>.factor`).
+fn pace_factor(k: &str, what: ChoiceName, c: &RawAction) -> R<f64> {
+    let key = format!("{k}.factor");
+    let f = required(&key, &c.factor, "the multiplier on the talks' pace")?;
+    let f = nonneg(&key, *f)?;
+    let ok = if what == ChoiceName::Hurry { f >= 1.0 } else { f <= 1.0 };
+    if !ok {
+        let want = if what == ChoiceName::Hurry {
+            "a factor >= 1 (hurrying speeds the talks; to slow them use do = \"harden\")"
+        } else {
+            "a factor in 0..=1 (hardening slows the talks; to speed them use do = \"hurry\")"
+        };
+        return Err(Problem::new(
+            ErrorKind::OutOfRange,
+            key,
+            format!("expected {want}, found {f}"),
+        ));
+    }
+    Ok(f)
+}
+
+/// A demand or protest addressed to another actor (`<k>.target`), adding
+/// `weight` to its pressure.
+fn signal(cx: &Cx, actors: &[Actor], a: usize, k: &str, c: &RawAction) -> R<ChoiceAct> {
+    let key = |x: &str| format!("{k}.{x}");
+    let t = required(&key("target"), &c.target, "the actor addressed")?;
+    let ti = lookup(&key("target"), "actor", t, &cx.raw.actors)?;
+    if ti == a {
+        return Err(inconsistent(
+            key("target"),
+            "an actor cannot address a demand or protest to itself",
+        ));
+    }
+    let weight = nonneg(&key("weight"), c.weight)?;
+    if weight > 0.0 && actors[ti].pressure.is_none() {
+        return Err(inconsistent(
+            key("weight"),
+            format!("the target `{}` has no pressure stock to add to", actors[ti].id),
+        )
+        .help("give the target [actors.<id>.pressure], or set weight = 0"));
+    }
+    Ok(ChoiceAct::Signal {
+        target: ti as ActorId,
+        weight,
     })
 }
 
