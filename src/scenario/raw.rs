@@ -144,25 +144,6 @@ pub struct RawActor {
     pub actions: Table<RawAction>,
 }
 
-/// `[actors.<id>.risk]`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RawRisk {
-    pub initial: f64,
-    pub decay: f64,
-    pub inputs: Table<RawPressureInput>,
-}
-
-impl Default for RawRisk {
-    fn default() -> Self {
-        RawRisk {
-            initial: 0.0,
-            decay: 0.95,
-            inputs: Table::new(),
-        }
-    }
-}
-
 /// `[actors.<id>.actions.<id>]`: an action the actor may choose.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -215,25 +196,44 @@ impl Default for RawAction {
     }
 }
 
-/// `[actors.<id>.pressure]`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RawPressure {
-    pub initial: f64,
-    pub decay: f64,
-    pub inputs: Table<RawPressureInput>,
-    pub relief: Table<RawRelief>,
+/// A stock fed by hostile events (Richardson-style accumulation with
+/// decay): `initial`, `decay` and `inputs`, shared by `[actors.<id>.pressure]`
+/// and `[actors.<id>.risk]`, then the stock's own keys.
+macro_rules! stock_keys {
+    ($(#[$doc:meta])* $name:ident { $($key:ident: $ty:ty = $default:expr,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Deserialize, Serialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct $name {
+            pub initial: f64,
+            pub decay: f64,
+            pub inputs: Table<RawPressureInput>,
+            $(pub $key: $ty,)*
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name {
+                    initial: 0.0,
+                    decay: 0.95,
+                    inputs: Table::new(),
+                    $($key: $default,)*
+                }
+            }
+        }
+    };
 }
 
-impl Default for RawPressure {
-    fn default() -> Self {
-        RawPressure {
-            initial: 0.0,
-            decay: 0.95,
-            inputs: Table::new(),
-            relief: Table::new(),
-        }
+stock_keys! {
+    /// `[actors.<id>.pressure]`.
+    RawPressure {
+        relief: Table<RawRelief> = Table::new(),
     }
+}
+
+stock_keys! {
+    /// `[actors.<id>.risk]`.
+    RawRisk {}
 }
 
 /// `[actors.<id>.pressure.inputs.<id>]`.
@@ -325,79 +325,6 @@ impl Default for RawRegime {
     }
 }
 
-/// `[dyads.<id>.regimes.<id>.response]`: the keys of a
-/// [`RawResponse`] that this regime changes; absent keys keep the dyad's.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RawRegimeResponse {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub proportionality: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub delay: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub threshold: Option<f64>,
-    #[serde(skip_serializing_if = "Table::is_empty")]
-    pub generosity: Table<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generosity_if_wounded: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generosity_if_killed: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub severity_if_wounded: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub severity_if_killed: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub refractory: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min_level: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_level: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub level: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub four_vector: Option<Vec<f64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub places: Option<Table<f64>>,
-}
-
-impl RawRegimeResponse {
-    /// The dyad's response (or the defaults) with this regime's keys on
-    /// top; generosity merges level by level, places are replaced whole.
-    pub fn over(&self, base: Option<&RawResponse>) -> RawResponse {
-        let mut r = base.cloned().unwrap_or_default();
-        macro_rules! set {
-            ($($f:ident),*) => {$( if let Some(v) = &self.$f { r.$f = v.clone(); } )*};
-        }
-        set!(
-            rule,
-            proportionality,
-            delay,
-            threshold,
-            severity_if_wounded,
-            severity_if_killed,
-            refractory,
-            places
-        );
-        macro_rules! set_opt {
-            ($($f:ident),*) => {$( if self.$f.is_some() { r.$f = self.$f.clone(); } )*};
-        }
-        set_opt!(
-            generosity_if_wounded,
-            generosity_if_killed,
-            min_level,
-            max_level,
-            level,
-            four_vector
-        );
-        for (k, v) in &self.generosity {
-            r.generosity.insert(k.clone(), *v);
-        }
-        r
-    }
-}
-
 /// `[dyads.<id>.initiative]`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -450,53 +377,90 @@ impl Default for RawDriverEffect {
     }
 }
 
-/// `[dyads.<id>.response]`: the reciprocity rule toward `to`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RawResponse {
-    pub rule: String,
-    pub proportionality: f64,
-    pub delay: i64,
-    pub threshold: f64,
-    pub generosity: Table<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generosity_if_wounded: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generosity_if_killed: Option<f64>,
-    pub severity_if_wounded: f64,
-    pub severity_if_killed: f64,
-    pub refractory: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min_level: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_level: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub level: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub four_vector: Option<Vec<f64>>,
-    pub places: Table<f64>,
+/// How a regime's key applies over the dyad's (see `response_keys!`).
+macro_rules! apply_key {
+    (value, $to:expr, $from:expr) => {
+        if let Some(v) = &$from {
+            $to = v.clone();
+        }
+    };
+    (option, $to:expr, $from:expr) => {
+        if $from.is_some() {
+            $to = $from.clone();
+        }
+    };
+    (levels, $to:expr, $from:expr) => {
+        for (k, v) in &$from {
+            $to.insert(k.clone(), *v);
+        }
+    };
 }
 
-impl Default for RawResponse {
-    fn default() -> Self {
-        RawResponse {
-            rule: "graded".into(),
-            proportionality: 1.0,
-            delay: 1,
-            threshold: 0.0,
-            generosity: Table::new(),
-            generosity_if_wounded: None,
-            generosity_if_killed: None,
-            severity_if_wounded: 0.0,
-            severity_if_killed: 0.0,
-            refractory: 0,
-            min_level: None,
-            max_level: None,
-            level: None,
-            four_vector: None,
-            places: Table::new(),
+/// The response rule's keys, listed once. Each line reads `key: the
+/// dyad's type = its default, serialised unless; the regime's type,
+/// serialised unless, how it applies`. From the list come
+/// `[dyads.<id>.response]` ([`RawResponse`], each key with its default),
+/// `[dyads.<id>.regimes.<id>.response]` ([`RawRegimeResponse`], each key
+/// an override; absent keys keep the dyad's) and
+/// [`RawRegimeResponse::over`]. How a key applies: `value` replaces the
+/// dyad's, `option` replaces an optional key, `levels` merges a table
+/// level by level.
+macro_rules! response_keys {
+    ($($key:ident: $ty:ty = $default:expr, $skip:literal; $rty:ty, $rskip:literal, $apply:ident;)*) => {
+        /// `[dyads.<id>.response]`: the reciprocity rule toward `to`.
+        #[derive(Debug, Clone, Deserialize, Serialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct RawResponse {
+            $(#[serde(skip_serializing_if = $skip)] pub $key: $ty,)*
         }
-    }
+
+        impl Default for RawResponse {
+            fn default() -> Self {
+                RawResponse { $($key: $default,)* }
+            }
+        }
+
+        /// `[dyads.<id>.regimes.<id>.response]`: the keys of a
+        /// [`RawResponse`] that this regime changes; absent keys keep the dyad's.
+        #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct RawRegimeResponse {
+            $(#[serde(skip_serializing_if = $rskip)] pub $key: $rty,)*
+        }
+
+        impl RawRegimeResponse {
+            /// The dyad's response (or the defaults) with this regime's keys on
+            /// top; generosity merges level by level, places are replaced whole.
+            pub fn over(&self, base: Option<&RawResponse>) -> RawResponse {
+                let mut r = base.cloned().unwrap_or_default();
+                $(apply_key!($apply, r.$key, self.$key);)*
+                r
+            }
+        }
+    };
+}
+
+/// `skip_serializing_if` for keys always written.
+fn never<T>(_: &T) -> bool {
+    false
+}
+
+response_keys! {
+    rule: String = "graded".into(), "never"; Option<String>, "Option::is_none", value;
+    proportionality: f64 = 1.0, "never"; Option<f64>, "Option::is_none", value;
+    delay: i64 = 1, "never"; Option<i64>, "Option::is_none", value;
+    threshold: f64 = 0.0, "never"; Option<f64>, "Option::is_none", value;
+    generosity: Table<f64> = Table::new(), "never"; Table<f64>, "Table::is_empty", levels;
+    generosity_if_wounded: Option<f64> = None, "Option::is_none"; Option<f64>, "Option::is_none", option;
+    generosity_if_killed: Option<f64> = None, "Option::is_none"; Option<f64>, "Option::is_none", option;
+    severity_if_wounded: f64 = 0.0, "never"; Option<f64>, "Option::is_none", value;
+    severity_if_killed: f64 = 0.0, "never"; Option<f64>, "Option::is_none", value;
+    refractory: i64 = 0, "never"; Option<i64>, "Option::is_none", value;
+    min_level: Option<String> = None, "Option::is_none"; Option<String>, "Option::is_none", option;
+    max_level: Option<String> = None, "Option::is_none"; Option<String>, "Option::is_none", option;
+    level: Option<String> = None, "Option::is_none"; Option<String>, "Option::is_none", option;
+    four_vector: Option<Vec<f64>> = None, "Option::is_none"; Option<Vec<f64>>, "Option::is_none", option;
+    places: Table<f64> = Table::new(), "never"; Option<Table<f64>>, "Option::is_none", value;
 }
 
 /// `[dyads.<id>.hazard]`: a pressure-driven response.
