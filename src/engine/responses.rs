@@ -91,10 +91,10 @@ pub(super) fn update_stocks(s: &Scenario, st: &mut TrialState) {
 pub(super) fn decide(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) {
     let (k, ev) = (&mut st.stocks, &mut st.events);
     for (d, dy) in s.dyads.iter().enumerate() {
-        if !dy.regimes[st.switches.regime[d] as usize].respond {
+        let regime = &dy.regimes[st.switches.regime[d] as usize];
+        if !regime.respond {
             continue;
         }
-        let regime = &dy.regimes[st.switches.regime[d] as usize];
         if let Some(resp) = regime.response.as_ref().or(dy.response.as_ref()) {
             let (theirs, wounded, killed) = match dy.reverse {
                 Some(r) => {
@@ -103,20 +103,24 @@ pub(super) fn decide(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
                 }
                 None => (0, false, false),
             };
-            let o = Observation {
-                mine: ev.acted[d],
-                theirs,
-                wounded,
-                killed,
-                ready: t >= k.refractory_until[d],
-            };
-            let level = resp.rule.decide(&mut k.rules[d], &o, &s.ladder, rng);
-            if level > 0 {
-                let place = draw_place(&resp.places, rng);
-                let due = t + resp.delay;
-                k.refractory_until[d] = due + resp.refractory;
-                let on = attribute(s, ev, d as DyadId, rng);
-                ev.schedule(due, on, level, place, None, None);
+            // Nothing perceived and nothing pending: the rule would answer
+            // 0, draw nothing and keep its memory, so it is not called.
+            if theirs > 0 || !resp.rule.quiet(&k.rules[d]) {
+                let o = Observation {
+                    mine: ev.acted[d],
+                    theirs,
+                    wounded,
+                    killed,
+                    ready: t >= k.refractory_until[d],
+                };
+                let level = resp.rule.decide(&mut k.rules[d], &o, &s.ladder, rng);
+                if level > 0 {
+                    let place = draw_place(&resp.places, rng);
+                    let due = t + resp.delay;
+                    k.refractory_until[d] = due + resp.refractory;
+                    let on = attribute(s, ev, d as DyadId, rng);
+                    ev.schedule(due, on, level, place, None, None);
+                }
             }
         }
         if let Some(h) = &dy.hazard {
