@@ -53,6 +53,24 @@ pub(super) struct Scheduled {
     pub(super) wounded: Option<u32>,
 }
 
+/// What one dyad did in the current step, and what its target perceived
+/// of it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct DyadStep {
+    /// Severity its target perceived.
+    pub(super) perc_sev: f64,
+    /// Number of events.
+    pub(super) events: u32,
+    /// Highest level the dyad acted at.
+    pub(super) acted: Level,
+    /// Highest level its target perceived.
+    pub(super) perc_max: Level,
+    /// Whether an event wounded.
+    pub(super) hit_wounded: bool,
+    /// Whether an event killed.
+    pub(super) hit_killed: bool,
+}
+
 /// Events of the step, acts to come, and the running counts per dyad and
 /// per actor.
 #[derive(Debug, Clone, Default)]
@@ -61,24 +79,16 @@ pub(super) struct EventState {
     pub(super) events: Vec<Event>,
     /// Acts due at a later step (or this one, for a step trigger).
     pub(super) scheduled: Vec<Scheduled>,
-    /// Whether this step's per-dyad arrays below (and the pressure
-    /// inputs, the tracks' pause requests) are all zero: true after a step
-    /// without events, so the next step need not clear them.
+    /// Whether [`EventState::now`] (and the pressure inputs, the tracks'
+    /// pause requests) are all zero: true after a step without events, so
+    /// the next step need not clear them.
     pub(super) clean: bool,
-    // per dyad, this step
-    /// The Poisson sampler of the last rate (its constants cached).
+    /// Per dyad, what this step did: one record per dyad, dyad-major, so
+    /// that perception writes one place per event and a step clears one
+    /// block.
+    pub(super) now: Vec<DyadStep>,
+    /// Per dyad: the Poisson sampler of the last rate (its constants cached).
     pub(super) poisson: Vec<Poisson>,
-    /// Highest level the dyad acted at.
-    pub(super) acted: Vec<Level>,
-    /// Number of events.
-    pub(super) step_events: Vec<u32>,
-    /// Highest level its target perceived.
-    pub(super) perc_max: Vec<Level>,
-    /// Severity its target perceived.
-    pub(super) perc_sev: Vec<f64>,
-    /// Whether an event wounded, killed.
-    pub(super) hit_wounded: Vec<bool>,
-    pub(super) hit_killed: Vec<bool>,
     // per dyad, the trial so far
     pub(super) events_total: Vec<u32>,
     pub(super) severity_total: Vec<f64>,
@@ -101,12 +111,7 @@ impl EventState {
         self.events.clear();
         self.scheduled.clear();
         refill(&mut self.poisson, nd, Poisson::new(0.0));
-        refill(&mut self.acted, nd, 0);
-        refill(&mut self.step_events, nd, 0);
-        refill(&mut self.perc_max, nd, 0);
-        refill(&mut self.perc_sev, nd, 0.0);
-        refill(&mut self.hit_wounded, nd, false);
-        refill(&mut self.hit_killed, nd, false);
+        refill(&mut self.now, nd, DyadStep::default());
         refill(&mut self.events_total, nd, 0);
         refill(&mut self.severity_total, nd, 0.0);
         refill(&mut self.responses_total, nd, 0);
@@ -226,12 +231,7 @@ pub(super) fn record(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
         for ts in st.tracks.iter_mut() {
             ts.pause_requested = false;
         }
-        ev.step_events.fill(0);
-        ev.acted.fill(0);
-        ev.perc_max.fill(0);
-        ev.perc_sev.fill(0.0);
-        ev.hit_wounded.fill(false);
-        ev.hit_killed.fill(false);
+        ev.now.fill(DyadStep::default());
     }
     ev.clean = ev.events.is_empty();
     let nplaces = s.compiled.places_per_dyad;
@@ -240,7 +240,7 @@ pub(super) fn record(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
         let e = ev.events[i];
         let d = e.dyad as usize;
         let dy = &s.dyads[d];
-        ev.step_events[d] += 1;
+        ev.now[d].events += 1;
         ev.events_total[d] += 1;
         ev.severity_total[d] += s.ladder.severity[e.level as usize];
         if e.response {
@@ -250,7 +250,7 @@ pub(super) fn record(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
             ev.place_events[d * nplaces + e.place as usize] += 1;
         }
         ev.level_events[d * nlevels + e.level as usize] += 1;
-        ev.acted[d] = ev.acted[d].max(e.level);
+        ev.now[d].acted = ev.now[d].acted.max(e.level);
         let sev = s.ladder.severity[e.level as usize];
         pressure::feed(s, &mut st.pressure.inflow, &e, sev);
         tracks::see(s, &mut st.tracks, &e, dy, sev, t);
@@ -262,10 +262,11 @@ pub(super) fn record(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
         }
         // the target perceives it
         let seen = shift_level(e.level, &dy.repertoire, dy.perception_noise, rng);
-        ev.perc_max[d] = ev.perc_max[d].max(seen);
-        ev.perc_sev[d] += s.ladder.severity[seen as usize];
-        ev.hit_wounded[d] |= e.wounded > 0;
-        ev.hit_killed[d] |= e.killed > 0;
+        let now = &mut ev.now[d];
+        now.perc_max = now.perc_max.max(seen);
+        now.perc_sev += s.ladder.severity[seen as usize];
+        now.hit_wounded |= e.wounded > 0;
+        now.hit_killed |= e.killed > 0;
     }
 }
 

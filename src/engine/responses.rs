@@ -74,10 +74,10 @@ impl Stocks {
 pub(super) fn update_stocks(s: &Scenario, st: &mut TrialState) {
     let (k, ev) = (&mut st.stocks, &st.events);
     for (d, dy) in s.dyads.iter().enumerate() {
-        let received = dy.reverse.map_or(0.0, |r| ev.perc_sev[r as usize]);
+        let received = dy.reverse.map_or(0.0, |r| ev.now[r as usize].perc_sev);
         if let Some(init) = &dy.initiative {
             k.deterrence[d] = init.memory * k.deterrence[d] + received;
-            k.excitation[d] = init.kernel * k.excitation[d] + (1.0 - init.kernel) * f64::from(ev.step_events[d]);
+            k.excitation[d] = init.kernel * k.excitation[d] + (1.0 - init.kernel) * f64::from(ev.now[d].events);
         }
         if let Some(h) = &dy.hazard
             && let HazardStock::Grievance { decay } = h.stock
@@ -98,8 +98,8 @@ pub(super) fn decide(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
         if let Some(resp) = regime.response.as_ref().or(dy.response.as_ref()) {
             let (theirs, wounded, killed) = match dy.reverse {
                 Some(r) => {
-                    let r = r as usize;
-                    (ev.perc_max[r], ev.hit_wounded[r], ev.hit_killed[r])
+                    let seen = &ev.now[r as usize];
+                    (seen.perc_max, seen.hit_wounded, seen.hit_killed)
                 }
                 None => (0, false, false),
             };
@@ -107,7 +107,7 @@ pub(super) fn decide(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
             // 0, draw nothing and keep its memory, so it is not called.
             if theirs > 0 || !resp.rule.quiet(&k.rules[d]) {
                 let o = Observation {
-                    mine: ev.acted[d],
+                    mine: ev.now[d].acted,
                     theirs,
                     wounded,
                     killed,
