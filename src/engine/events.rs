@@ -53,6 +53,24 @@ pub(super) struct Scheduled {
     pub(super) wounded: Option<u32>,
 }
 
+/// What one dyad did in the current step, and what its target perceived
+/// of it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct DyadStep {
+    /// Severity its target perceived.
+    pub(super) perc_sev: f64,
+    /// Number of events.
+    pub(super) events: u32,
+    /// Highest level the dyad acted at.
+    pub(super) acted: Level,
+    /// Highest level its target perceived.
+    pub(super) perc_max: Level,
+    /// Whether an event wounded.
+    pub(super) hit_wounded: bool,
+    /// Whether an event killed.
+    pub(super) hit_killed: bool,
+}
+
 /// Events of the step, acts to come, and the running counts per dyad and
 /// per actor.
 #[derive(Debug, Clone, Default)]
@@ -61,22 +79,16 @@ pub(super) struct EventState {
     pub(super) events: Vec<Event>,
     /// Acts due at a later step (or this one, for a step trigger).
     pub(super) scheduled: Vec<Scheduled>,
-    // per dyad, this step
-    /// Rate multiplier M_t: regime, drivers, track effects.
-    pub(super) mult: Vec<f64>,
-    /// The Poisson sampler of the last rate (its constants cached).
+    /// Whether [`EventState::now`] (and the pressure inputs, the tracks'
+    /// pause requests) are all zero: true after a step without events, so
+    /// the next step need not clear them.
+    pub(super) clean: bool,
+    /// Per dyad, what this step did: one record per dyad, dyad-major, so
+    /// that perception writes one place per event and a step clears one
+    /// block.
+    pub(super) now: Vec<DyadStep>,
+    /// Per dyad: the Poisson sampler of the last rate (its constants cached).
     pub(super) poisson: Vec<Poisson>,
-    /// Highest level the dyad acted at.
-    pub(super) acted: Vec<Level>,
-    /// Number of events.
-    pub(super) step_events: Vec<u32>,
-    /// Highest level its target perceived.
-    pub(super) perc_max: Vec<Level>,
-    /// Severity its target perceived.
-    pub(super) perc_sev: Vec<f64>,
-    /// Whether an event wounded, killed.
-    pub(super) hit_wounded: Vec<bool>,
-    pub(super) hit_killed: Vec<bool>,
     // per dyad, the trial so far
     pub(super) events_total: Vec<u32>,
     pub(super) severity_total: Vec<f64>,
@@ -98,14 +110,8 @@ impl EventState {
         let (nd, na) = (s.dyads.len(), s.actors.len());
         self.events.clear();
         self.scheduled.clear();
-        refill(&mut self.mult, nd, 1.0);
         refill(&mut self.poisson, nd, Poisson::new(0.0));
-        refill(&mut self.acted, nd, 0);
-        refill(&mut self.step_events, nd, 0);
-        refill(&mut self.perc_max, nd, 0);
-        refill(&mut self.perc_sev, nd, 0.0);
-        refill(&mut self.hit_wounded, nd, false);
-        refill(&mut self.hit_killed, nd, false);
+        refill(&mut self.now, nd, DyadStep::default());
         refill(&mut self.events_total, nd, 0);
         refill(&mut self.severity_total, nd, 0.0);
         refill(&mut self.responses_total, nd, 0);
@@ -115,6 +121,7 @@ impl EventState {
         refill(&mut self.killed, na, 0);
         refill(&mut self.wounded, na, 0);
         refill(&mut self.first_death, na, None);
+        self.clean = false;
     }
 
     /// Queues an act for step `step`.
@@ -139,33 +146,24 @@ impl EventState {
     }
 }
 
-/// Phase "Events": each dyad's multiplier, then dyad by dyad its scheduled
-/// acts and its initiative's count.
+/// Phase "Events": dyad by dyad in file order, its scheduled acts, then
+/// its initiative's count at the multiplier `M_t` (regime, drivers, the
+/// track effects listed for the dyad in [`Compiled::dyad_effects`]).
+/// Nothing is computed for a dyad whose regime rate is 0 (its count is 0
+/// and draws nothing either way), and the queue of acts is scanned only
+/// when an act is due this step.
 pub(super) fn generate(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) {
     let ev = &mut st.events;
     ev.events.clear();
-    // multipliers: regime, drivers, tracks
+    let mut due = ev.scheduled.iter().filter(|sc| sc.step == t).count();
     for (d, dy) in s.dyads.iter().enumerate() {
-        let mut m = dy.regimes[st.switches.regime[d] as usize].rate;
-        if let Some(init) = &dy.initiative {
-            m *= init.driver_factor(&st.switches.driver_on);
-        }
-        ev.mult[d] = m;
-    }
-    for (tr, ts) in s.tracks.iter().zip(&st.tracks) {
-        for e in &tr.effects {
-            ev.mult[e.dyad as usize] *= e.by_status[ts.status as usize] * (1.0 + e.progress * ts.mean);
-        }
-    }
-    for (d, dy) in s.dyads.iter().enumerate() {
-        ev.step_events[d] = 0;
-        ev.acted[d] = 0;
         // scheduled acts first, in the order they were scheduled
         let mut i = 0;
-        while i < ev.scheduled.len() {
+        while due > 0 && i < ev.scheduled.len() {
             let sc = ev.scheduled[i];
             if sc.step == t && sc.dyad as usize == d {
                 ev.scheduled.remove(i);
+                due -= 1;
                 let level = execute_level(dy, sc.level, rng);
                 let (killed, wounded) = consequences(&s.compiled, &s.ladder, level, sc.killed, sc.wounded, rng);
                 ev.events.push(Event {
@@ -181,7 +179,16 @@ pub(super) fn generate(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t:
             }
         }
         let Some(init) = &dy.initiative else { continue };
-        let m = ev.mult[d];
+        let regime_rate = dy.regimes[st.switches.regime[d] as usize].rate;
+        if regime_rate == 0.0 {
+            // M_t = 0 (or 0·∞, which `rate` turns into 0): no events, no draw
+            continue;
+        }
+        let mut m = regime_rate * init.driver_factor(&st.switches.driver_on);
+        for &(k, i) in s.compiled.dyad_effects.of(d) {
+            let (e, ts) = (&s.tracks[k as usize].effects[i as usize], &st.tracks[k as usize]);
+            m *= e.by_status[ts.status as usize] * (1.0 + e.progress * ts.mean);
+        }
         if m <= 0.0 {
             continue;
         }
@@ -212,26 +219,28 @@ pub(super) fn generate(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t:
 }
 
 /// Phase "Perception": each event in turn is counted, charged to the
-/// target's casualties, fed to the pressure inputs
-/// ([`super::pressure::feed`]), seen by the tracks ([`super::tracks::see`])
-/// and perceived by its target (perception noise, the only draw).
+/// target's casualties, fed to the pressure inputs listed for its dyad
+/// ([`super::pressure::feed`]), seen by the tracks listed for its dyad
+/// ([`super::tracks::see`]) and perceived by its target (perception
+/// noise, the only draw). The per-step arrays are cleared only when the
+/// last step left something in them.
 pub(super) fn record(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) {
-    st.pressure.inflow.fill(0.0);
-    for ts in st.tracks.iter_mut() {
-        ts.pause_requested = false;
-    }
     let ev = &mut st.events;
-    ev.perc_max.fill(0);
-    ev.perc_sev.fill(0.0);
-    ev.hit_wounded.fill(false);
-    ev.hit_killed.fill(false);
+    if !ev.clean {
+        st.pressure.inflow.fill(0.0);
+        for ts in st.tracks.iter_mut() {
+            ts.pause_requested = false;
+        }
+        ev.now.fill(DyadStep::default());
+    }
+    ev.clean = ev.events.is_empty();
     let nplaces = s.compiled.places_per_dyad;
     let nlevels = s.ladder.len();
     for i in 0..ev.events.len() {
         let e = ev.events[i];
         let d = e.dyad as usize;
         let dy = &s.dyads[d];
-        ev.step_events[d] += 1;
+        ev.now[d].events += 1;
         ev.events_total[d] += 1;
         ev.severity_total[d] += s.ladder.severity[e.level as usize];
         if e.response {
@@ -241,9 +250,9 @@ pub(super) fn record(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
             ev.place_events[d * nplaces + e.place as usize] += 1;
         }
         ev.level_events[d * nlevels + e.level as usize] += 1;
-        ev.acted[d] = ev.acted[d].max(e.level);
+        ev.now[d].acted = ev.now[d].acted.max(e.level);
         let sev = s.ladder.severity[e.level as usize];
-        pressure::feed(s, &mut st.pressure.inflow, &e, dy, sev);
+        pressure::feed(s, &mut st.pressure.inflow, &e, sev);
         tracks::see(s, &mut st.tracks, &e, dy, sev, t);
         let to = dy.to as usize;
         ev.killed[to] += e.killed;
@@ -253,22 +262,32 @@ pub(super) fn record(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u
         }
         // the target perceives it
         let seen = shift_level(e.level, &dy.repertoire, dy.perception_noise, rng);
-        ev.perc_max[d] = ev.perc_max[d].max(seen);
-        ev.perc_sev[d] += s.ladder.severity[seen as usize];
-        ev.hit_wounded[d] |= e.wounded > 0;
-        ev.hit_killed[d] |= e.killed > 0;
+        let now = &mut ev.now[d];
+        now.perc_max = now.perc_max.max(seen);
+        now.perc_sev += s.ladder.severity[seen as usize];
+        now.hit_wounded |= e.wounded > 0;
+        now.hit_killed |= e.killed > 0;
     }
 }
 
 /// Execution or perception error: with probability `eps` the level moves
 /// one rung up or down (equally likely) within the acting dyad's
 /// repertoire (the levels it can act at), reflected at its ends. A dyad
-/// with a one-level repertoire is never shifted.
-#[inline]
+/// with a one-level repertoire is never shifted. The test and its one draw
+/// are inlined into the caller; the rare shift is not.
+#[inline(always)]
 pub fn shift_level(level: Level, repertoire: &[Level], eps: f64, rng: &mut TrialRng) -> Level {
     if repertoire.len() < 2 || !bernoulli(rng, eps) {
         return level;
     }
+    shifted(level, repertoire, rng)
+}
+
+/// The level one rung up or down from `level` in `repertoire` (which has
+/// at least two levels), reflected at its ends.
+#[cold]
+#[inline(never)]
+fn shifted(level: Level, repertoire: &[Level], rng: &mut TrialRng) -> Level {
     let Some(i) = repertoire.iter().position(|&l| l == level) else {
         return level;
     };

@@ -308,13 +308,19 @@ pub fn step(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) -> Op
             Phase::Actions => actions::choose(s, st, rng, t),
             Phase::Answers => responses::decide(s, st, rng, t),
             Phase::OtherTriggers => triggers::fire(s, st, rng, t, false),
-            Phase::SpiralWindow => outcomes::update_spiral(s, st, t),
+            Phase::SpiralWindow => {
+                if !s.compiled.spirals.is_empty() {
+                    outcomes::update_spiral(s, st, t);
+                }
+            }
             Phase::Outcomes => {
                 if !s.phases.is_empty() {
                     implementation::update(s, st, rng, t);
                 }
                 ended = outcomes::check(s, st, t);
-                windows::record(s, st, t);
+                if !s.metrics.is_empty() {
+                    windows::record(s, st, t);
+                }
             }
         }
     }

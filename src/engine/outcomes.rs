@@ -44,7 +44,9 @@ impl Spiral {
 }
 
 /// Phase "Spiral window": this step's severity enters each spiral's window
-/// and the step that left it leaves.
+/// and the step that left it leaves (the spirals listed in
+/// [`crate::model::Compiled::spirals`]; the step does not call this
+/// without one).
 pub(super) fn update_spiral(s: &Scenario, st: &mut TrialState, t: u32) {
     let total: f64 = st
         .events
@@ -55,7 +57,10 @@ pub(super) fn update_spiral(s: &Scenario, st: &mut TrialState, t: u32) {
     let sp = &mut st.spiral;
     let n = sp.ring.len();
     let slot = t as usize % n;
-    for (o, out) in s.outcomes.iter().chain(&s.milestones).enumerate() {
+    let no = s.outcomes.len();
+    for &o in &s.compiled.spirals {
+        let o = o as usize;
+        let out = if o < no { &s.outcomes[o] } else { &s.milestones[o - no] };
         if let OutcomeKind::Spiral { window, .. } = out.kind {
             sp.sums[o] += total;
             if t >= window {
@@ -68,7 +73,7 @@ pub(super) fn update_spiral(s: &Scenario, st: &mut TrialState, t: u32) {
 
 /// Whether outcome `out` (number `o` in outcomes-then-milestones order)
 /// holds at step `t`.
-#[inline]
+#[inline(always)]
 fn holds(st: &TrialState, out: &Outcome, o: usize, t: u32) -> bool {
     match out.kind {
         OutcomeKind::Agreement(k) => st.tracks[k as usize].status == TalkStatus::Agreement,

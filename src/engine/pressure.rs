@@ -27,7 +27,7 @@
 
 use super::Event;
 use super::{TrialState, refill};
-use crate::model::{Dyad, PerEvent, Scenario, TalkStatus};
+use crate::model::{PerEvent, Scenario, TalkStatus};
 
 /// Each actor's stock, and this step's inputs to it.
 #[derive(Debug, Clone, Default)]
@@ -52,16 +52,15 @@ impl PressureState {
     }
 }
 
-/// Part of phase "Perception": event `e` of dyad `dy` (severity `sev`)
-/// feeds the inputs that match it, actor-major in file order.
+/// Part of phase "Perception": event `e` (severity `sev`) feeds the
+/// inputs that match it, actor-major in file order; only the inputs whose
+/// actor filters admit its dyad ([`crate::model::Compiled::dyad_inputs`])
+/// are looked at.
 #[inline]
-pub(super) fn feed(s: &Scenario, inflow: &mut [f64], e: &Event, dy: &Dyad, sev: f64) {
-    for (a, inp) in &s.compiled.inputs {
-        if inp.from.is_some_and(|f| f != dy.from)
-            || inp.to.is_some_and(|x| x != dy.to)
-            || inp.place.is_some_and(|pl| pl != e.place)
-            || e.level < inp.min_level
-        {
+pub(super) fn feed(s: &Scenario, inflow: &mut [f64], e: &Event, sev: f64) {
+    for &i in s.compiled.dyad_inputs.of(e.dyad as usize) {
+        let (a, inp) = &s.compiled.inputs[i as usize];
+        if inp.place.is_some_and(|pl| pl != e.place) || e.level < inp.min_level {
             continue;
         }
         let units = match inp.per {

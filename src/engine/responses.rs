@@ -74,10 +74,10 @@ impl Stocks {
 pub(super) fn update_stocks(s: &Scenario, st: &mut TrialState) {
     let (k, ev) = (&mut st.stocks, &st.events);
     for (d, dy) in s.dyads.iter().enumerate() {
-        let received = dy.reverse.map_or(0.0, |r| ev.perc_sev[r as usize]);
+        let received = dy.reverse.map_or(0.0, |r| ev.now[r as usize].perc_sev);
         if let Some(init) = &dy.initiative {
             k.deterrence[d] = init.memory * k.deterrence[d] + received;
-            k.excitation[d] = init.kernel * k.excitation[d] + (1.0 - init.kernel) * f64::from(ev.step_events[d]);
+            k.excitation[d] = init.kernel * k.excitation[d] + (1.0 - init.kernel) * f64::from(ev.now[d].events);
         }
         if let Some(h) = &dy.hazard
             && let HazardStock::Grievance { decay } = h.stock
@@ -91,32 +91,36 @@ pub(super) fn update_stocks(s: &Scenario, st: &mut TrialState) {
 pub(super) fn decide(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32) {
     let (k, ev) = (&mut st.stocks, &mut st.events);
     for (d, dy) in s.dyads.iter().enumerate() {
-        if !dy.regimes[st.switches.regime[d] as usize].respond {
+        let regime = &dy.regimes[st.switches.regime[d] as usize];
+        if !regime.respond {
             continue;
         }
-        let regime = &dy.regimes[st.switches.regime[d] as usize];
         if let Some(resp) = regime.response.as_ref().or(dy.response.as_ref()) {
             let (theirs, wounded, killed) = match dy.reverse {
                 Some(r) => {
-                    let r = r as usize;
-                    (ev.perc_max[r], ev.hit_wounded[r], ev.hit_killed[r])
+                    let seen = &ev.now[r as usize];
+                    (seen.perc_max, seen.hit_wounded, seen.hit_killed)
                 }
                 None => (0, false, false),
             };
-            let o = Observation {
-                mine: ev.acted[d],
-                theirs,
-                wounded,
-                killed,
-                ready: t >= k.refractory_until[d],
-            };
-            let level = resp.rule.decide(&mut k.rules[d], &o, &s.ladder, rng);
-            if level > 0 {
-                let place = draw_place(&resp.places, rng);
-                let due = t + resp.delay;
-                k.refractory_until[d] = due + resp.refractory;
-                let on = attribute(s, ev, d as DyadId, rng);
-                ev.schedule(due, on, level, place, None, None);
+            // Nothing perceived and nothing pending: the rule would answer
+            // 0, draw nothing and keep its memory, so it is not called.
+            if theirs > 0 || !resp.rule.quiet(&k.rules[d]) {
+                let o = Observation {
+                    mine: ev.now[d].acted,
+                    theirs,
+                    wounded,
+                    killed,
+                    ready: t >= k.refractory_until[d],
+                };
+                let level = resp.rule.decide(&mut k.rules[d], &o, &s.ladder, rng);
+                if level > 0 {
+                    let place = draw_place(&resp.places, rng);
+                    let due = t + resp.delay;
+                    k.refractory_until[d] = due + resp.refractory;
+                    let on = attribute(s, ev, d as DyadId, rng);
+                    ev.schedule(due, on, level, place, None, None);
+                }
             }
         }
         if let Some(h) = &dy.hazard {

@@ -169,10 +169,13 @@ pub(super) fn open(s: &Scenario, st: &mut TrialState, t: u32) {
 
 /// Part of phase "Perception": the tracks see event `e` of dyad `dy`
 /// (severity `sev`): the precondition's clock, violence, the signing
-/// calm, pause requests.
+/// calm, pause requests. Only the tracks listed for the dyad
+/// ([`crate::model::Compiled::dyad_tracks`]: they watch its actor or their
+/// precondition names it) are looked at.
 #[inline]
 pub(super) fn see(s: &Scenario, tracks: &mut [TrackState], e: &Event, dy: &Dyad, sev: f64, t: u32) {
-    for (ts, tr) in tracks.iter_mut().zip(&s.tracks) {
+    for &k in s.compiled.dyad_tracks.of(e.dyad as usize) {
+        let (ts, tr) = (&mut tracks[k as usize], &s.tracks[k as usize]);
         if tr.precondition_actors[dy.from as usize] {
             ts.last_pre_event = i64::from(t);
         }

@@ -126,20 +126,27 @@ fn matches(s: &Scenario, c: &Condition, e: &super::Event) -> bool {
 }
 
 /// Each event condition remembers the step of this step's matching event
-/// (before any end-of-step trigger is evaluated).
+/// (before any end-of-step trigger is evaluated). An event looks only at
+/// the conditions whose actor filters admit its dyad
+/// ([`crate::model::Compiled::dyad_conditions`]).
 fn see_events(s: &Scenario, st: &mut TrialState, t: u32) {
-    if st.events.events.is_empty() {
-        return;
-    }
-    for trig in &s.triggers {
-        for c in trig.when.iter() {
+    let (events, sw) = (&st.events.events, &mut st.switches);
+    for e in events {
+        for &(k, i) in s.compiled.dyad_conditions.of(e.dyad as usize) {
+            let c = nth_condition(&s.triggers[k as usize].when, i as usize);
             if let Condition::Event { slot, .. } = *c
-                && st.events.events.iter().any(|e| matches(s, c, e))
+                && matches(s, c, e)
             {
-                st.switches.event_seen[slot as usize] = Some(t);
+                sw.event_seen[slot as usize] = Some(t);
             }
         }
     }
+}
+
+/// Condition `i` of `w.iter()`.
+#[inline]
+fn nth_condition(w: &Conditions, i: usize) -> &Condition {
+    w.all.get(i).unwrap_or_else(|| &w.any[i - w.all.len()])
 }
 
 /// Whether condition `c` holds at step `t`.
@@ -171,6 +178,11 @@ pub(super) fn fire(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t: u32
     } else {
         &s.compiled.end_triggers
     };
+    if phase.is_empty() {
+        // No trigger of this phase: nothing reads the event conditions'
+        // memory either (a trigger with one is an end-of-step trigger).
+        return;
+    }
     if !at_start {
         see_events(s, st, t);
     }

@@ -13,7 +13,7 @@ mod uncertain;
 pub mod window;
 
 pub use choices::{Bargaining, Choice, ChoiceAct, ChoicePolicy, ChoiceStock, Concession, Risk};
-pub use compiled::Compiled;
+pub use compiled::{Compiled, PerDyad};
 pub use implementation::Implementation;
 pub use uncertain::{Rebuild, Slot, Uncertainty, WeightTable, WeightTarget};
 pub use window::{Measure, Windowed};

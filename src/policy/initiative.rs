@@ -61,7 +61,8 @@ impl Initiative {
     #[inline]
     pub fn rate(&self, m: f64, d: f64, e: f64, p: f64) -> f64 {
         let mut base = self.rate;
-        if self.beta != 0.0 {
+        if self.beta != 0.0 && d != 0.0 {
+            // exp(-β·0) is exactly 1: skipped, the rate is bit-identical
             base *= crate::math::exp(-self.beta * d);
         }
         if self.pressure != 0.0 {

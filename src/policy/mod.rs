@@ -135,6 +135,15 @@ impl Rule {
         }
     }
 
+    /// Whether [`Rule::decide`] on an observation in which the other did
+    /// nothing (`theirs = 0`) returns 0 without drawing and without
+    /// changing `state`: a graded rule with no answer pending. The engine
+    /// skips such calls; the other rules always take them.
+    #[inline]
+    pub fn quiet(&self, state: &RuleState) -> bool {
+        matches!(self, Rule::Graded(_)) && !state.pending
+    }
+
     /// Probability of cooperating (not acting) in the first round of a game:
     /// 1 for every rule but memory-one ones (`alld` 0, `random` its `p`,
     /// `memory_one` its `first`, default 1).
