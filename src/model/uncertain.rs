@@ -479,7 +479,8 @@ fn write_switches(s: &mut Scenario, slot: Slot, x: f64) -> Rebuild {
             OutcomeKind::Agreement(_)
             | OutcomeKind::Collapse(_)
             | OutcomeKind::Implemented(_)
-            | OutcomeKind::Broken(_) => {}
+            | OutcomeKind::Broken(_)
+            | OutcomeKind::Action(_) => {}
         },
         OutcomeWindow(k) => {
             if let OutcomeKind::Spiral { window, .. } = &mut s.outcomes[k as usize].kind {

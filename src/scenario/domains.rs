@@ -196,6 +196,7 @@ fn agency(pattern: &str) -> Option<Drawable> {
         | "triggers.*.any.*.above" => Fixed(NOT_YET),
         p if p.starts_with("triggers.*.all.*.") || p.starts_with("triggers.*.any.*.") => NotNumber,
         "outcomes.*.terminal" | "outcomes.*.phase" => NotNumber,
+        "triggers.*.action" | "outcomes.*.action" => NotNumber,
         "metrics.*.metric"
         | "metrics.*.dyads"
         | "metrics.*.actors"
