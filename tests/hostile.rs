@@ -1086,3 +1086,95 @@ fn fuzz_mutations_are_deterministic_and_use_the_dictionary() {
     let t = fuzz_bodies::dict_tokens("# c\n\"a\\\"b\"\nkw=\"\\x00\\\\\"\n");
     assert_eq!(t, vec![b"a\"b".to_vec(), b"\x00\\".to_vec()]);
 }
+
+// flagship (issue 15 part 7): `when = "action"` conditions and
+// `kind = "action"` outcomes. Each bad value is refused with exit code 2
+// and FILE:LINE:COL; the valid forms load.
+
+#[test]
+fn flagship_action_conditions_and_outcomes_hostile_values() {
+    let acts = "[actors.a.pressure]\ninitial = 5\ndecay = 0.9\n[actors.a.actions.x]\ndo = \"protest\"\ntarget = \"b\"\npolicy = \"threshold\"\nthreshold = 3\n";
+    let extra = |body: &str| format!("{SMALL}\n{acts}{body}\n");
+    let trig = |keys: &str| {
+        extra(&format!(
+            "[triggers.t]\ndo = \"driver\"\ndriver = \"d\"\nactive = false\n{keys}\n[drivers.d]\nstart = 0\n"
+        ))
+    };
+    let out = |keys: &str| extra(&format!("[outcomes.o]\n{keys}\n"));
+    let cases: Vec<(String, bool)> = vec![
+        (trig("when = \"action\"\nactor = \"a\"\naction = \"x\""), true),
+        (
+            trig("when = \"action\"\nactor = \"a\"\naction = \"x\"\nwithin = 5"),
+            true,
+        ),
+        (trig("when = \"action\"\nactor = \"a\"\naction = \"y\""), false),
+        (trig("when = \"action\"\nactor = \"b\"\naction = \"x\""), false),
+        (trig("when = \"action\"\nactor = \"zz\"\naction = \"x\""), false),
+        (trig("when = \"action\"\nactor = \"a\""), false),
+        (trig("when = \"action\"\naction = \"x\""), false),
+        (trig("when = \"action\"\nactor = \"a\"\naction = 3"), false),
+        (
+            trig("when = \"action\"\nactor = \"a\"\naction = \"x\"\nwithin = 0"),
+            false,
+        ),
+        (
+            trig("when = \"action\"\nactor = \"a\"\naction = \"x\"\nwithin = -1"),
+            false,
+        ),
+        (
+            trig("when = \"action\"\nactor = \"a\"\naction = \"x\"\nabove = 3"),
+            false,
+        ),
+        (trig("when = \"step\"\nat = 3\naction = \"x\""), false),
+        (
+            trig("action = \"x\"\n[triggers.t.all.c]\nwhen = \"step\"\nat = 1"),
+            false,
+        ),
+        (
+            trig("[triggers.t.any.c]\nwhen = \"action\"\nactor = \"a\"\naction = \"x\""),
+            true,
+        ),
+        (
+            trig("[triggers.t.all.c]\nwhen = \"action\"\nactor = \"a\"\naction = \"nope\""),
+            false,
+        ),
+        (out("kind = \"action\"\nactor = \"a\"\naction = \"x\""), true),
+        (
+            out("kind = \"action\"\nactor = \"a\"\naction = \"x\"\nterminal = false"),
+            true,
+        ),
+        (out("kind = \"action\"\nactor = \"a\""), false),
+        (out("kind = \"action\"\naction = \"x\""), false),
+        (out("kind = \"action\"\nactor = \"a\"\naction = \"y\""), false),
+        (out("kind = \"action\"\nactor = \"a\"\naction = [\"x\"]"), false),
+        (
+            out("kind = \"action\"\nactor = \"a\"\naction = \"x\"\nthreshold = 2"),
+            false,
+        ),
+        (out("kind = \"deaths\"\nactor = \"a\"\naction = \"x\""), false),
+    ];
+    let dir = tempfile::tempdir().expect("tmp");
+    for (i, (text, ok)) in cases.iter().enumerate() {
+        let file = write(dir.path(), &format!("fa{i}.toml"), text.as_bytes());
+        let c = check(&file);
+        assert!(!c.stderr.contains("panicked"), "case {i} panicked:\n{}", c.stderr);
+        assert_eq!(c.code, if *ok { 0 } else { 2 }, "case {i}:\n{text}\n{}", c.stderr);
+        if !ok {
+            let at = format!("fa{i}.toml:");
+            assert!(c.stderr.contains(&at), "case {i} names no file:\n{}", c.stderr);
+        }
+    }
+    // Reachable by --set: an unknown action through --set names the path.
+    let file = write(
+        dir.path(),
+        "set.toml",
+        trig("when = \"action\"\nactor = \"a\"\naction = \"x\"").as_bytes(),
+    );
+    let o = Command::new(BIN)
+        .args(["check", "--set", "triggers.t.action=nope"])
+        .arg(&file)
+        .output()
+        .expect("brink runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("triggers.t.action"));
+}

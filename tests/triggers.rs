@@ -303,3 +303,62 @@ fn built_in_scenarios_still_load() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// flagship (issue 15 part 7): `when = "action"` conditions and outcomes.
+
+/// a's pressure 10 decays by 0.9 a step (9, 8.1, 7.29, 6.56, 5.90, 5.31,
+/// 4.78 after steps 0, 1, ...); a protests (action `x`) when it is at or
+/// above 5, at most every 3rd step (refractory 2): at steps 0 and 3.
+const PROTESTS: &str = "[actors.a.pressure]\ninitial = 10\ndecay = 0.9\n[actors.b.pressure]\ninitial = 0\ndecay = 0.5\n\
+     [actors.a.actions.x]\ndo = \"protest\"\ntarget = \"b\"\npolicy = \"threshold\"\nthreshold = 5\nrefractory = 2\n";
+
+/// Actions are chosen before the end-of-step triggers, so a trigger sees
+/// its own step's action. `within = w` holds at steps {0..w-1} ∪ {3..3+w-1}:
+/// a repeatable mark fires 2 times at w = 1, 4 at w = 2, 6 at w = 3 (0-2
+/// and 3-5 touch). Combined with a step window 2..10: step 3 first.
+#[test]
+fn an_action_condition_holds_within_its_window_of_the_action() {
+    let base = format!(
+        "{BASE}{PROTESTS}[triggers.t]\nwhen = \"action\"\nactor = \"a\"\naction = \"x\"\ndo = \"mark\"\nonce = false\n"
+    );
+    for (within, fires) in [(1, 2.0), (2, 4.0), (3, 6.0)] {
+        let s = scenario_with(&base, &[&format!("triggers.t.within={within}")]);
+        let (_, row, _) = record(&s, 1, 0);
+        assert_eq!(metric(&s, &row, "actions_a_x"), 2.0);
+        assert_eq!(metric(&s, &row, "trigger_t_fires"), fires, "within {within}");
+        assert_eq!(metric(&s, &row, "trigger_t_step"), 0.0);
+    }
+    let combined = format!(
+        "{BASE}{PROTESTS}[triggers.t]\ndo = \"mark\"\n[triggers.t.all.took]\nwhen = \"action\"\nactor = \"a\"\naction = \"x\"\n[triggers.t.all.late]\nwhen = \"step\"\nat = 2\nuntil = 10\n"
+    );
+    let s = scenario(&combined);
+    let (_, row, _) = record(&s, 1, 0);
+    assert_eq!(metric(&s, &row, "trigger_t_step"), 3.0);
+    // An action never taken (threshold out of reach): the trigger never fires.
+    let s = scenario_with(&combined, &["actors.a.actions.x.threshold=50"]);
+    let (_, row, _) = record(&s, 1, 0);
+    assert!(metric(&s, &row, "trigger_t_step").is_nan());
+}
+
+/// An outcome on an action ends the trial the step the action is first
+/// taken (step 0 here: X_0 = 9 >= 5); never, when the stock cannot reach
+/// the threshold (initial 8 decays to 7.2 before the first choice, below
+/// 8); as a milestone it records that step and the trial goes on.
+#[test]
+fn an_action_outcome_holds_once_the_action_is_taken() {
+    let text = format!("{BASE}{PROTESTS}[outcomes.demand]\nkind = \"action\"\nactor = \"a\"\naction = \"x\"\n");
+    let s = scenario(&text);
+    let (r, _, _) = record(&s, 1, 0);
+    assert_eq!((s.outcome_names()[r.outcome as usize], r.end_step), ("demand", 0));
+    let s = scenario_with(
+        &text,
+        &["actors.a.pressure.initial=8", "actors.a.actions.x.threshold=8"],
+    );
+    let (r, _, _) = record(&s, 1, 0);
+    assert_eq!(s.outcome_names()[r.outcome as usize], "horizon");
+    let s = scenario(&format!("{text}terminal = false\n"));
+    let (r, row, _) = record(&s, 1, 0);
+    assert_eq!(r.end_step, 99, "a milestone lets the trial go on");
+    assert_eq!(metric(&s, &row, "milestone_demand_step"), 0.0);
+}

@@ -312,3 +312,161 @@ fn a_sweep_point_overrides_a_distribution() {
     assert_eq!(header.last(), Some(&"dyads.b_a.initiative.memory"), "{header:?}");
     assert_eq!(csv.lines().count(), 41);
 }
+
+// ---------------------------------------------------------------------------
+// flagship (issue 15 part 7): issue 15's keys get slots.
+
+/// a's pressure decays 10 -> 9 before its first choice; with a sharp
+/// threshold θ ~ U(2, 16) drawn per trial, a protests (ending the trial,
+/// an `action` outcome) at step 0 exactly when θ <= 9, and never
+/// otherwise (the stock only decays). Each trial's drawn column decides
+/// its outcome.
+#[test]
+fn a_drawn_action_threshold_decides_the_outcome_trial_by_trial() {
+    let text = format!(
+        "{BASE}[actors.a.pressure]\ninitial = 10\ndecay = 0.9\n[actors.b.pressure]\ninitial = 0\ndecay = 0.5\n\
+         [actors.a.actions.x]\ndo = \"protest\"\ntarget = \"b\"\npolicy = \"threshold\"\nthreshold = {{ uniform = {{ lower = 2, upper = 16 }} }}\n\
+         [outcomes.demand]\nkind = \"action\"\nactor = \"a\"\naction = \"x\"\n"
+    );
+    let l = load(&text, &[]);
+    let s = &l.scenario;
+    assert_eq!(s.uncertainty.paths(), ["actors.a.actions.x.threshold"]);
+    let layout = MetricLayout::new(s);
+    let col = layout.param_columns().start;
+    let (mut early, mut never) = (0, 0);
+    for i in 0..200 {
+        let (r, row) = brink::runner::one(s, &layout, 3, i);
+        let theta = row[col];
+        assert!((2.0..=16.0).contains(&theta), "{theta}");
+        let name = s.outcome_names()[r.outcome as usize];
+        if theta <= 9.0 {
+            assert_eq!((name, r.end_step), ("demand", 0), "θ = {theta}");
+            early += 1;
+        } else {
+            assert_eq!(name, "horizon", "θ = {theta}");
+            never += 1;
+        }
+    }
+    assert!(early > 50 && never > 50, "{early} / {never}");
+}
+
+/// A phase's drawn duration D: the talks agree at once (a concession
+/// hazard of logit 40 completing the deal), the phase starts that step
+/// and, with no slips, completes D steps later, ending the trial.
+#[test]
+fn a_drawn_phase_duration_sets_the_completion_step() {
+    let text = format!(
+        "{BASE}[tracks.t]\nbetween = [\"a\", \"b\"]\nstatus = \"active\"\n\
+         [tracks.t.bargaining.concession]\nintercept = 40\njump = 1\n\
+         [outcomes.deal]\nkind = \"agreement\"\ntrack = \"t\"\nterminal = false\n\
+         [phases.p]\ntrack = \"t\"\nduration = {{ choice = [5, 10, 20] }}\n\
+         [outcomes.done]\nkind = \"implemented\"\nphase = \"p\"\n"
+    );
+    let l = load(&text, &[]);
+    let s = &l.scenario;
+    let layout = MetricLayout::new(s);
+    let col = layout.param_columns().start;
+    let mut seen = std::collections::BTreeSet::new();
+    let deal = layout.index("milestone_deal_step").expect("milestone column");
+    for i in 0..60 {
+        let (r, row) = brink::runner::one(s, &layout, 5, i);
+        let d = row[col];
+        assert_eq!(
+            f64::from(r.end_step) - row[deal],
+            d,
+            "completes D steps after the agreement"
+        );
+        seen.insert(d as u32);
+    }
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), [5, 10, 20]);
+}
+
+/// Every number of issue 15's tables takes a distribution through
+/// `--set`, and each gets its column (the structural exceptions are
+/// listed in `scenario::domains`).
+#[test]
+fn every_number_of_issue_15s_tables_can_be_drawn() {
+    let text = format!(
+        "{BASE}[actors.c]\n[dyads.b_a]\nfrom = \"b\"\nto = \"a\"\nregime = \"on\"\n[dyads.b_a.regimes.on]\n[dyads.b_a.regimes.off]\nrate = 0.1\n\
+         [dyads.b_a.initiative]\nrate = 0.5\n[dyads.b_c]\nfrom = \"b\"\nto = \"c\"\n\
+         [dyads.b_a.misattribution]\np = 0.1\nto = {{ c = 1.0 }}\n\
+         [drivers.war]\nstart = 0\n\
+         [actors.a.pressure]\ninitial = 5\ndecay = 0.9\n[actors.a.pressure.inputs.hits]\nto = \"a\"\nweight = 1\n\
+         [actors.b.pressure]\ninitial = 0\ndecay = 0.9\n\
+         [actors.a.risk]\ninitial = 1\ndecay = 0.9\n[actors.a.risk.inputs.hits]\nto = \"a\"\nweight = 1\n\
+         [actors.a.actions.calm]\ndo = \"restrain\"\nregime = \"off\"\nduration = 10\ncomply = {{ b = 0.5 }}\nstock = \"risk\"\nintercept = -3\nslope = 0.1\nrefractory = 5\nmax = 3\nrelief = 1\n\
+         [actors.a.actions.push]\ndo = \"hurry\"\ntrack = \"t\"\nfactor = 2\nduration = 5\npolicy = \"threshold\"\nthreshold = 4\nnoise_sd = 1\n\
+         [actors.a.actions.slow]\ndo = \"harden\"\ntrack = \"t\"\nfactor = 0.5\nduration = 5\n\
+         [actors.a.actions.demand]\ndo = \"demand_withdrawal\"\ntarget = \"b\"\nweight = 5\n\
+         [tracks.t]\nbetween = [\"a\", \"b\"]\nstatus = \"active\"\n\
+         [tracks.t.bargaining]\nripeness = 0.1\nhurt = {{ a = 1.0, b = 1.0 }}\n[tracks.t.bargaining.drivers.war]\nactive = 0.8\ninactive = 1.0\n\
+         [tracks.t.bargaining.concession]\nintercept = -5\nripeness = 0.1\nlearning = 0.01\njump = 0.5\n\
+         [triggers.r]\nwhen = \"event\"\nto = \"a\"\nwithin = 3\ndo = \"mark\"\nonce = false\nrefractory = 4\n\
+         [triggers.r.all.p]\nwhen = \"pressure\"\nactor = \"a\"\nabove = 2\n\
+         [triggers.r.any.s]\nwhen = \"step\"\nat = 5\nuntil = 50\n\
+         [triggers.r.any.took]\nwhen = \"action\"\nactor = \"a\"\naction = \"demand\"\nwithin = 2\n\
+         [outcomes.deal]\nkind = \"agreement\"\ntrack = \"t\"\nterminal = false\n\
+         [phases.p]\ntrack = \"t\"\nduration = 30\nslip = 0.1\nsetback = 2\nbreak = 0.01\n"
+    );
+    let sets = [
+        "dyads.b_a.misattribution.p=uniform:lower=0,upper=0.2",
+        "dyads.b_a.misattribution.to.c=uniform:lower=0.5,upper=1.5",
+        "actors.a.risk.initial=uniform:lower=0,upper=2",
+        "actors.a.risk.decay=uniform:lower=0.8,upper=0.95",
+        "actors.a.risk.inputs.hits.weight=uniform:lower=0.5,upper=1.5",
+        "actors.a.actions.calm.intercept=normal:mean=-3,sd=0.5",
+        "actors.a.actions.calm.slope=uniform:lower=0,upper=0.2",
+        "actors.a.actions.calm.refractory=choice:3,5,7",
+        "actors.a.actions.calm.max=choice:2,3",
+        "actors.a.actions.calm.relief=uniform:lower=0,upper=2",
+        "actors.a.actions.calm.duration=choice:5,10",
+        "actors.a.actions.calm.comply.b=uniform:lower=0.2,upper=0.8",
+        "actors.a.actions.push.threshold=uniform:lower=2,upper=6",
+        "actors.a.actions.push.noise_sd=uniform:lower=0.5,upper=1.5",
+        "actors.a.actions.push.factor=uniform:lower=1.5,upper=2.5",
+        "actors.a.actions.push.duration=choice:3,5",
+        "actors.a.actions.slow.factor=uniform:lower=0.3,upper=0.7",
+        "actors.a.actions.demand.weight=uniform:lower=3,upper=7",
+        "tracks.t.bargaining.ripeness=uniform:lower=0,upper=0.2",
+        "tracks.t.bargaining.hurt.b=uniform:lower=0.5,upper=1.5",
+        "tracks.t.bargaining.drivers.war.active=uniform:lower=0.6,upper=1",
+        "tracks.t.bargaining.drivers.war.inactive=uniform:lower=0.9,upper=1.1",
+        "tracks.t.bargaining.concession.intercept=normal:mean=-5,sd=1",
+        "tracks.t.bargaining.concession.ripeness=uniform:lower=0,upper=0.2",
+        "tracks.t.bargaining.concession.learning=uniform:lower=0,upper=0.02",
+        "tracks.t.bargaining.concession.jump=uniform:lower=0.3,upper=0.7",
+        "triggers.r.refractory=choice:2,4,6",
+        "triggers.r.within=choice:2,3,4",
+        "triggers.r.all.p.above=uniform:lower=1,upper=3",
+        "triggers.r.any.s.at=choice:3,5,7",
+        "triggers.r.any.took.within=choice:1,2,3",
+        "phases.p.duration=choice:20,30,40",
+        "phases.p.slip=uniform:lower=0,upper=0.2",
+        "phases.p.setback=choice:1,2,3",
+        "phases.p.break=uniform:lower=0,upper=0.02",
+    ];
+    let l = load(&text, &sets);
+    let s = &l.scenario;
+    let paths: Vec<&str> = sets.iter().map(|x| x.split('=').next().unwrap()).collect();
+    assert_eq!(s.uncertainty.paths().len(), sets.len());
+    for p in &paths {
+        assert!(s.uncertainty.paths().iter().any(|x| x == p), "{p} is not drawn");
+    }
+    // Drawing writes each slot: a trial's drawn values stay in range and
+    // two runs give the same rows.
+    let layout = MetricLayout::new(s);
+    for i in 0..20 {
+        let (_, a) = brink::runner::one(s, &layout, 9, i);
+        let (_, b) = brink::runner::one(s, &layout, 9, i);
+        assert_eq!(
+            a.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            b.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
+    }
+    // Kind-specific ranges: a hurry factor below 1 is refused.
+    let e = load_err(&text, &["actors.a.actions.push.factor=uniform:lower=0.5,upper=2"]);
+    assert!(e.to_string().contains("actors.a.actions.push.factor"), "{e}");
+    // A structural key says why it stays fixed.
+    let e = load_err(&text, &["triggers.r.any.s.until=choice:40,50"]);
+    assert!(e.to_string().contains("stays fixed"), "{e}");
+}

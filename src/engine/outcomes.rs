@@ -16,7 +16,8 @@
 //!
 //! kept in a ring of per-step severities (a running sum per spiral outcome,
 //! one subtraction per step). A coerced exit is a pressure stock crossing a
-//! threshold ([`super::pressure`]); an agreement or a collapse is a track's
+//! threshold ([`super::pressure`]), or an actor's chosen action taken
+//! (`kind = "action"`, [`super::actions`]: a demand for withdrawal, say); an agreement or a collapse is a track's
 //! status ([`super::tracks`]). Tit-for-tat under noise falls into such
 //! echoes of retaliation [Axelrod1984; Molander1985].
 
@@ -85,6 +86,7 @@ fn holds(st: &TrialState, out: &Outcome, o: usize, t: u32) -> bool {
         OutcomeKind::Deaths { actor, threshold } => f64::from(st.events.killed[actor as usize]) >= threshold,
         OutcomeKind::Implemented(p) => st.implementation.state[p as usize] == super::implementation::DONE,
         OutcomeKind::Broken(p) => st.implementation.state[p as usize] == super::implementation::BROKEN,
+        OutcomeKind::Action(c) => st.choices.count[c as usize] > 0,
     }
 }
 

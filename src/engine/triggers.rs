@@ -3,7 +3,10 @@
 //! A trigger pairs a condition with an action and fires with its
 //! `probability` when the condition holds. Its condition combines leaves
 //! (an event within the last `within` steps, a step window, pressure above
-//! a threshold, a track's status, a driver on or off, a dyad's regime):
+//! a threshold, a track's status, a driver on or off, a dyad's regime, an
+//! actor's chosen action taken within the last `within` steps; actions are
+//! chosen in phase "Actions", before these triggers, so a trigger sees the
+//! action of its own step):
 //!
 //! ```text
 //! C_t = ∧_{c ∈ all} c_t  ∧  (any = ∅  ∨  ∨_{c ∈ any} c_t)
@@ -160,6 +163,10 @@ fn holds(st: &TrialState, c: &Condition, t: u32) -> bool {
         Condition::Track { track, status } => st.tracks[track as usize].status == status,
         Condition::Driver { driver, active } => st.switches.driver_on[driver as usize] == active,
         Condition::Regime { dyad, regime } => st.switches.regime[dyad as usize] == regime,
+        Condition::Action { choice, within } => {
+            let last = st.choices.last[choice as usize];
+            last != NEVER && t - last < within
+        }
     }
 }
 

@@ -15,7 +15,7 @@ pub mod window;
 pub use choices::{Bargaining, Choice, ChoiceAct, ChoicePolicy, ChoiceStock, Concession, Risk};
 pub use compiled::{Compiled, PerDyad};
 pub use implementation::Implementation;
-pub use uncertain::{Rebuild, Slot, Uncertainty, WeightTable, WeightTarget};
+pub use uncertain::{ChoiceField, ConcessionField, Rebuild, Slot, Uncertainty, WeightTable, WeightTarget};
 pub use window::{Measure, Windowed};
 
 use crate::date::Date;
@@ -507,6 +507,15 @@ pub enum Condition {
         /// The regime index.
         regime: u8,
     },
+    /// An actor's chosen action was taken within the last `within` steps.
+    Action {
+        /// The choice, actor-major in file order (its index in
+        /// `TrialState::choice_counts`).
+        choice: u16,
+        /// Holds for this many steps from the step it was last taken (1 =
+        /// that step only).
+        within: u32,
+    },
 }
 
 /// A trigger's condition: every condition of `all` holds and, if `any` is
@@ -654,6 +663,9 @@ pub enum OutcomeKind {
     Implemented(u16),
     /// An implementation phase broke down: the deal is broken.
     Broken(u16),
+    /// An actor's chosen action (index actor-major in file order) has been
+    /// taken at least once.
+    Action(u16),
 }
 
 /// The iterated prisoner's dilemma.

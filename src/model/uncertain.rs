@@ -18,7 +18,7 @@
 //! parameter draw `⌊i / K⌋`, so K trials share one parameter vector and
 //! `P(outcome | θ)` can be estimated per draw.
 
-use super::{Action, ActorId, Condition, DyadId, Level, OutcomeKind, Scenario};
+use super::{Action, ActorId, ChoiceAct, ChoicePolicy, Condition, DyadId, Level, OutcomeKind, Scenario};
 use crate::dist::{ParamKey, ParamSet};
 use crate::policy::{HazardStock, Rule};
 use crate::rng::Poisson;
@@ -168,6 +168,89 @@ pub enum Slot {
     GameNoise,
     /// `game.perception_noise`
     GamePerceptionNoise,
+    // Issue 15's keys.
+    /// `dyads.<d>.misattribution.p`
+    MisattributionP(DyadId),
+    /// `triggers.<k>.refractory`
+    TriggerRefractory(u16),
+    /// `within` of condition `index` of trigger `trigger`'s `all` (`any =
+    /// false`; the top-level `when` is `all`'s first) or `any` list.
+    CondWithin { trigger: u16, any: bool, index: u16 },
+    /// `at` of a step condition (its window keeps its width).
+    CondAt { trigger: u16, any: bool, index: u16 },
+    /// `above` of a pressure condition.
+    CondAbove { trigger: u16, any: bool, index: u16 },
+    /// `phases.<p>.duration`
+    PhaseDuration(u16),
+    /// `phases.<p>.slip`
+    PhaseSlip(u16),
+    /// `phases.<p>.setback`
+    PhaseSetback(u16),
+    /// `phases.<p>.break`
+    PhaseBreak(u16),
+    /// `tracks.<k>.bargaining.ripeness`
+    Ripeness(u16),
+    /// `tracks.<k>.bargaining.hurt.<party>` (its place in the list)
+    Hurt { track: u16, k: u16 },
+    /// `tracks.<k>.bargaining.drivers.<d>.active`
+    BargainDriverActive { track: u16, k: u16 },
+    /// `tracks.<k>.bargaining.drivers.<d>.inactive`
+    BargainDriverInactive { track: u16, k: u16 },
+    /// `tracks.<k>.bargaining.concession.<field>`
+    Concession { track: u16, field: ConcessionField },
+    /// `actors.<a>.risk.initial`
+    RiskInitial(ActorId),
+    /// `actors.<a>.risk.decay`
+    RiskDecay(ActorId),
+    /// `actors.<a>.risk.inputs.<k>.weight`; `flat` is its place in
+    /// `compiled.inputs`.
+    RiskWeight { actor: ActorId, input: u16, flat: u32 },
+    /// `actors.<a>.actions.<c>.<field>`
+    Choice {
+        actor: ActorId,
+        choice: u16,
+        field: ChoiceField,
+    },
+    /// `actors.<a>.actions.<c>.comply.<faction>` (its place in the list)
+    Comply { actor: ActorId, choice: u16, k: u16 },
+}
+
+/// The number of a concession table a slot sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConcessionField {
+    /// `intercept`
+    Intercept,
+    /// `ripeness`
+    Ripeness,
+    /// `learning`
+    Learning,
+    /// `jump`
+    Jump,
+}
+
+/// The number of an actor's action a slot sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChoiceField {
+    /// `intercept` (hazard policy)
+    Intercept,
+    /// `slope` (hazard policy)
+    Slope,
+    /// `threshold` (threshold policy)
+    Threshold,
+    /// `noise_sd` (threshold policy)
+    NoiseSd,
+    /// `refractory`
+    Refractory,
+    /// `max`
+    Max,
+    /// `relief`
+    Relief,
+    /// `duration` (restrain, pause, hurry, harden)
+    Duration,
+    /// `factor` (hurry, harden)
+    Factor,
+    /// `weight` (demand_withdrawal, protest)
+    Weight,
 }
 
 /// Which cumulative weight vector a [`WeightTable`] feeds.
@@ -181,6 +264,8 @@ pub enum WeightTarget {
     ResponsePlaces(DyadId),
     /// `dyads.<d>.hazard.places`.
     HazardPlaces(DyadId),
+    /// `dyads.<d>.misattribution.to` (indexed as its `dyads`).
+    Misattribution(DyadId),
 }
 
 /// The raw (not normalised, not cumulative) weights behind one of the
@@ -310,6 +395,7 @@ fn write_cumulative(s: &mut Scenario, target: WeightTarget, w: &[f64]) {
         WeightTarget::InitiativePlaces(k) => dyads[k as usize].initiative.as_mut().map(|i| &mut i.places),
         WeightTarget::ResponsePlaces(k) => dyads[k as usize].response.as_mut().map(|r| &mut r.places),
         WeightTarget::HazardPlaces(k) => dyads[k as usize].hazard.as_mut().map(|h| &mut h.places),
+        WeightTarget::Misattribution(k) => dyads[k as usize].misattribution.as_mut().map(|m| &mut m.weights),
     };
     let out = out.expect("a weight table's target was checked at load");
     let mut acc = 0.0;
@@ -421,8 +507,118 @@ fn write(s: &mut Scenario, slot: Slot, x: f64, weights: &mut [Vec<f64>]) -> Rebu
         | OutcomeMinStep(_)
         | GameNoise
         | GamePerceptionNoise => return write_switches(s, slot, x),
+        _ => write_agency(s, slot, x),
     }
     NONE
+}
+
+/// [`write`] for issue 15's keys: misattribution, repeatable triggers and
+/// combined conditions, phases, bargaining, risk and actions. None
+/// invalidates a derived table.
+fn write_agency(s: &mut Scenario, slot: Slot, x: f64) {
+    use Slot::*;
+    match slot {
+        MisattributionP(d) => {
+            if let Some(m) = &mut s.dyads[d as usize].misattribution {
+                m.p = x;
+            }
+        }
+        TriggerRefractory(k) => s.triggers[k as usize].refractory = steps(x),
+        CondWithin { trigger, any, index } => {
+            if let Condition::Event { within, .. } | Condition::Action { within, .. } = cond(s, trigger, any, index) {
+                *within = steps(x);
+            }
+        }
+        CondAt { trigger, any, index } => {
+            if let Condition::Step { at, until } = cond(s, trigger, any, index) {
+                let width = until.saturating_sub(*at);
+                *at = steps(x);
+                *until = at.saturating_add(width);
+            }
+        }
+        CondAbove { trigger, any, index } => {
+            if let Condition::Pressure { above, .. } = cond(s, trigger, any, index) {
+                *above = x;
+            }
+        }
+        PhaseDuration(p) => s.phases[p as usize].duration = steps(x),
+        PhaseSlip(p) => s.phases[p as usize].slip = x,
+        PhaseSetback(p) => s.phases[p as usize].setback = steps(x),
+        PhaseBreak(p) => s.phases[p as usize].break_hazard = x,
+        Ripeness(k) => bargaining(s, k).ripeness = x,
+        Hurt { track, k } => bargaining(s, track).hurt[k as usize].1 = x,
+        BargainDriverActive { track, k } => bargaining(s, track).drivers[k as usize].1 = x,
+        BargainDriverInactive { track, k } => bargaining(s, track).drivers[k as usize].2 = x,
+        Concession { track, field } => {
+            let c = bargaining(s, track)
+                .concession
+                .as_mut()
+                .expect("slot resolved on a track with a concession table");
+            match field {
+                ConcessionField::Intercept => c.intercept = x,
+                ConcessionField::Ripeness => c.ripeness = x,
+                ConcessionField::Learning => c.learning = x,
+                ConcessionField::Jump => c.jump = x,
+            }
+        }
+        RiskInitial(a) => risk(s, a).initial = x,
+        RiskDecay(a) => risk(s, a).decay = x,
+        RiskWeight { actor, input, flat } => {
+            risk(s, actor).inputs[input as usize].weight = x;
+            s.compiled.inputs[flat as usize].1.weight = x;
+        }
+        Choice { actor, choice, field } => {
+            write_choice(&mut s.actors[actor as usize].choices[choice as usize], field, x)
+        }
+        Comply { actor, choice, k } => {
+            if let ChoiceAct::Restrain { factions, .. } = &mut s.actors[actor as usize].choices[choice as usize].act {
+                factions[k as usize].1 = x;
+            }
+        }
+        _ => unreachable!("write handles the point model's slots"),
+    }
+}
+
+/// One number of an actor's action (the slot was resolved on a choice
+/// whose policy and act read it).
+fn write_choice(c: &mut super::Choice, field: ChoiceField, x: f64) {
+    match (field, &mut c.policy, &mut c.act) {
+        (ChoiceField::Intercept, ChoicePolicy::Hazard { intercept, .. }, _) => *intercept = x,
+        (ChoiceField::Slope, ChoicePolicy::Hazard { slope, .. }, _) => *slope = x,
+        (ChoiceField::Threshold, ChoicePolicy::Threshold { threshold, .. }, _) => *threshold = x,
+        (ChoiceField::NoiseSd, ChoicePolicy::Threshold { noise, .. }, _) => *noise = x,
+        (ChoiceField::Refractory, ..) => c.refractory = steps(x),
+        (ChoiceField::Max, ..) => c.max = steps(x),
+        (ChoiceField::Relief, ..) => c.relief = x,
+        (
+            ChoiceField::Duration,
+            _,
+            ChoiceAct::Restrain { duration, .. } | ChoiceAct::Pause { duration, .. } | ChoiceAct::Pace { duration, .. },
+        ) => *duration = steps(x),
+        (ChoiceField::Factor, _, ChoiceAct::Pace { factor, .. }) => *factor = x,
+        (ChoiceField::Weight, _, ChoiceAct::Signal { weight, .. }) => *weight = x,
+        _ => {}
+    }
+}
+
+fn cond(s: &mut Scenario, trigger: u16, any: bool, index: u16) -> &mut Condition {
+    let w = &mut s.triggers[trigger as usize].when;
+    let list = if any { &mut w.any } else { &mut w.all };
+    &mut list[index as usize]
+}
+
+fn bargaining(s: &mut Scenario, k: u16) -> &mut super::Bargaining {
+    s.tracks[k as usize]
+        .bargaining
+        .as_mut()
+        .expect("slot resolved on a track that bargains")
+}
+
+fn risk(s: &mut Scenario, a: ActorId) -> &mut super::Risk {
+    s.actors[a as usize]
+        .risk
+        .as_mut()
+        .expect("slot resolved on an actor with risk")
 }
 
 /// [`write`] for the slots of triggers, outcomes and games.
@@ -479,7 +675,8 @@ fn write_switches(s: &mut Scenario, slot: Slot, x: f64) -> Rebuild {
             OutcomeKind::Agreement(_)
             | OutcomeKind::Collapse(_)
             | OutcomeKind::Implemented(_)
-            | OutcomeKind::Broken(_) => {}
+            | OutcomeKind::Broken(_)
+            | OutcomeKind::Action(_) => {}
         },
         OutcomeWindow(k) => {
             if let OutcomeKind::Spiral { window, .. } = &mut s.outcomes[k as usize].kind {

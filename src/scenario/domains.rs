@@ -30,9 +30,6 @@ pub enum Drawable {
     NotNumber,
 }
 
-/// Why a key new with issue 15 is not drawn per trial yet.
-const NOT_YET: &str = "drawing this key per trial is not wired yet; set it with --set or sweep it";
-
 fn steps(min: i64) -> Drawable {
     Drawable::Number(Domain::Integer { min, max: MAX_STEPS })
 }
@@ -161,13 +158,16 @@ fn point_model(pattern: &str) -> Option<Drawable> {
 }
 
 /// Issue 15's keys (choices, bargaining, phases, windows, richer
-/// triggers): none is drawn per trial yet.
+/// triggers): each number is drawn per trial through its `Slot`, except
+/// the structural ones, which say why.
 fn agency(pattern: &str) -> Option<Drawable> {
     use Drawable::*;
+    let prob = Number(Domain::Probability);
+    let nonneg = Number(Domain::NonNegative);
+    let real = Number(Domain::Real);
+    let unit_open = Number(Domain::UnitOpen);
     let d = match pattern {
-        // Issue 15's keys. Ids, kinds, flags and lists are not numbers; the
-        // numbers may be set and swept, but drawing them per trial needs a
-        // `Slot` each, not written yet.
+        // Ids, kinds, flags and lists are not numbers.
         "dyads.*.regimes.*.response.rule" | "dyads.*.regimes.*.response.four_vector" => NotNumber,
         "dyads.*.regimes.*.response.places.+" => NotNumber,
         "dyads.*.regimes.*.response.proportionality"
@@ -178,69 +178,74 @@ fn agency(pattern: &str) -> Option<Drawable> {
         | "dyads.*.regimes.*.response.generosity_if_killed"
         | "dyads.*.regimes.*.response.severity_if_wounded"
         | "dyads.*.regimes.*.response.severity_if_killed"
-        | "dyads.*.regimes.*.response.refractory"
-        | "dyads.*.regimes.*.response.min_level"
+        | "dyads.*.regimes.*.response.refractory" => Fixed(REGIME_RESPONSE),
+        "dyads.*.regimes.*.response.min_level"
         | "dyads.*.regimes.*.response.max_level"
-        | "dyads.*.regimes.*.response.level" => Fixed(NOT_YET),
-        "dyads.*.misattribution.p" | "dyads.*.misattribution.to.+" => Fixed(NOT_YET),
-        "triggers.*.within" | "triggers.*.until" | "triggers.*.refractory" => Fixed(NOT_YET),
-        "triggers.*.all.*.min_level"
-        | "triggers.*.all.*.within"
-        | "triggers.*.all.*.at"
-        | "triggers.*.all.*.until"
-        | "triggers.*.all.*.above"
-        | "triggers.*.any.*.min_level"
-        | "triggers.*.any.*.within"
-        | "triggers.*.any.*.at"
-        | "triggers.*.any.*.until"
-        | "triggers.*.any.*.above" => Fixed(NOT_YET),
+        | "dyads.*.regimes.*.response.level" => {
+            Fixed("a response's range of levels sets the dyad's repertoire and columns")
+        }
+        "dyads.*.misattribution.p" => prob,
+        "dyads.*.misattribution.to.+" => nonneg,
+        "triggers.*.refractory" => steps(0),
+        "triggers.*.within" | "triggers.*.all.*.within" | "triggers.*.any.*.within" => steps(1),
+        "triggers.*.all.*.at" | "triggers.*.any.*.at" => steps(0),
+        "triggers.*.all.*.above" | "triggers.*.any.*.above" => real,
+        "triggers.*.until" | "triggers.*.all.*.until" | "triggers.*.any.*.until" => {
+            Fixed("a step window's end moves with its start: draw `at`, which keeps the window's width")
+        }
+        "triggers.*.all.*.min_level" | "triggers.*.any.*.min_level" => {
+            Fixed("an event condition's filter is resolved once, at load")
+        }
         p if p.starts_with("triggers.*.all.*.") || p.starts_with("triggers.*.any.*.") => NotNumber,
         "outcomes.*.terminal" | "outcomes.*.phase" => NotNumber,
-        "metrics.*.metric"
-        | "metrics.*.dyads"
-        | "metrics.*.actors"
-        | "metrics.*.track"
-        | "metrics.*.window"
-        | "metrics.*.description" => NotNumber,
+        "triggers.*.action" | "outcomes.*.action" => NotNumber,
+        "metrics.*.metric" | "metrics.*.dyads" | "metrics.*.actors" | "metrics.*.track" | "metrics.*.description" => {
+            NotNumber
+        }
+        "metrics.*.window" => {
+            Fixed("a window's steps name the quantity an analyst tabulates: it is the question, not a belief")
+        }
         "phases.*.track" | "phases.*.spoilers.+" => NotNumber,
-        "phases.*.duration" | "phases.*.slip" | "phases.*.setback" | "phases.*.break" => Fixed(NOT_YET),
+        "phases.*.duration" => steps(1),
+        "phases.*.setback" => steps(0),
+        "phases.*.slip" | "phases.*.break" => prob,
         "tracks.*.bargaining.ripeness"
         | "tracks.*.bargaining.hurt.+"
         | "tracks.*.bargaining.drivers.*.active"
-        | "tracks.*.bargaining.drivers.*.inactive"
-        | "tracks.*.bargaining.concession.intercept"
+        | "tracks.*.bargaining.drivers.*.inactive" => nonneg,
+        "tracks.*.bargaining.concession.intercept"
         | "tracks.*.bargaining.concession.ripeness"
-        | "tracks.*.bargaining.concession.learning"
-        | "tracks.*.bargaining.concession.jump" => Fixed(NOT_YET),
+        | "tracks.*.bargaining.concession.learning" => real,
+        "tracks.*.bargaining.concession.jump" => prob,
         "actors.*.risk.inputs.*.from"
         | "actors.*.risk.inputs.*.to"
         | "actors.*.risk.inputs.*.place"
         | "actors.*.risk.inputs.*.per" => NotNumber,
-        "actors.*.risk.initial"
-        | "actors.*.risk.decay"
-        | "actors.*.risk.inputs.*.min_level"
-        | "actors.*.risk.inputs.*.weight" => Fixed(NOT_YET),
+        "actors.*.risk.initial" => nonneg,
+        "actors.*.risk.decay" => unit_open,
+        "actors.*.risk.inputs.*.min_level" => Fixed("an input's filter is resolved once, at load"),
+        "actors.*.risk.inputs.*.weight" => real,
         "actors.*.actions.*.do"
         | "actors.*.actions.*.policy"
         | "actors.*.actions.*.stock"
         | "actors.*.actions.*.regime"
         | "actors.*.actions.*.track"
         | "actors.*.actions.*.target" => NotNumber,
-        "actors.*.actions.*.intercept"
-        | "actors.*.actions.*.slope"
-        | "actors.*.actions.*.threshold"
-        | "actors.*.actions.*.noise_sd"
-        | "actors.*.actions.*.refractory"
-        | "actors.*.actions.*.max"
+        "actors.*.actions.*.intercept" | "actors.*.actions.*.slope" | "actors.*.actions.*.threshold" => real,
+        "actors.*.actions.*.noise_sd"
         | "actors.*.actions.*.relief"
-        | "actors.*.actions.*.comply.+"
-        | "actors.*.actions.*.duration"
         | "actors.*.actions.*.factor"
-        | "actors.*.actions.*.weight" => Fixed(NOT_YET),
+        | "actors.*.actions.*.weight" => nonneg,
+        "actors.*.actions.*.comply.+" => prob,
+        "actors.*.actions.*.refractory" | "actors.*.actions.*.max" | "actors.*.actions.*.duration" => steps(0),
         _ => return None,
     };
     Some(d)
 }
+
+/// Why a regime's own response keys are not drawn per trial.
+const REGIME_RESPONSE: &str =
+    "a regime's response is merged with the dyad's at load; draw the dyad's `response` key, or sweep this one";
 
 #[cfg(test)]
 mod tests {
@@ -254,6 +259,41 @@ mod tests {
             missing.is_empty(),
             "keys with no entry in scenario/domains.rs (say what each may hold): {missing:?}"
         );
+    }
+
+    /// Issue 15's numbers are drawn per trial; the keys that stay fixed
+    /// are exactly these, each for a stated structural reason.
+    #[test]
+    fn issue_15_keys_are_drawable_but_for_stated_exceptions() {
+        let fixed: Vec<&str> = DOCS
+            .iter()
+            .map(|(p, _)| *p)
+            .filter(|p| agency(p).is_some() && point_model(p).is_none())
+            .filter(|p| matches!(drawable(p), Some(Drawable::Fixed(_))))
+            .collect();
+        let allowed = |p: &str| {
+            p.starts_with("dyads.*.regimes.*.response.")
+                || p.ends_with(".until")
+                || p.ends_with(".min_level")
+                || p == "metrics.*.window"
+        };
+        let other: Vec<&&str> = fixed.iter().filter(|p| !allowed(p)).collect();
+        assert!(
+            other.is_empty(),
+            "issue 15 keys fixed without a stated exception: {other:?}"
+        );
+        for p in [
+            "tracks.*.bargaining.concession.intercept",
+            "actors.*.actions.*.threshold",
+            "actors.*.actions.*.comply.+",
+            "actors.*.risk.decay",
+            "phases.*.slip",
+            "dyads.*.misattribution.p",
+            "triggers.*.refractory",
+            "triggers.*.all.*.above",
+        ] {
+            assert!(matches!(drawable(p), Some(Drawable::Number(_))), "{p}");
+        }
     }
 
     #[test]

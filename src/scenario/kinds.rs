@@ -39,6 +39,8 @@ named! {
         Driver = "driver",
         /// A dyad is in a regime.
         Regime = "regime",
+        /// An actor took one of its chosen actions.
+        Action = "action",
     }
 }
 
@@ -77,6 +79,8 @@ named! {
         Implemented = "implemented",
         /// An implementation phase broke down.
         Broken = "broken",
+        /// An actor took one of its chosen actions.
+        Action = "action",
     }
 }
 

@@ -402,7 +402,7 @@ pub const DOCS: &[(&str, &str)] = &[
     ),
     (
         "triggers.*.when",
-        "condition: \"event\", \"step\", \"pressure\", \"track\", \"driver\" or \"regime\" (optional with all/any)",
+        "condition: \"event\", \"step\", \"pressure\", \"track\", \"driver\", \"regime\" or \"action\" (optional with all/any)",
     ),
     (
         "triggers.*.do",
@@ -428,7 +428,7 @@ pub const DOCS: &[(&str, &str)] = &[
         "event condition: true = only an event that wounded someone (false = either way)",
     ),
     ("triggers.*.at", "step condition: the step"),
-    ("triggers.*.actor", "pressure condition: the actor"),
+    ("triggers.*.actor", "pressure or action condition: the actor"),
     ("triggers.*.above", "pressure condition: the threshold"),
     ("triggers.*.track", "track condition or action: the track"),
     ("triggers.*.status", "track condition or action: the status"),
@@ -463,7 +463,7 @@ pub const DOCS: &[(&str, &str)] = &[
     ),
     (
         "triggers.*.within",
-        "event condition: holds for this many steps from a matching event (1 = that step only)",
+        "event or action condition: holds for this many steps from a matching event or the action (1 = that step only)",
     ),
     (
         "triggers.*.until",
@@ -475,7 +475,7 @@ pub const DOCS: &[(&str, &str)] = &[
     ),
     (
         "triggers.*.all.*.when",
-        "condition: \"event\", \"step\", \"pressure\", \"track\", \"driver\" or \"regime\" (one of the conditions that must all hold)",
+        "condition: \"event\", \"step\", \"pressure\", \"track\", \"driver\", \"regime\" or \"action\" (one of the conditions that must all hold)",
     ),
     (
         "triggers.*.all.*.from",
@@ -543,7 +543,7 @@ pub const DOCS: &[(&str, &str)] = &[
     ),
     (
         "triggers.*.any.*.when",
-        "condition: \"event\", \"step\", \"pressure\", \"track\", \"driver\" or \"regime\" (one of the conditions of which one must hold)",
+        "condition: \"event\", \"step\", \"pressure\", \"track\", \"driver\", \"regime\" or \"action\" (one of the conditions of which one must hold)",
     ),
     (
         "triggers.*.any.*.from",
@@ -611,10 +611,10 @@ pub const DOCS: &[(&str, &str)] = &[
     ),
     (
         "outcomes.*.kind",
-        "\"agreement\", \"collapse\", \"pressure\", \"spiral\", \"deaths\", \"implemented\" or \"broken\"",
+        "\"agreement\", \"collapse\", \"pressure\", \"spiral\", \"deaths\", \"implemented\", \"broken\" or \"action\"",
     ),
     ("outcomes.*.track", "agreement or collapse: the track"),
-    ("outcomes.*.actor", "pressure or deaths: the actor"),
+    ("outcomes.*.actor", "pressure, deaths or action: the actor"),
     ("outcomes.*.threshold", "pressure, spiral or deaths: the threshold"),
     ("outcomes.*.window", "spiral: steps the severity is summed over"),
     ("outcomes.*.min_step", "spiral: earliest step it can fire"),
@@ -801,6 +801,23 @@ pub const DOCS: &[(&str, &str)] = &[
     (
         "actors.*.actions.*.weight",
         "demand_withdrawal or protest: pressure added to the target's stock (>= 0)",
+    ),
+    // flagship (issue 15 part 7): conditions on an actor's chosen action.
+    (
+        "triggers.*.action",
+        "action condition: the id of the actor's action ([actors.<actor>.actions.<id>]) that was taken; holds `within` steps from the step it was last taken",
+    ),
+    (
+        "triggers.*.all.*.action",
+        "action condition: the actor's action that was taken (one of the conditions that must all hold)",
+    ),
+    (
+        "triggers.*.any.*.action",
+        "action condition: the actor's action that was taken (one of the conditions of which one must hold)",
+    ),
+    (
+        "outcomes.*.action",
+        "action: the id of the actor's action ([actors.<actor>.actions.<id>]); holds once it has been taken",
     ),
 ];
 

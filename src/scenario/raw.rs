@@ -787,6 +787,9 @@ pub struct RawTrigger {
     pub driver: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
+    // condition: action (an actor's chosen action was taken)
+    #[serde(rename = "action", skip_serializing_if = "Option::is_none")]
+    pub taken: Option<String>,
     // repetition
     pub refractory: i64,
     // combined conditions
@@ -830,6 +833,8 @@ pub struct RawCondition {
     pub dyad: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub regime: Option<String>,
+    #[serde(rename = "action", skip_serializing_if = "Option::is_none")]
+    pub taken: Option<String>,
 }
 
 impl Default for RawCondition {
@@ -852,6 +857,7 @@ impl Default for RawCondition {
             active: None,
             dyad: None,
             regime: None,
+            taken: None,
         }
     }
 }
@@ -879,6 +885,7 @@ impl RawTrigger {
             active: self.active,
             dyad: self.dyad.clone(),
             regime: self.regime.clone(),
+            taken: self.taken.clone(),
         })
     }
 }
@@ -913,6 +920,7 @@ impl Default for RawTrigger {
             patron: None,
             driver: None,
             active: None,
+            taken: None,
             refractory: 0,
             all: Table::new(),
             any: Table::new(),
@@ -940,6 +948,8 @@ pub struct RawOutcome {
     pub terminal: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
 }
 
 /// `[phases.<id>]`: an implementation phase after a track's agreement.

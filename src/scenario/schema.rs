@@ -145,6 +145,7 @@ const WHEN_READS: &[(&str, &[&str])] = &[
     ("track", &["track", "status"]),
     ("driver", &["driver", "active"]),
     ("regime", &["dyad", "regime"]),
+    ("action", &["actor", "action", "within"]),
 ];
 
 /// The condition's selector in a combined trigger's tables.
@@ -206,6 +207,7 @@ pub const KINDED: &[Kinded] = &[
                 ("deaths", &["actor", "threshold"]),
                 ("implemented", &["phase"]),
                 ("broken", &["phase"]),
+                ("action", &["actor", "action"]),
             ],
         }],
     },

@@ -180,6 +180,9 @@ pub fn compile(extracted: &[Extracted], s: &Scenario, raw: &RawScenario) -> Resu
     }
     for e in extracted {
         let slot = resolve(&e.path, s, raw, &mut u.tables)?;
+        if let Some(dom) = kind_domain(s, slot) {
+            e.dist.check_support(&dom).map_err(|err| dist_problem(&e.path, &err))?;
+        }
         u.slots.push(slot);
     }
     let set = ParamSet::new(extracted.iter().map(|e| (e.path.clone(), e.dist.clone())).collect())
@@ -250,50 +253,7 @@ fn resolve(path: &str, s: &Scenario, raw: &RawScenario, tables: &mut Vec<WeightT
                 _ => return Err(not_for(path, "no slot")),
             }
         }
-        "actors" => {
-            let a = index_of(path, "actor", seg(1), &raw.actors)?;
-            let actor = &s.actors[a];
-            let aid = a as u16;
-            if seg(2) == "obey" {
-                Slot::Obey(aid)
-            } else {
-                let Some(p) = &actor.pressure else {
-                    return Err(not_for(path, "the actor has no pressure stock"));
-                };
-                let rp = raw.actors[a].pressure.as_ref().expect("validated: pressure present");
-                match (seg(3), seg(5)) {
-                    ("initial", _) => Slot::PressureInitial(aid),
-                    ("decay", _) => Slot::PressureDecay(aid),
-                    ("inputs", "weight") => {
-                        let k = index_of(path, "pressure input", seg(4), &rp.inputs)?;
-                        let before: usize = s.actors[..a]
-                            .iter()
-                            .map(|x| x.pressure.as_ref().map_or(0, |p| p.inputs.len()))
-                            .sum();
-                        Slot::InputWeight {
-                            actor: aid,
-                            input: k as u16,
-                            flat: (before + k) as u32,
-                        }
-                    }
-                    ("relief", what) => {
-                        let track = index_of(path, "track", seg(4), &raw.tracks)? as u16;
-                        let relief = p
-                            .relief
-                            .iter()
-                            .position(|r| r.track == track)
-                            .ok_or_else(|| not_for(path, "no relief by that track"))?
-                            as u16;
-                        match what {
-                            "progress" => Slot::ReliefProgress { actor: aid, relief },
-                            "active" => Slot::ReliefActive { actor: aid, relief },
-                            _ => Slot::ReliefAgreement { actor: aid, relief },
-                        }
-                    }
-                    _ => return Err(not_for(path, "no slot")),
-                }
-            }
-        }
+        "actors" => actor_slot(path, &segs, s, raw)?,
         "dyads" => dyad_slot(path, &segs, s, raw, tables)?,
         "drivers" => {
             let k = index_of(path, "driver", seg(1), &raw.drivers)? as u16;
@@ -305,6 +265,19 @@ fn resolve(path: &str, s: &Scenario, raw: &RawScenario, tables: &mut Vec<WeightT
             }
         }
         "tracks" => track_slot(path, &segs, s, raw)?,
+        "phases" => {
+            let p = index_of(path, "phase", seg(1), &raw.phases)? as u16;
+            match seg(2) {
+                "duration" => Slot::PhaseDuration(p),
+                "slip" => Slot::PhaseSlip(p),
+                "setback" => Slot::PhaseSetback(p),
+                "break" => Slot::PhaseBreak(p),
+                _ => return Err(not_for(path, "no slot")),
+            }
+        }
+        "triggers" if matches!(seg(2), "refractory" | "within" | "all" | "any") => {
+            trigger_agency_slot(path, &segs, s, raw)?
+        }
         "triggers" => {
             let k = index_of(path, "trigger", seg(1), &raw.triggers)?;
             let t = &s.triggers[k];
@@ -330,7 +303,14 @@ fn resolve(path: &str, s: &Scenario, raw: &RawScenario, tables: &mut Vec<WeightT
             }
         }
         "outcomes" => {
-            let k = index_of(path, "outcome", seg(1), &raw.outcomes)?;
+            index_of(path, "outcome", seg(1), &raw.outcomes)?;
+            // Milestones are kept apart from the terminal outcomes, so the
+            // file's order is not `s.outcomes`' order.
+            let k = s
+                .outcomes
+                .iter()
+                .position(|o| o.id == seg(1))
+                .ok_or_else(|| not_for(path, "a milestone's numbers are not drawn per trial; sweep them"))?;
             let kind = &s.outcomes[k].kind;
             let k16 = k as u16;
             let spiral = matches!(kind, OutcomeKind::Spiral { .. });
@@ -388,6 +368,7 @@ fn track_slot(path: &str, segs: &[&str], s: &Scenario, raw: &RawScenario) -> Res
         ("collapse", "violence") => Slot::CollapseViolence(k16),
         ("signing", "calm") => Slot::SigningCalm(k16),
         ("signing", "level") => Slot::SigningLevel(k16),
+        ("bargaining", _) => bargaining_slot(path, segs, s, raw, k)?,
         ("effects", d) => {
             let d = index_of(path, "dyad", d, &raw.dyads)? as DyadId;
             let effect = t
@@ -433,54 +414,22 @@ fn dyad_slot(
                 regime: r as u8,
             }
         }
-        "initiative" => {
-            let (Some(_), Some(ri)) = (&dy.initiative, &rd.initiative) else {
-                return Err(not_for(path, "the dyad has no initiative"));
+        "initiative" => initiative_slot(path, segs, s, raw, tables, di)?,
+        "misattribution" => {
+            let (Some(m), Some(rm)) = (&dy.misattribution, &rd.misattribution) else {
+                return Err(not_for(path, "the dyad has no misattribution"));
             };
-            match seg(3) {
-                "rate" => Slot::InitRate(d),
-                "beta" => Slot::InitBeta(d),
-                "memory" => Slot::InitMemory(d),
-                "excitation" => Slot::InitExcitation(d),
-                "kernel" => Slot::InitKernel(d),
-                "history" => Slot::InitHistory(d),
-                "pressure" => Slot::InitPressure(d),
-                "max_rate" => Slot::InitMaxRate(d),
-                "drivers" => {
-                    let drv = index_of(path, "driver", seg(4), &raw.drivers)? as u16;
-                    let k = dy
-                        .initiative
-                        .as_ref()
-                        .expect("checked")
-                        .drivers
-                        .iter()
-                        .position(|x| x.0 == drv)
-                        .ok_or_else(|| not_for(path, "no such driver effect"))? as u16;
-                    if seg(5) == "active" {
-                        Slot::InitDriverActive { dyad: d, k }
-                    } else {
-                        Slot::InitDriverInactive { dyad: d, k }
-                    }
-                }
-                "levels" => {
-                    let l = index_of(path, "level", seg(4), &raw.ladder)?;
-                    if l == 0 {
-                        return Err(not_for(path, "level 0 is no act"));
-                    }
-                    let mut w = vec![0.0; raw.ladder.len() - 1];
-                    for (id, x) in &ri.levels {
-                        if let Some(i) = raw.ladder.get_index_of(id).filter(|i| *i > 0) {
-                            w[i - 1] = *x;
-                        }
-                    }
-                    table_slot(path, tables, WeightTarget::InitiativeLevels(d), w, l - 1)?
-                }
-                "places" => {
-                    let p = index_of(path, "place", seg(4), &raw.places)?;
-                    let w = place_weights(raw, &ri.places);
-                    table_slot(path, tables, WeightTarget::InitiativePlaces(d), w, p)?
-                }
-                _ => return Err(not_for(path, "no slot")),
+            if seg(3) == "p" {
+                Slot::MisattributionP(d)
+            } else {
+                index_of(path, "actor", seg(4), &raw.actors)?;
+                let k = rm
+                    .to
+                    .get_index_of(seg(4))
+                    .ok_or_else(|| not_for(path, format!("`{}` is not in `to`", seg(4))))?;
+                let base: Vec<f64> = rm.to.values().copied().collect();
+                debug_assert_eq!(base.len(), m.dyads.len());
+                table_slot(path, tables, WeightTarget::Misattribution(d), base, k)?
             }
         }
         "response" => {
@@ -537,6 +486,295 @@ fn dyad_slot(
         "noise" if seg(3) == "execution" => Slot::ExecutionNoise(d),
         "noise" => Slot::PerceptionNoise(d),
         _ => return Err(not_for(path, "no slot")),
+    };
+    Ok(slot)
+}
+
+/// [`dyad_slot`] for a dyad's initiative.
+fn initiative_slot(
+    path: &str,
+    segs: &[&str],
+    s: &Scenario,
+    raw: &RawScenario,
+    tables: &mut Vec<WeightTable>,
+    di: usize,
+) -> Result<Slot, Problem> {
+    let seg = |i: usize| segs.get(i).copied().unwrap_or("");
+    let d = di as DyadId;
+    let dy = &s.dyads[di];
+    let rd = &raw.dyads[di];
+    let (Some(_), Some(ri)) = (&dy.initiative, &rd.initiative) else {
+        return Err(not_for(path, "the dyad has no initiative"));
+    };
+    let slot = match seg(3) {
+        "rate" => Slot::InitRate(d),
+        "beta" => Slot::InitBeta(d),
+        "memory" => Slot::InitMemory(d),
+        "excitation" => Slot::InitExcitation(d),
+        "kernel" => Slot::InitKernel(d),
+        "history" => Slot::InitHistory(d),
+        "pressure" => Slot::InitPressure(d),
+        "max_rate" => Slot::InitMaxRate(d),
+        "drivers" => {
+            let drv = index_of(path, "driver", seg(4), &raw.drivers)? as u16;
+            let k = dy
+                .initiative
+                .as_ref()
+                .expect("checked")
+                .drivers
+                .iter()
+                .position(|x| x.0 == drv)
+                .ok_or_else(|| not_for(path, "no such driver effect"))? as u16;
+            if seg(5) == "active" {
+                Slot::InitDriverActive { dyad: d, k }
+            } else {
+                Slot::InitDriverInactive { dyad: d, k }
+            }
+        }
+        "levels" => {
+            let l = index_of(path, "level", seg(4), &raw.ladder)?;
+            if l == 0 {
+                return Err(not_for(path, "level 0 is no act"));
+            }
+            let mut w = vec![0.0; raw.ladder.len() - 1];
+            for (id, x) in &ri.levels {
+                if let Some(i) = raw.ladder.get_index_of(id).filter(|i| *i > 0) {
+                    w[i - 1] = *x;
+                }
+            }
+            table_slot(path, tables, WeightTarget::InitiativeLevels(d), w, l - 1)?
+        }
+        "places" => {
+            let p = index_of(path, "place", seg(4), &raw.places)?;
+            let w = place_weights(raw, &ri.places);
+            table_slot(path, tables, WeightTarget::InitiativePlaces(d), w, p)?
+        }
+        _ => return Err(not_for(path, "no slot")),
+    };
+    Ok(slot)
+}
+
+/// [`resolve`] for an actor's risk stock and actions (issue 15).
+fn actor_agency_slot(path: &str, segs: &[&str], s: &Scenario, raw: &RawScenario, a: usize) -> Result<Slot, Problem> {
+    use crate::model::{ChoiceAct, ChoiceField as F, ChoicePolicy};
+    let seg = |i: usize| segs.get(i).copied().unwrap_or("");
+    let actor = a as u16;
+    let ra = &raw.actors[a];
+    if seg(2) == "risk" {
+        let Some(rr) = &ra.risk else {
+            return Err(not_for(path, "the actor has no risk stock"));
+        };
+        return Ok(match (seg(3), seg(5)) {
+            ("initial", _) => Slot::RiskInitial(actor),
+            ("decay", _) => Slot::RiskDecay(actor),
+            ("inputs", "weight") => {
+                let k = index_of(path, "risk input", seg(4), &rr.inputs)?;
+                let pressure_inputs: usize = s
+                    .actors
+                    .iter()
+                    .map(|x| x.pressure.as_ref().map_or(0, |p| p.inputs.len()))
+                    .sum();
+                let before: usize = s.actors[..a]
+                    .iter()
+                    .map(|x| x.risk.as_ref().map_or(0, |r| r.inputs.len()))
+                    .sum();
+                Slot::RiskWeight {
+                    actor,
+                    input: k as u16,
+                    flat: (pressure_inputs + before + k) as u32,
+                }
+            }
+            _ => return Err(not_for(path, "no slot")),
+        });
+    }
+    let c = index_of(path, "action", seg(3), &ra.actions)?;
+    let ch = &s.actors[a].choices[c];
+    let choice = c as u16;
+    let hazard = matches!(ch.policy, ChoicePolicy::Hazard { .. });
+    let field = match seg(4) {
+        "intercept" if hazard => F::Intercept,
+        "slope" if hazard => F::Slope,
+        "threshold" if !hazard => F::Threshold,
+        "noise_sd" if !hazard => F::NoiseSd,
+        "refractory" => F::Refractory,
+        "max" => F::Max,
+        "relief" => F::Relief,
+        "duration"
+            if matches!(
+                ch.act,
+                ChoiceAct::Restrain { .. } | ChoiceAct::Pause { .. } | ChoiceAct::Pace { .. }
+            ) =>
+        {
+            F::Duration
+        }
+        "factor" if matches!(ch.act, ChoiceAct::Pace { .. }) => F::Factor,
+        "weight" if matches!(ch.act, ChoiceAct::Signal { .. }) => F::Weight,
+        "comply" => {
+            let ChoiceAct::Restrain { factions, .. } = &ch.act else {
+                return Err(not_for(path, "only a restraint order reads `comply`"));
+            };
+            let f = index_of(path, "actor", seg(5), &raw.actors)? as u16;
+            let k = factions
+                .iter()
+                .position(|x| x.0 == f)
+                .ok_or_else(|| not_for(path, "no such faction in `comply`"))?;
+            return Ok(Slot::Comply {
+                actor,
+                choice,
+                k: k as u16,
+            });
+        }
+        _ => return Err(not_for(path, "this action's kind or policy does not read it")),
+    };
+    Ok(Slot::Choice { actor, choice, field })
+}
+
+/// [`resolve`] for a repeatable trigger's refractory period and the
+/// numbers of its conditions (issue 15): the top-level `when` is the
+/// first of `all`.
+fn trigger_agency_slot(path: &str, segs: &[&str], s: &Scenario, raw: &RawScenario) -> Result<Slot, Problem> {
+    let seg = |i: usize| segs.get(i).copied().unwrap_or("");
+    let k = index_of(path, "trigger", seg(1), &raw.triggers)?;
+    let trigger = k as u16;
+    let rt = &raw.triggers[k];
+    let (any, index, field) = match seg(2) {
+        "refractory" => return Ok(Slot::TriggerRefractory(trigger)),
+        "within" => (false, 0, "within"),
+        list => {
+            let tab = if list == "any" { &rt.any } else { &rt.all };
+            let i = index_of(path, "condition", seg(3), tab)?;
+            // `all` follows the top-level condition, if there is one.
+            let offset = usize::from(list == "all" && rt.when.is_some());
+            (list == "any", i + offset, seg(4))
+        }
+    };
+    let w = &s.triggers[k].when;
+    let c = if any { w.any.get(index) } else { w.all.get(index) };
+    let index = index as u16;
+    let slot = match (field, c) {
+        ("within", Some(Condition::Event { .. } | Condition::Action { .. })) => {
+            Slot::CondWithin { trigger, any, index }
+        }
+        ("at", Some(Condition::Step { .. })) => Slot::CondAt { trigger, any, index },
+        ("above", Some(Condition::Pressure { .. })) => Slot::CondAbove { trigger, any, index },
+        _ => return Err(not_for(path, "this condition's kind does not read it")),
+    };
+    Ok(slot)
+}
+
+/// [`track_slot`] for a track's bargaining (issue 15).
+fn bargaining_slot(path: &str, segs: &[&str], s: &Scenario, raw: &RawScenario, k: usize) -> Result<Slot, Problem> {
+    use crate::model::ConcessionField as F;
+    let seg = |i: usize| segs.get(i).copied().unwrap_or("");
+    let track = k as u16;
+    let Some(b) = &s.tracks[k].bargaining else {
+        return Err(not_for(path, "the track does not bargain"));
+    };
+    let slot = match seg(3) {
+        "ripeness" => Slot::Ripeness(track),
+        "hurt" => {
+            let a = index_of(path, "actor", seg(4), &raw.actors)? as u16;
+            let i = b
+                .hurt
+                .iter()
+                .position(|x| x.0 == a)
+                .ok_or_else(|| not_for(path, "no such party in `hurt`"))?;
+            Slot::Hurt { track, k: i as u16 }
+        }
+        "drivers" => {
+            let d = index_of(path, "driver", seg(4), &raw.drivers)? as u16;
+            let i = b
+                .drivers
+                .iter()
+                .position(|x| x.0 == d)
+                .ok_or_else(|| not_for(path, "no such driver"))? as u16;
+            if seg(5) == "active" {
+                Slot::BargainDriverActive { track, k: i }
+            } else {
+                Slot::BargainDriverInactive { track, k: i }
+            }
+        }
+        "concession" if b.concession.is_some() => {
+            let field = match seg(4) {
+                "intercept" => F::Intercept,
+                "ripeness" => F::Ripeness,
+                "learning" => F::Learning,
+                _ => F::Jump,
+            };
+            Slot::Concession { track, field }
+        }
+        _ => return Err(not_for(path, "no slot")),
+    };
+    Ok(slot)
+}
+
+/// A domain narrower than the key's that a slot's kind imposes (a hurry
+/// factor is at least 1, a harden factor at most 1; a pause or a change
+/// of pace lasts at least one step), as validation checks it.
+fn kind_domain(s: &Scenario, slot: Slot) -> Option<Domain> {
+    use crate::model::{ChoiceAct, ChoiceField};
+    let Slot::Choice { actor, choice, field } = slot else {
+        return None;
+    };
+    let ch = &s.actors[actor as usize].choices[choice as usize];
+    match (field, &ch.act) {
+        (ChoiceField::Factor, ChoiceAct::Pace { .. }) if ch.kind == "hurry" => Some(Domain::Interval {
+            lo: 1.0,
+            hi: f64::INFINITY,
+        }),
+        (ChoiceField::Factor, ChoiceAct::Pace { .. }) => Some(Domain::Interval { lo: 0.0, hi: 1.0 }),
+        (ChoiceField::Duration, ChoiceAct::Pause { .. } | ChoiceAct::Pace { .. }) => {
+            Some(Domain::Integer { min: 1, max: 100_000 })
+        }
+        _ => None,
+    }
+}
+
+/// [`resolve`] for an actor's keys.
+fn actor_slot(path: &str, segs: &[&str], s: &Scenario, raw: &RawScenario) -> Result<Slot, Problem> {
+    let seg = |i: usize| segs.get(i).copied().unwrap_or("");
+    let a = index_of(path, "actor", seg(1), &raw.actors)?;
+    let actor = &s.actors[a];
+    let aid = a as u16;
+    let slot = if seg(2) == "obey" {
+        Slot::Obey(aid)
+    } else if matches!(seg(2), "risk" | "actions") {
+        actor_agency_slot(path, &segs, s, raw, a)?
+    } else {
+        let Some(p) = &actor.pressure else {
+            return Err(not_for(path, "the actor has no pressure stock"));
+        };
+        let rp = raw.actors[a].pressure.as_ref().expect("validated: pressure present");
+        match (seg(3), seg(5)) {
+            ("initial", _) => Slot::PressureInitial(aid),
+            ("decay", _) => Slot::PressureDecay(aid),
+            ("inputs", "weight") => {
+                let k = index_of(path, "pressure input", seg(4), &rp.inputs)?;
+                let before: usize = s.actors[..a]
+                    .iter()
+                    .map(|x| x.pressure.as_ref().map_or(0, |p| p.inputs.len()))
+                    .sum();
+                Slot::InputWeight {
+                    actor: aid,
+                    input: k as u16,
+                    flat: (before + k) as u32,
+                }
+            }
+            ("relief", what) => {
+                let track = index_of(path, "track", seg(4), &raw.tracks)? as u16;
+                let relief = p
+                    .relief
+                    .iter()
+                    .position(|r| r.track == track)
+                    .ok_or_else(|| not_for(path, "no relief by that track"))? as u16;
+                match what {
+                    "progress" => Slot::ReliefProgress { actor: aid, relief },
+                    "active" => Slot::ReliefActive { actor: aid, relief },
+                    _ => Slot::ReliefAgreement { actor: aid, relief },
+                }
+            }
+            _ => return Err(not_for(path, "no slot")),
+        }
     };
     Ok(slot)
 }

@@ -1,7 +1,7 @@
 //! `[outcomes]`: named conditions checked every step in declared order —
 //! agreement or collapse of a track, pressure over a threshold (a coerced
 //! exit), an escalation spiral (severity summed over a rolling window above
-//! a threshold), deaths — and the horizon outcome when no terminal one
+//! a threshold), deaths, an actor's chosen action taken — and the horizon outcome when no terminal one
 //! fires (DESIGN.md, "Outcomes"). `terminal = false` makes an outcome a
 //! milestone: recorded with the first step it holds, the trial going on.
 
@@ -104,5 +104,24 @@ fn outcome(cx: &Cx, k: &str, o: &RawOutcome) -> R<OutcomeKind> {
         },
         OutcomeName::Implemented => OutcomeKind::Implemented(phase()?),
         OutcomeName::Broken => OutcomeKind::Broken(phase()?),
+        OutcomeName::Action => {
+            let a = o
+                .actor
+                .as_ref()
+                .ok_or_else(|| missing(format!("{k}.actor"), "missing key `actor`: whose action"))?;
+            let act = o.action.as_ref().ok_or_else(|| {
+                missing(
+                    format!("{k}.action"),
+                    "missing key `action`: the id of the actor's action",
+                )
+            })?;
+            OutcomeKind::Action(super::triggers::choice_index(
+                raw,
+                &format!("{k}.actor"),
+                a,
+                &format!("{k}.action"),
+                act,
+            )?)
+        }
     })
 }

@@ -110,6 +110,7 @@ fn stray_condition_keys(f: &Fields) -> R<()> {
         ("until", t.until.is_some()),
         ("actor", t.actor.is_some()),
         ("above", t.above.is_some()),
+        ("action", t.taken.is_some()),
     ];
     match given.iter().find(|(_, g)| *g) {
         Some((key, _)) => Err(inconsistent(
@@ -290,7 +291,43 @@ fn condition(cx: &Cx, k: &str, c: &RawCondition, dyads: &[Dyad], actors: &[Actor
                 regime: regime as u8,
             }
         }
+        When::Action => {
+            let a = need("actor", &c.actor)?;
+            let act = need("action", &c.taken)?;
+            Condition::Action {
+                choice: choice_index(cx.raw, &key("actor"), &a, &key("action"), &act)?,
+                within: steps(&key("within"), c.within, 1, MAX_HORIZON)?,
+            }
+        }
     })
+}
+
+/// The flat index (actor-major, in file order) of `actor`'s action
+/// `action`: the index the engine keeps its counts under.
+pub(super) fn choice_index(
+    raw: &crate::scenario::raw::RawScenario,
+    actor_key: &str,
+    actor: &str,
+    action_key: &str,
+    action: &str,
+) -> R<u16> {
+    let ai = lookup(actor_key, "actor", actor, &raw.actors)?;
+    let acts = &raw.actors[ai].actions;
+    let k = acts.get_index_of(action).ok_or_else(|| {
+        let known: Vec<&str> = acts.keys().map(String::as_str).collect();
+        let p = Problem::new(
+            ErrorKind::UnknownId,
+            action_key,
+            format!("actor `{actor}` has no action `{action}`"),
+        );
+        if known.is_empty() {
+            p.help(format!("declare it as [actors.{actor}.actions.{action}]"))
+        } else {
+            p.help(format!("actions of `{actor}`: {}", known.join(", ")))
+        }
+    })?;
+    let before: usize = raw.actors.values().take(ai).map(|x| x.actions.len()).sum();
+    u16::try_from(before + k).map_err(|_| inconsistent(action_key, "expected at most 65535 actions in a scenario"))
 }
 
 fn action(cx: &Cx, f: &Fields, dyads: &[Dyad], actors: &[Actor]) -> R<Action> {
