@@ -262,17 +262,43 @@ impl TournamentJob {
         })
     }
 
-    /// Each strategy's game, parsed once with the user's overrides and
-    /// the strategy in both seats (issue 18: not once per pairing).
+    /// Each strategy's game with the strategy in both seats (issue 18:
+    /// the text is not parsed again per pairing). The user's scenario was
+    /// parsed once, into `base.raw` (overrides applied, distributions at
+    /// their medians); each strategy only validates that with its name in
+    /// both seats, and takes the base's drawn parameters (a game's are the
+    /// noise levels, the same for every strategy). If that fails, the full
+    /// parse runs, for its error at file:line:col.
     fn games(&self) -> Result<Games, JobError> {
         let reload = reloader(&self.base, &self.sets);
         let mut by = Vec::with_capacity(self.names.len());
         for name in &self.names {
-            let sets = [
-                format!("actors.row.strategy={name}"),
-                format!("actors.col.strategy={name}"),
-            ];
-            by.push(reload(&sets)?.scenario);
+            let mut raw = self.base.raw.clone();
+            let seated = ["row", "col"].iter().all(|seat| match raw.actors.get_mut(*seat) {
+                Some(a) => {
+                    a.strategy = Some(name.clone());
+                    true
+                }
+                None => false,
+            });
+            let validated = if seated {
+                crate::scenario::validate::validate(&raw).ok()
+            } else {
+                None
+            };
+            match validated {
+                Some(mut s) => {
+                    s.uncertainty = self.base.scenario.uncertainty.clone();
+                    by.push(s);
+                }
+                None => {
+                    let sets = [
+                        format!("actors.row.strategy={name}"),
+                        format!("actors.col.strategy={name}"),
+                    ];
+                    by.push(reload(&sets)?.scenario);
+                }
+            }
         }
         let col = by[0]
             .actors
@@ -450,6 +476,31 @@ mod tests {
         assert_eq!(r[0].1.coop, 0.5);
         let (lo, hi) = r[0].1.interval();
         assert!((hi - lo - 2.0 * Z95 / 3f64.sqrt()).abs() < 1e-12);
+    }
+
+    /// A pairing's game, built from the strategies' games, is the scenario
+    /// that parsing the pairing's overrides gives (issue 18: the text is no
+    /// longer parsed per pairing), with the user's overrides applied.
+    #[test]
+    fn pairings_are_the_scenarios_the_full_parse_gives() {
+        let user = vec!["game.noise=0.1".to_string(), "game.rounds=50".to_string()];
+        let job = TournamentSpec {
+            sets: user.clone(),
+            strategies: ["tft", "gtft", "random", "wsls", "grim", "ctft"].map(String::from).to_vec(),
+            ..Default::default()
+        }
+        .validate()
+        .expect("valid tournament");
+        let games = job.games().expect("games");
+        let reload = reloader(&job.base, &user);
+        for (i, a) in job.names.iter().enumerate() {
+            for (j, b) in job.names.iter().enumerate() {
+                let sets = [format!("actors.row.strategy={a}"), format!("actors.col.strategy={b}")];
+                let want = reload(&sets).expect("pairing parses").scenario;
+                let got = games.pairing(i, j);
+                assert_eq!(format!("{got:?}"), format!("{want:?}"), "{a} vs {b}");
+            }
+        }
     }
 
     #[test]
