@@ -486,7 +486,9 @@ mod tests {
         let user = vec!["game.noise=0.1".to_string(), "game.rounds=50".to_string()];
         let job = TournamentSpec {
             sets: user.clone(),
-            strategies: ["tft", "gtft", "random", "wsls", "grim", "ctft"].map(String::from).to_vec(),
+            strategies: ["tft", "gtft", "random", "wsls", "grim", "ctft"]
+                .map(String::from)
+                .to_vec(),
             ..Default::default()
         }
         .validate()

@@ -311,7 +311,9 @@ mod tests {
     /// order), on the flagship's count, real and status columns.
     #[test]
     fn push_block_is_push_per_trial() {
-        let s = crate::scenario::parse_builtin("us_iraq_2024", &[]).expect("flagship").scenario;
+        let s = crate::scenario::parse_builtin("us_iraq_2024", &[])
+            .expect("flagship")
+            .scenario;
         let layout = MetricLayout::new(&s);
         let outcomes: Vec<String> = s.outcome_names().iter().map(|o| o.to_string()).collect();
         let width = layout.len() + 3;

@@ -13,7 +13,9 @@
 //! that the consumer cannot hide, the time it spends per trial against the
 //! workers' (`BENCHMARKS.md` measures it). Work that does not depend on
 //! order moves into the workers: a [`Render`] formats each trial's output
-//! bytes beside the trial (a CSV row), so the consumer only copies them.
+//! bytes beside the trial (a CSV row), so the consumer only copies them;
+//! in-order statistics (summaries) are a [`Fold`], given each block as a
+//! task on the pool beside the next block's trials ([`run_folded`]).
 //!
 //! The runner knows nothing of files: a sink returns its own error type
 //! `E`, and the runner's own failures ([`RunError`]) convert into it
