@@ -408,6 +408,39 @@ impl Grid {
     pub fn estimate(&self, p: usize, q: usize) -> Estimate {
         from_classes(&self.cells[p * self.outputs + q])
     }
+
+    /// Adds rows `0..n` (parameter `p` of row `j` is `x(j, p)`, output
+    /// `q` is `y(j, q)`): the same as `n` calls of [`Grid::push`], each
+    /// cell seeing the rows in order (so the same bits), with the
+    /// parameters' cells updated in parallel on the current rayon pool
+    /// (issue 18: the run's in-order work off one thread).
+    pub fn push_rows<X, Y>(&mut self, n: usize, x: X, y: Y)
+    where
+        X: Fn(usize, usize) -> f64 + Sync,
+        Y: Fn(usize, usize) -> f64 + Sync,
+    {
+        use rayon::prelude::*;
+        let outputs = self.outputs;
+        if outputs == 0 {
+            return;
+        }
+        self.cells
+            .par_chunks_mut(outputs)
+            .zip(self.edges.par_iter())
+            .enumerate()
+            .for_each(|(p, (cells, e))| {
+                for j in 0..n {
+                    let xv = x(j, p);
+                    let c = e.partition_point(|v| *v < xv);
+                    for (q, cell) in cells.iter_mut().enumerate() {
+                        let yv = y(j, q);
+                        if yv.is_finite() {
+                            cell[c].push(yv);
+                        }
+                    }
+                }
+            });
+    }
 }
 
 #[cfg(test)]

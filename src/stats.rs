@@ -6,7 +6,9 @@
 //!   coverage near 0 and 1.
 //! * Mean and standard deviation by Welford's (1962) update.
 //! * Quantiles of whole-number metrics are exact, from counts per distinct
-//!   value (memory grows with distinct values, not trials). Quantiles of
+//!   value (memory grows with the range of values, not trials): a dense
+//!   table indexed by the value for `0..4096`, an ordered map beyond, so
+//!   that adding a trial is one increment (issue 18's serial share). Quantiles of
 //!   real-valued metrics are the P² estimates of Jain and Chlamtac (1985):
 //!   five markers per quantile, adjusted by piecewise-parabolic
 //!   interpolation; exact for the first five observations.
@@ -90,19 +92,54 @@ impl Moments {
     }
 }
 
-/// Exact quantiles of whole numbers from counts per value.
+/// Values in `0..DENSE_MAX` are counted in a dense table, the rest in an
+/// ordered map: counts of days, events and casualties are small whole
+/// numbers, so a push is one indexed increment.
+const DENSE_MAX: i64 = 1 << 12;
+
+/// Exact quantiles of whole numbers from counts per value: a dense table
+/// for `0..DENSE_MAX` (grown to the largest value seen, so memory follows
+/// the range of values, not the trials), an ordered map for the rest.
+/// Either way the counts are the same, so the quantiles are too.
 #[derive(Debug, Clone, Default)]
 pub struct ExactQuantiles {
-    counts: BTreeMap<i64, u64>,
+    dense: Vec<u64>,
+    sparse: BTreeMap<i64, u64>,
     n: u64,
 }
 
 impl ExactQuantiles {
     /// Adds one whole-number observation.
+    #[inline]
     pub fn push(&mut self, x: i64) {
-        *self.counts.entry(x).or_insert(0) += 1;
         self.n += 1;
+        if (0..DENSE_MAX).contains(&x) {
+            let i = x as usize;
+            if let Some(c) = self.dense.get_mut(i) {
+                *c += 1;
+                return;
+            }
+            // A new largest value: grow the table (rare, amortised).
+            self.dense.resize(i + 1, 0);
+            self.dense[i] = 1;
+        } else {
+            *self.sparse.entry(x).or_insert(0) += 1;
+        }
     }
+
+    /// (value, count) for every value seen, in increasing order.
+    fn counts(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
+        let below = self.sparse.range(..0).map(|(&x, &c)| (x, c));
+        let dense = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(x, &c)| (x as i64, c));
+        let above = self.sparse.range(DENSE_MAX..).map(|(&x, &c)| (x, c));
+        below.chain(dense).chain(above)
+    }
+
     /// The smallest x with F(x) >= p (NaN if empty).
     pub fn quantile(&self, p: f64) -> f64 {
         if self.n == 0 {
@@ -110,22 +147,29 @@ impl ExactQuantiles {
         }
         let target = ((p * self.n as f64).ceil() as u64).max(1);
         let mut acc = 0;
-        for (&x, &c) in &self.counts {
+        let mut last = 0;
+        for (x, c) in self.counts() {
             acc += c;
+            last = x;
             if acc >= target {
                 return x as f64;
             }
         }
-        *self.counts.keys().next_back().expect("non-empty") as f64
+        last as f64
     }
+
     /// How many times `x` was seen.
     pub fn count_of(&self, x: i64) -> u64 {
-        self.counts.get(&x).copied().unwrap_or(0)
+        if (0..DENSE_MAX).contains(&x) {
+            self.dense.get(x as usize).copied().unwrap_or(0)
+        } else {
+            self.sparse.get(&x).copied().unwrap_or(0)
+        }
     }
 
     /// Distinct values seen.
     pub fn distinct(&self) -> usize {
-        self.counts.len()
+        self.dense.iter().filter(|c| **c > 0).count() + self.sparse.len()
     }
 }
 
@@ -255,6 +299,37 @@ mod tests {
         }
         let c = f64::from(covered) / f64::from(reps);
         assert!((0.916..=0.984).contains(&c), "coverage {c}");
+    }
+
+    /// The dense table and the map give the same counts and quantiles as
+    /// a sorted list, for values on both sides of the table's range.
+    #[test]
+    fn exact_quantiles_dense_and_sparse_agree_with_sorting() {
+        let mut rng = trial_rng(5, 0);
+        let mut e = ExactQuantiles::default();
+        let mut all = Vec::new();
+        for k in 0..5000 {
+            let u = uniform(&mut rng);
+            let x = match k % 4 {
+                0 => (u * 50.0) as i64,
+                1 => -((u * 20.0) as i64) - 1,
+                2 => DENSE_MAX + (u * 30.0) as i64 - 10,
+                _ => (u * 3.0) as i64,
+            };
+            e.push(x);
+            all.push(x);
+        }
+        all.sort_unstable();
+        for p in [0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.999, 1.0] {
+            let k = ((p * all.len() as f64).ceil() as usize).max(1) - 1;
+            assert_eq!(e.quantile(p), all[k] as f64, "p = {p}");
+        }
+        let mut distinct = all.clone();
+        distinct.dedup();
+        assert_eq!(e.distinct(), distinct.len());
+        for x in [-5, 0, 2, 49, DENSE_MAX - 1, DENSE_MAX + 5, 1_000_000] {
+            assert_eq!(e.count_of(x), all.iter().filter(|&&y| y == x).count() as u64, "x = {x}");
+        }
     }
 
     #[test]

@@ -80,6 +80,42 @@ pub struct RunStats {
     pub analysis: Option<super::uncert::Analysis>,
 }
 
+/// The in-order statistics of a run, folded block by block on the pool
+/// ([`runner::Fold`]): every trial in trial order, so their bytes are the
+/// same for any thread count.
+struct Accumulators {
+    summary: Summary,
+    ends: Vec<ExactQuantiles>,
+    analysis: Option<super::uncert::Analysis>,
+}
+
+impl runner::Fold for Accumulators {
+    /// The summary's columns and the sensitivity grid's parameters are
+    /// independent accumulators: they are updated in parallel, each over
+    /// the block's trials in order.
+    fn fold(&mut self, _: u64, results: &[TrialResult], rows: &[f64], width: usize) {
+        let Accumulators {
+            summary,
+            ends,
+            analysis,
+            ..
+        } = self;
+        rayon::join(
+            || {
+                summary.push_block(results, rows, width);
+                for r in results {
+                    ends[r.outcome as usize].push(i64::from(r.end_step));
+                }
+            },
+            || {
+                if let Some(a) = analysis.as_mut() {
+                    a.push_block(results, rows, width);
+                }
+            },
+        );
+    }
+}
+
 /// What `write_files` did.
 pub struct RunReport {
     /// The statistics.
@@ -142,9 +178,11 @@ impl RunJob {
         render: &R,
         mut sink: impl FnMut(u64, &TrialResult, &[f64], &[u8]) -> Result<(), E>,
     ) -> Result<RunStats, E> {
-        let mut summary = Summary::new(self.outcomes.clone(), &self.layout);
-        let mut ends = vec![ExactQuantiles::default(); self.outcomes.len()];
-        let mut analysis = super::uncert::Analysis::new(&self.loaded.scenario, &self.layout, self.trials);
+        let mut acc = Accumulators {
+            summary: Summary::new(self.outcomes.clone(), &self.layout),
+            ends: vec![ExactQuantiles::default(); self.outcomes.len()],
+            analysis: super::uncert::Analysis::new(&self.loaded.scenario, &self.layout, self.trials),
+        };
         let plan = Plan {
             seed: self.seed,
             trials: 0..self.trials,
@@ -153,7 +191,9 @@ impl RunJob {
         let pool = runner::pool(self.threads)?;
         watch.start(self.trials);
         let t0 = Instant::now();
-        let ran = runner::run_rendered(
+        // The summaries fold each block on the pool (in trial order); the
+        // calling thread only hands the rows to the sink.
+        let ran = runner::run_folded(
             &pool,
             &self.loaded.scenario,
             &self.layout,
@@ -161,22 +201,16 @@ impl RunJob {
             cancel,
             |done| watch.advance(done),
             render,
-            |i, r, row, bytes| {
-                summary.push(r, row);
-                ends[r.outcome as usize].push(i64::from(r.end_step));
-                if let Some(a) = analysis.as_mut() {
-                    a.push(r, row);
-                }
-                sink(i, r, row, bytes)
-            },
+            &mut acc,
+            |i, r, row, bytes| sink(i, r, row, bytes),
         );
         watch.finish();
         ran?;
         Ok(RunStats {
-            summary,
-            ends,
+            summary: acc.summary,
+            ends: acc.ends,
             seconds: t0.elapsed().as_secs_f64(),
-            analysis,
+            analysis: acc.analysis,
         })
     }
 

@@ -334,6 +334,12 @@ impl PointSink for Files<'_> {
     fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), JobError> {
         Ok(self.0.trial(i, r, row)?)
     }
+    fn render(&self) -> Option<Box<dyn crate::runner::Render>> {
+        self.0.render()
+    }
+    fn rendered(&mut self, i: u64, r: &TrialResult, row: &[f64], line: &[u8]) -> Result<(), JobError> {
+        Ok(self.0.rendered(i, r, row, line)?)
+    }
     fn end(&mut self) -> Result<(), JobError> {
         Ok(self.0.end()?)
     }

@@ -4,8 +4,9 @@
 //!
 //! Every pair of strategies plays, self-play included (each strategy meets
 //! its twin, as in Axelrod's tournaments): for each pair the scenario is
-//! loaded with the user's overrides and then
-//! `actors.row.strategy=<a> actors.col.strategy=<b>`, and its trials run
+//! the one loaded with the user's overrides and then
+//! `actors.row.strategy=<a> actors.col.strategy=<b>` (parsed once per
+//! strategy, with the pair's column rule swapped in), and its trials run
 //! through [`crate::runner::run_in`] on one thread pool, with the same seed (common random
 //! numbers: trial `i` of every pair draws from stream `i`).
 //!
@@ -22,6 +23,7 @@
 
 use super::{JobError, Watch, check_trials, load, load::reloader, plan};
 use crate::engine::{Metric, MetricLayout};
+use crate::model::Scenario;
 use crate::output::{self, CsvFile, fmt_real};
 use crate::policy::{Named, RuleName};
 use crate::runner::{self, Plan};
@@ -224,9 +226,12 @@ impl TournamentJob {
         // One pool for every pairing: no threads started per pairing.
         let pool = runner::pool(self.threads)?;
         let played = (|| {
+            let games = self.games()?;
             for i in 0..k {
                 for j in i..k {
-                    let seats = self.pairing(&pool, (i, j), &mut scores, cancel, &mut |d| watch.advance(done + d))?;
+                    let s = games.pairing(i, j);
+                    let seats =
+                        self.pairing(&pool, &s, (i, j), &mut scores, cancel, &mut |d| watch.advance(done + d))?;
                     done += self.trials;
                     if i == j {
                         let (r, c) = (seats.stat(0, self.trials), seats.stat(1, self.trials));
@@ -257,22 +262,63 @@ impl TournamentJob {
         })
     }
 
-    /// Plays strategy `i` (row) against `j` (column), adding each trial's
-    /// payoffs to both strategies' scores.
+    /// Each strategy's game with the strategy in both seats (issue 18:
+    /// the text is not parsed again per pairing). The user's scenario was
+    /// parsed once, into `base.raw` (overrides applied, distributions at
+    /// their medians); each strategy only validates that with its name in
+    /// both seats, and takes the base's drawn parameters (a game's are the
+    /// noise levels, the same for every strategy). If that fails, the full
+    /// parse runs, for its error at file:line:col.
+    fn games(&self) -> Result<Games, JobError> {
+        let reload = reloader(&self.base, &self.sets);
+        let mut by = Vec::with_capacity(self.names.len());
+        for name in &self.names {
+            let mut raw = self.base.raw.clone();
+            let seated = ["row", "col"].iter().all(|seat| match raw.actors.get_mut(*seat) {
+                Some(a) => {
+                    a.strategy = Some(name.clone());
+                    true
+                }
+                None => false,
+            });
+            let validated = if seated {
+                crate::scenario::validate::validate(&raw).ok()
+            } else {
+                None
+            };
+            match validated {
+                Some(mut s) => {
+                    s.uncertainty = self.base.scenario.uncertainty.clone();
+                    by.push(s);
+                }
+                None => {
+                    let sets = [
+                        format!("actors.row.strategy={name}"),
+                        format!("actors.col.strategy={name}"),
+                    ];
+                    by.push(reload(&sets)?.scenario);
+                }
+            }
+        }
+        let col = by[0]
+            .actors
+            .iter()
+            .position(|a| a.id == "col")
+            .expect("the strategies were set on actors.col");
+        Ok(Games { by, col })
+    }
+
+    /// Plays strategy `i` (row) against `j` (column) on `s`, adding each
+    /// trial's payoffs to both strategies' scores.
     fn pairing(
         &self,
         pool: &rayon::ThreadPool,
+        s: &Scenario,
         (i, j): (usize, usize),
         scores: &mut [Vec<f64>],
         cancel: &AtomicBool,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Seats, JobError> {
-        let sets = [
-            format!("actors.row.strategy={}", self.names[i]),
-            format!("actors.col.strategy={}", self.names[j]),
-        ];
-        let l = reloader(&self.base, &self.sets)(&sets)?;
-        let s = &l.scenario;
         let layout = MetricLayout::new(s);
         // A game's two players are actors 0 (row) and 1 (col).
         let col = |m: Metric| layout.position(m).expect("a game scenario has payoff and coop columns");
@@ -365,6 +411,25 @@ impl TournamentJob {
     }
 }
 
+/// The game with each strategy in both seats: a pairing is strategy
+/// `i`'s game with the column player's rule taken from `j`'s. The rest
+/// of the scenario is the same for every strategy (the same text and
+/// overrides), so this is the scenario that parsing the pairing's
+/// overrides gives.
+struct Games {
+    by: Vec<Scenario>,
+    /// The column player's actor index.
+    col: usize,
+}
+
+impl Games {
+    fn pairing(&self, i: usize, j: usize) -> Scenario {
+        let mut s = self.by[i].clone();
+        s.actors[self.col].strategy = self.by[j].actors[self.col].strategy.clone();
+        s.compile()
+    }
+}
+
 /// Each strategy's score (per trial: its payoff summed over opponents,
 /// over `k`), best first; ties keep entry order.
 fn rank(scores: &[Vec<f64>], coop: &[f64], trials: u64) -> Vec<(usize, Stat)> {
@@ -411,6 +476,33 @@ mod tests {
         assert_eq!(r[0].1.coop, 0.5);
         let (lo, hi) = r[0].1.interval();
         assert!((hi - lo - 2.0 * Z95 / 3f64.sqrt()).abs() < 1e-12);
+    }
+
+    /// A pairing's game, built from the strategies' games, is the scenario
+    /// that parsing the pairing's overrides gives (issue 18: the text is no
+    /// longer parsed per pairing), with the user's overrides applied.
+    #[test]
+    fn pairings_are_the_scenarios_the_full_parse_gives() {
+        let user = vec!["game.noise=0.1".to_string(), "game.rounds=50".to_string()];
+        let job = TournamentSpec {
+            sets: user.clone(),
+            strategies: ["tft", "gtft", "random", "wsls", "grim", "ctft"]
+                .map(String::from)
+                .to_vec(),
+            ..Default::default()
+        }
+        .validate()
+        .expect("valid tournament");
+        let games = job.games().expect("games");
+        let reload = reloader(&job.base, &user);
+        for (i, a) in job.names.iter().enumerate() {
+            for (j, b) in job.names.iter().enumerate() {
+                let sets = [format!("actors.row.strategy={a}"), format!("actors.col.strategy={b}")];
+                let want = reload(&sets).expect("pairing parses").scenario;
+                let got = games.pairing(i, j);
+                assert_eq!(format!("{got:?}"), format!("{want:?}"), "{a} vs {b}");
+            }
+        }
     }
 
     #[test]

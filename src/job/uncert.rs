@@ -136,6 +136,35 @@ impl Analysis {
         }
     }
 
+    /// Adds a block of trials in order: `results[j]` with its metric row
+    /// `rows[j * width..]`. The same as [`Analysis::push`] on each trial,
+    /// with the parameters' binning spread over the rayon pool.
+    pub fn push_block(&mut self, results: &[TrialResult], rows: &[f64], width: usize) {
+        let (outputs, cols) = (&self.outputs, self.param_cols.start);
+        self.grid.push_rows(
+            results.len(),
+            |j, p| rows[j * width + cols + p],
+            |j, q| match outputs[q] {
+                Output::Outcome(k) => f64::from(u8::from(results[j].outcome == k)),
+                Output::EndStep => f64::from(results[j].end_step),
+                Output::Column(c) => rows[j * width + c],
+            },
+        );
+        if self.per_draw > 1 {
+            for r in results {
+                self.counts[r.outcome as usize] += 1;
+                self.in_draw += 1;
+                if self.in_draw == self.per_draw {
+                    for (sh, c) in self.shares.iter_mut().zip(self.counts.iter_mut()) {
+                        sh.push(*c as f64 / self.per_draw as f64);
+                        *c = 0;
+                    }
+                    self.in_draw = 0;
+                }
+            }
+        }
+    }
+
     /// Every (output, parameter) index, outputs in order.
     pub fn drivers(&self) -> Vec<Driver> {
         let mut out = Vec::new();

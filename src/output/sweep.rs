@@ -537,6 +537,33 @@ impl SweepWriter {
         Ok(())
     }
 
+    /// The current point's `trials.csv` rows (its prefix cells, then the
+    /// trial's), for the workers to format beside the trials (issue 18);
+    /// `None` without `trials.csv`.
+    pub fn render(&self) -> Option<Box<dyn crate::runner::Render>> {
+        let (prefix, _) = self.current.as_ref()?;
+        let t = self.trials.as_ref()?;
+        Some(Box::new(PrefixedRow {
+            prefix: prefix.iter().flat_map(|c| super::csv_cell(c)).collect(),
+            row: t.format().clone(),
+        }))
+    }
+
+    /// Trial `i` of the current point, with its `trials.csv` row as the
+    /// workers formatted it from [`SweepWriter::render`] (empty if that
+    /// was `None`).
+    pub fn rendered(&mut self, i: u64, r: &TrialResult, row: &[f64], line: &[u8]) -> Result<(), OutputError> {
+        let (prefix, summary) = self.current.as_mut().expect("begin before trial");
+        summary.push(r, row);
+        if let Some(t) = &mut self.trials {
+            t.rendered(line)?;
+        }
+        if let Some(p) = &mut self.parquet {
+            p.row(prefix, i, r, row)?;
+        }
+        Ok(())
+    }
+
     /// Trial `i` of the current point.
     pub fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), OutputError> {
         let (prefix, summary) = self.current.as_mut().expect("begin before trial");
@@ -571,6 +598,19 @@ impl SweepWriter {
         let rows = self.parquet.as_mut().map_or(0, |q| q.writer().rows());
         self.done = Some((p + 1, lens, rows));
         Ok(())
+    }
+}
+
+/// A sweep point's `trials.csv` row: the point's cells, then the trial's.
+struct PrefixedRow {
+    prefix: Vec<u8>,
+    row: super::CsvRow,
+}
+
+impl crate::runner::Render for PrefixedRow {
+    #[inline]
+    fn render(&self, trial: u64, r: &TrialResult, metrics: &[f64], out: &mut Vec<u8>) {
+        self.row.write(&self.prefix, trial, r, metrics, out);
     }
 }
 

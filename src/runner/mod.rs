@@ -13,7 +13,9 @@
 //! that the consumer cannot hide, the time it spends per trial against the
 //! workers' (`BENCHMARKS.md` measures it). Work that does not depend on
 //! order moves into the workers: a [`Render`] formats each trial's output
-//! bytes beside the trial (a CSV row), so the consumer only copies them.
+//! bytes beside the trial (a CSV row), so the consumer only copies them;
+//! in-order statistics (summaries) are a [`Fold`], given each block as a
+//! task on the pool beside the next block's trials ([`run_folded`]).
 //!
 //! The runner knows nothing of files: a sink returns its own error type
 //! `E`, and the runner's own failures ([`RunError`]) convert into it
@@ -78,6 +80,13 @@ pub struct Plan {
 pub trait Render: Sync {
     /// Appends trial `i`'s bytes to `out` (which is empty).
     fn render(&self, i: u64, r: &TrialResult, metrics: &[f64], out: &mut Vec<u8>);
+}
+
+impl<T: Render + ?Sized> Render for Box<T> {
+    #[inline]
+    fn render(&self, i: u64, r: &TrialResult, metrics: &[f64], out: &mut Vec<u8>) {
+        (**self).render(i, r, metrics, out);
+    }
 }
 
 /// Renders nothing (the sink formats its own output).
@@ -226,14 +235,61 @@ pub fn run_rendered<E, F, R>(
     layout: &MetricLayout,
     plan: &Plan,
     cancel: &AtomicBool,
+    progress: impl FnMut(u64),
+    render: &R,
+    sink: F,
+) -> Result<(), E>
+where
+    E: From<RunError>,
+    F: FnMut(u64, &TrialResult, &[f64], &[u8]) -> Result<(), E>,
+    R: Render,
+{
+    run_folded(pool, s, layout, plan, cancel, progress, render, &mut NoFold, sink)
+}
+
+/// In-order work on whole blocks that needs no output file: summaries.
+/// [`run_folded`] calls it once per block, in block order, as a task on
+/// the pool, concurrently with the sink's copying of the same block and
+/// with the simulation of the next one; so its instructions are off the
+/// calling thread, and it sees every trial in order (its floating-point
+/// results do not depend on the thread count).
+pub trait Fold: Send {
+    /// Trials `first..first + results.len()`: their results, and their
+    /// metric rows (`rows[j * width..j * width + len]` is trial
+    /// `first + j`'s, `len` the layout's width).
+    fn fold(&mut self, first: u64, results: &[TrialResult], rows: &[f64], width: usize);
+}
+
+/// Folds nothing.
+pub struct NoFold;
+
+impl Fold for NoFold {
+    #[inline(always)]
+    fn fold(&mut self, _: u64, _: &[TrialResult], _: &[f64], _: usize) {}
+}
+
+/// Like [`run_rendered`], with `fold` given each block, in order, on a
+/// pool thread while the calling thread hands the same block to `sink`
+/// and the other workers simulate the next block. The fold of a block
+/// ends before the next block is handed on; a block the run stops in
+/// (interrupt) is neither folded nor handed on.
+#[allow(clippy::too_many_arguments)]
+pub fn run_folded<E, F, R, G>(
+    pool: &rayon::ThreadPool,
+    s: &Scenario,
+    layout: &MetricLayout,
+    plan: &Plan,
+    cancel: &AtomicBool,
     mut progress: impl FnMut(u64),
     render: &R,
+    fold: &mut G,
     mut sink: F,
 ) -> Result<(), E>
 where
     E: From<RunError>,
     F: FnMut(u64, &TrialResult, &[f64], &[u8]) -> Result<(), E>,
     R: Render,
+    G: Fold,
 {
     let width = layout.len().max(1);
     let first = plan.trials.start;
@@ -275,6 +331,11 @@ where
         // Simulate the next block on the pool while this thread hands the
         // current one on; the scope returns when both are done.
         let handed = pool.in_place_scope(|sc| {
+            // The fold is spawned first, so that a worker takes it before
+            // the next block's trials (jobs injected from outside the pool
+            // run in the order spawned); it then runs beside them.
+            let (c, f) = (&cur, &mut *fold);
+            sc.spawn(move |_| f.fold(span.start, &c.results[..span.n], &c.rows[..span.n * width], width));
             if let Some(a) = ahead {
                 let (work, next) = (&work, &mut next);
                 sc.spawn(move |_| work.block(next, a));

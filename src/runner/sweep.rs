@@ -17,7 +17,7 @@
 //! `brink merge` concatenates their files in shard order to the bytes of a
 //! single run.
 
-use super::{Plan, RunError, pool, run_in};
+use super::{NoRender, Plan, Render, RunError, pool, run_rendered};
 use crate::design::Design;
 use crate::engine::{MetricLayout, TrialResult};
 use crate::scenario::{Loaded, ScenarioError};
@@ -183,6 +183,19 @@ pub trait PointSink {
     fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), Self::Error>;
     /// The current point is complete.
     fn end(&mut self) -> Result<(), Self::Error>;
+    /// The current point's output bytes per trial, formatted by the
+    /// workers beside each trial (issue 18); `None` (the default): the
+    /// sink formats its own in [`PointSink::trial`].
+    fn render(&self) -> Option<Box<dyn Render>> {
+        None
+    }
+    /// Trial `i` of the current point with the bytes [`PointSink::render`]
+    /// formatted (empty when it gave `None`); by default
+    /// [`PointSink::trial`].
+    fn rendered(&mut self, i: u64, r: &TrialResult, row: &[f64], bytes: &[u8]) -> Result<(), Self::Error> {
+        let _ = bytes;
+        self.trial(i, r, row)
+    }
 }
 
 /// Why one point's run stopped: the runner's reason or the sink's error.
@@ -268,14 +281,16 @@ pub fn run_from<S: PointSink>(
             threads: plan.threads,
         };
         sink.begin(p, &design.points[p])?;
-        run_in(
+        let render = sink.render().unwrap_or_else(|| Box::new(NoRender));
+        run_rendered(
             &pool,
             &l.scenario,
             base,
             &run_plan,
             cancel,
             |d| progress(done + d),
-            |i, r, row| sink.trial(i, r, row).map_err(Halt::Sink),
+            &render,
+            |i, r, row, bytes| sink.rendered(i, r, row, bytes).map_err(Halt::Sink),
         )
         .map_err(|e| match e {
             Halt::Run(RunError::Interrupted { .. }) => S::Error::from(SweepError::Interrupted {

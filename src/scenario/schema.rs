@@ -25,11 +25,15 @@ use toml::{Table, Value};
 pub fn allowed_keys(path: &[&str]) -> Option<Vec<&'static str>> {
     let mut out: Vec<&'static str> = Vec::new();
     for (pat, _) in DOCS {
-        let p: Vec<&'static str> = pat.split('.').collect();
-        if p.len() <= path.len() || !p.iter().zip(path).all(|(a, b)| matches!(*a, "*" | "+") || a == b) {
+        // No allocation per pattern (issue 18: this runs per table per parse).
+        let mut p = pat.split('.');
+        if !path
+            .iter()
+            .all(|b| p.next().is_some_and(|a| matches!(a, "*" | "+") || a == *b))
+        {
             continue;
         }
-        let next = p[path.len()];
+        let Some(next) = p.next() else { continue };
         if matches!(next, "*" | "+") {
             return None;
         }

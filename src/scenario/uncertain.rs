@@ -40,9 +40,12 @@ pub struct Extracted {
 /// The `DOCS` pattern a concrete path matches, if any (`+` and `*` match
 /// any one segment).
 fn pattern_of(segs: &[&str]) -> Option<&'static str> {
+    // No allocation per pattern (issue 18: this runs per key per parse).
     DOCS.iter().map(|(p, _)| *p).find(|p| {
-        let ps: Vec<&str> = p.split('.').collect();
-        ps.len() == segs.len() && ps.iter().zip(segs).all(|(a, b)| *a == "*" || *a == "+" || a == b)
+        let mut ps = p.split('.');
+        segs.iter()
+            .all(|b| ps.next().is_some_and(|a| a == "*" || a == "+" || a == *b))
+            && ps.next().is_none()
     })
 }
 
