@@ -1,6 +1,8 @@
 //! Engine benchmarks: the flagship's cost per trial, trials per second on
 //! 1 and 2 threads, and the cost of only the random words a flagship trial
-//! consumes (its RNG-bound limit). `BENCHMARKS.md` reports the figures.
+//! consumes (its RNG-bound limit); the flagship under its priors against
+//! `--point` per simulated step (issue 14). `BENCHMARKS.md` reports the
+//! figures.
 //!
 //!     cargo bench --bench engine
 
@@ -102,80 +104,59 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-/// `--set` text making the flagship's value at `path` uncertain around
-/// itself, within the key's domain; `None` for a key that cannot be drawn
-/// or whose value gives no natural spread.
-fn spread_around(path: &str, value: &toml::Value) -> Option<String> {
-    use brink::dist::Domain;
-    use brink::scenario::domains::{Drawable, drawable};
-    let segs: Vec<&str> = path.split('.').collect();
-    let pattern = brink::scenario::paths::DOCS.iter().map(|(p, _)| *p).find(|p| {
-        let ps: Vec<&str> = p.split('.').collect();
-        ps.len() == segs.len() && ps.iter().zip(&segs).all(|(a, b)| *a == "*" || *a == "+" || a == b)
-    })?;
-    let x = value.as_float().or_else(|| value.as_integer().map(|i| i as f64))?;
-    let d = match drawable(pattern)? {
-        Drawable::Number(Domain::Probability | Domain::UnitOpen) if x > 0.0 && x < 1.0 => {
-            format!("beta:mean={x},sd={}", 0.2 * (x * (1.0 - x)).sqrt())
-        }
-        Drawable::Number(Domain::NonNegative | Domain::Positive) if x > 0.0 => {
-            format!("lognormal:median={x},p95={}", 1.5 * x)
-        }
-        Drawable::Number(Domain::Real) if x != 0.0 => format!("normal:mean={x},sd={}", 0.1 * x.abs()),
-        Drawable::Number(Domain::Integer { min, .. }) if x as i64 > min => {
-            format!("choice:{},{},{}", x as i64 - 1, x as i64, x as i64 + 1)
-        }
-        _ => return None,
+/// Steps simulated by trials `0..BATCH` of `s` (each trial runs to its
+/// `end_step`): the work the throughput of [`bench_priors`] counts.
+fn steps(s: &brink::model::Scenario) -> u64 {
+    let layout = MetricLayout::new(s);
+    let plan = Plan {
+        seed: SEED,
+        trials: 0..BATCH,
+        threads: 1,
     };
-    Some(format!("{path}={d}"))
+    let mut n = 0u64;
+    runner::run(
+        s,
+        &layout,
+        &plan,
+        &AtomicBool::new(false),
+        |_| {},
+        |_, r, _| {
+            n += u64::from(r.end_step) + 1;
+            Ok::<(), RunError>(())
+        },
+    )
+    .expect("runs");
+    n
 }
 
-/// The flagship with `n` of its numeric parameters uncertain (the first
-/// `n` in file order that take a spread around their value): the cost of
-/// drawing and applying about as many parameters as it has judgements.
-fn flagship_uncertain(n: usize) -> brink::model::Scenario {
-    let base = brink::scenario::parse_builtin("us_iraq_2024", &[]).expect("flagship loads");
-    let mut sets: Vec<String> = Vec::new();
-    for (path, value) in base.params() {
-        if sets.len() == n {
-            break;
-        }
-        let Some(set) = spread_around(&path, &value) else {
-            continue;
-        };
-        let mut trial = sets.clone();
-        trial.push(set.clone());
-        if brink::scenario::parse_builtin("us_iraq_2024", &trial).is_ok() {
-            sets = trial;
-        }
-    }
-    let l = brink::scenario::parse_builtin("us_iraq_2024", &sets).expect("uncertain flagship loads");
-    assert_eq!(
-        l.scenario.uncertainty.len(),
-        n,
-        "{} parameters made uncertain",
-        l.scenario.uncertainty.len()
-    );
-    l.scenario
-}
-
-/// Issue 14's speed target: the flagship with 45 uncertain parameters runs
-/// at >= 85 % of the point flagship's trials per second (same runner, one
-/// thread, same trials), and what the draws alone cost.
-fn bench_uncertainty(c: &mut Criterion) {
-    const N: usize = 45;
-    let point = flagship();
-    let uncertain = flagship_uncertain(N);
-    let mut g = c.benchmark_group("uncertainty");
-    g.throughput(Throughput::Elements(BATCH));
+/// Issue 14's Done-when, on the flagship as shipped: its priors (every
+/// `[J]` and few-event rate drawn per trial, one draw per trial: the most
+/// draws) against `--point` (every distribution at its median), at EQUAL
+/// work: trials under the priors end sooner, so the throughput counted is
+/// simulated steps (Σ (end_step + 1) over the batch), not trials. The
+/// target is priors >= 85 % of the point's steps per second. Also the
+/// draw-and-apply cost alone, per trial.
+fn bench_priors(c: &mut Criterion) {
+    let mut point = brink::scenario::parse_builtin("us_iraq_2024", &[]).expect("flagship loads");
+    let priors = point.scenario.clone();
+    point.point();
+    let point = point.scenario;
+    assert!(point.uncertainty.is_empty() && !priors.uncertainty.is_empty());
+    let mut g = c.benchmark_group("priors");
     g.sample_size(10);
-    for (name, s) in [("flagship_point", &point), ("flagship_45_uncertain", &uncertain)] {
+    for (name, s) in [("flagship_point_steps", &point), ("flagship_priors_steps", &priors)] {
         let layout = MetricLayout::new(s);
         let plan = Plan {
             seed: SEED,
             trials: 0..BATCH,
             threads: 1,
         };
+        let n = steps(s);
+        eprintln!(
+            "{name}: {n} steps in {BATCH} trials ({:.1} per trial)",
+            n as f64 / BATCH as f64
+        );
+        g.throughput(Throughput::Elements(n));
         g.bench_function(name, |b| {
             b.iter(|| {
                 let mut n = 0u64;
@@ -195,10 +176,11 @@ fn bench_uncertainty(c: &mut Criterion) {
             })
         });
     }
-    g.bench_function("draw_and_apply_45", |b| {
-        let u = &uncertain.uncertainty;
+    g.throughput(Throughput::Elements(BATCH));
+    g.bench_function(format!("draw_and_apply_{}_priors", priors.uncertainty.len()), |b| {
+        let u = &priors.uncertainty;
         let key = brink::dist::ParamKey::new(SEED);
-        let mut own = uncertain.clone();
+        let mut own = priors.clone();
         let mut values = vec![0.0; u.len()];
         let mut scratch = u.scratch();
         b.iter(|| {
@@ -213,5 +195,5 @@ fn bench_uncertainty(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_group!(uncertainty, bench_uncertainty);
-criterion_main!(benches, uncertainty);
+criterion_group!(priors, bench_priors);
+criterion_main!(benches, priors);

@@ -37,4 +37,9 @@ echo "== python: sweeps from Python (a 3 x 3 grid, a 64-point LHS) and a SALib S
 "$venv/bin/python" examples/sweeps.py
 "$venv/bin/python" examples/sobol.py
 
+# uncert2 (issue 14): brink's single-run drivers vs SALib's Sobol' S1 on a
+# Saltelli design run through brink sweep, within z = 4 combined SEs.
+echo "== python: SALib end-to-end oracle for sensitivity.csv"
+"$venv/bin/python" examples/salib_oracle.py
+
 echo "== python: done in $(( $(date +%s) - t0 )) s"

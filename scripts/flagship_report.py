@@ -220,9 +220,39 @@ def judgement_variance(y):
 rs = np.random.default_rng(20240124)
 boot_idx = [rs.integers(0, n, n) for _ in range(BOOT)]
 binned = {c: bins_of(base[c].values.astype(float)) for c in pcols}
+# The answers brink's own sensitivity.csv covers (outcome indicators and
+# the killed columns), read from the nested run: brink computes them with
+# each draw's K-trial mean as the response, so each index is already a
+# share of the answer's variance across the judgements (docs/uncertainty.md,
+# "Drivers"), with brink's analytic standard error.
+BRINK_OUTPUT = {f"P({o})": f"outcome:{o}" for o in OUTS}
+BRINK_OUTPUT["US personnel killed"] = "killed_us"
+
+
+def brink_drivers(run_dir):
+    """sensitivity.csv of a brink run: {output: [(index, parameter, se)]}."""
+    path = run_dir / "sensitivity.csv"
+    if not path.exists():
+        return {}
+    t = pd.read_csv(path)
+    out = {}
+    for o, g in t.groupby("output", sort=False):
+        out[o] = [(float(r.index), r.parameter, float(r.se)) for r in g.itertuples() if np.isfinite(r.index)]
+    return out
+
+
+brink_sens = brink_drivers(root / "nested")
 rows = []
 sens = []
 for name, y, yn in answers:
+    given = brink_sens.get(BRINK_OUTPUT.get(name, ""))
+    if given:
+        est = sorted(given, reverse=True)
+        top = [(c, e, se) for e, c, se in est[:3]]
+        # Already shares of the across-judgement variance.
+        rows.append((name, top, sum(max(e, 0) for e, _, _ in est), None))
+        sens += [(name, c, e) for e, c, _ in est]
+        continue
     est = []
     for c in pcols:
         b, m = binned[c]
@@ -238,10 +268,16 @@ for name, y, yn in answers:
     sens += [(name, c, e) for e, c in est]
 pd.DataFrame(sens, columns=["answer", "parameter", "eta2"]).to_csv(root / "drivers.csv", index=False)
 print("## What drives each answer\n")
-print("First-order index eta^2 of each prior on each answer (+- bootstrap se), from the mixture run's trials;")
-print("in brackets, the same as a share of the answer's variance across the judgements (the nested run's).\n")
+print("First-order index of each prior on each answer (+- se). P(outcome) and US personnel killed: brink's")
+print("sensitivity.csv from the nested run (each draw's K-trial mean as the response, so the index is a share")
+print("of the variance across the judgements; analytic se). The other answers: eta^2 from the mixture run's")
+print("trials (+- bootstrap se), in brackets as a share of the answer's variance across the judgements.\n")
 print("| answer | first | second | third | sum of all first-order indices |\n|---|---|---|---|---|")
 for name, top, total, share in rows:
+    if share is None:
+        cells = [f"`{c}` {e:.3f} +- {s:.3f} ({100 * e:.0f} %)" for c, e, s in top]
+        print(f"| {name} | " + " | ".join(cells) + f" | {total:.3f} ({100 * total:.0f} %) |")
+        continue
     cells = [f"`{c}` {e:.3f} +- {s:.3f} ({100 * e * share:.0f} %)" for c, e, s in top]
     print(f"| {name} | " + " | ".join(cells) + f" | {total:.3f} ({100 * total * share:.0f} %) |")
 

@@ -25,7 +25,10 @@ else
 fi
 mkdir -p "$out"
 run() { echo "brink run $*" >&2; $b run "$@" -q > /dev/null; }
-run scenarios/us_iraq_2024.toml --trials "$n" --out "$out/base"
+# One draw per trial for the mixture runs (brink run's default is nested,
+# K = trials/200, docs/uncertainty.md): flagship_report.py's intervals and
+# bootstrap treat their trials as independent.
+run scenarios/us_iraq_2024.toml --trials "$n" --draws-per-param 1 --out "$out/base"
 run scenarios/us_iraq_2024.toml --trials "$n" --point --out "$out/point"
 # The point forecast before issue 14: --point, with the six posteriors set
 # back to their means (the old point values; tests/priors.rs checks this
@@ -39,8 +42,8 @@ run scenarios/us_iraq_2024.toml --trials "$n" --draws-per-param "$k" --out "$out
 for f in scenarios/counterfactuals/*.toml; do
     name=$(basename "$f" .toml)
     case $name in ih_*) continue ;; esac
-    run "$f" --trials "$n" --out "$out/$name"
+    run "$f" --trials "$n" --draws-per-param 1 --out "$out/$name"
 done
-run scenarios/us_iraq_2023_backtest.toml --trials 10000 --timeline 10000 --out "$out/backtest"
+run scenarios/us_iraq_2023_backtest.toml --trials 10000 --timeline 10000 --draws-per-param 1 --out "$out/backtest"
 run scenarios/us_iraq_2023_backtest.toml --trials 10000 --point --out "$out/backtest_point"
 echo "runs in $out"

@@ -404,6 +404,11 @@ impl Grid {
         }
     }
 
+    /// Outputs per row.
+    pub fn outputs(&self) -> usize {
+        self.outputs
+    }
+
     /// The index of parameter `p` on output `q` so far.
     pub fn estimate(&self, p: usize, q: usize) -> Estimate {
         from_classes(&self.cells[p * self.outputs + q])

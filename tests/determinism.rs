@@ -43,13 +43,109 @@ fn files_are_byte_identical_across_thread_counts() {
             ],
         );
     }
-    for f in ["trials.csv", "summary.csv", "timeline.csv"] {
+    // The flagship carries distributions: 9000 trials make the automatic
+    // nested design of 45 trials per draw, whose spread and drivers are
+    // computed as rows stream in order.
+    for f in ["trials.csv", "summary.csv", "timeline.csv", "sensitivity.csv"] {
         let first = read(dirs[0].path(), f);
         assert!(first.len() > 1000, "{f} is suspiciously small");
         for d in &dirs[1..] {
             assert!(first == read(d.path(), f), "{f} differs between thread counts");
         }
     }
+    let params = |d: &Path| -> serde_json::Value {
+        let v: serde_json::Value = serde_json::from_slice(&read(d, "run.json")).unwrap();
+        v["parameters"].clone()
+    };
+    let first = params(dirs[0].path());
+    assert_eq!(first["trials_per_draw"], 45, "{first}");
+    assert_eq!(first["spread"][0]["draws"], 200, "{}", first["spread"]);
+    for d in &dirs[1..] {
+        assert_eq!(
+            first,
+            params(d.path()),
+            "run.json's parameters differ between thread counts"
+        );
+    }
+}
+
+/// The nested default in a sweep: 2 x 400 trials per point (4 per draw),
+/// sharded in 3, merged = one run, with 1 and 2 threads.
+#[test]
+fn nested_sweep_shards_merge_to_one_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = |dir: &Path, extra: &[&str]| {
+        Command::cargo_bin("brink")
+            .unwrap()
+            .args(["sweep", "us_iraq_2024", "-q", "--trials", "400", "--seed", "8"])
+            .args(["--set", "scenario.horizon=120"])
+            .args(["--grid", "drivers.gaza_war.end_hazard=0.002,0.0055,0.02"])
+            .arg("--out")
+            .arg(dir)
+            .args(extra)
+            .assert()
+            .success();
+    };
+    let whole = tmp.path().join("whole");
+    sweep(&whole, &["--threads", "1"]);
+    let mut shards = Vec::new();
+    for k in 0..3 {
+        let d = tmp.path().join(format!("s{k}"));
+        sweep(&d, &["--threads", "2", "--shard", &format!("{k}/3")]);
+        shards.push(d);
+    }
+    let merged = tmp.path().join("merged");
+    Command::cargo_bin("brink")
+        .unwrap()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    for f in ["trials.csv", "summary.csv"] {
+        assert!(
+            read(&whole, f) == read(&merged, f),
+            "{f}: merged shards differ from one run"
+        );
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&read(&whole, "run.json")).unwrap();
+    assert_eq!(meta["trials_per_draw"], 2, "400 trials per point: 200 draws of 2");
+}
+
+/// `--draws-per-param 1` restores a fresh draw per trial; the default
+/// (800 trials: 4 per draw) shares a draw across 4 consecutive trials.
+#[test]
+fn draws_per_param_one_restores_a_draw_per_trial() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run(a.path(), &["--trials", "800", "--seed", "4"]);
+    run(b.path(), &["--trials", "800", "--seed", "4", "--draws-per-param", "1"]);
+    let params = |d: &Path| -> Vec<String> {
+        let text = String::from_utf8(read(d, "trials.csv")).unwrap();
+        let header: Vec<String> = text.lines().next().unwrap().split(',').map(String::from).collect();
+        let col = header
+            .iter()
+            .position(|h| h == "drivers.gaza_war.end_hazard")
+            .expect("a drawn column");
+        text.lines()
+            .skip(1)
+            .take(8)
+            .map(|l| l.split(',').nth(col).unwrap().to_string())
+            .collect()
+    };
+    let (nested, fresh) = (params(a.path()), params(b.path()));
+    assert!(
+        nested[0..4].iter().all(|x| *x == nested[0]) && nested[4] != nested[0],
+        "{nested:?}"
+    );
+    assert!(fresh[0] != fresh[1] && fresh[1] != fresh[2], "{fresh:?}");
+    let summary = String::from_utf8(read(b.path(), "sensitivity.csv")).unwrap();
+    assert!(summary.lines().count() > 10);
+    let meta: serde_json::Value = serde_json::from_slice(&read(b.path(), "run.json")).unwrap();
+    assert!(
+        meta["parameters"]["spread"].is_null(),
+        "no spread with one trial per draw"
+    );
 }
 
 #[test]

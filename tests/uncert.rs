@@ -153,6 +153,35 @@ fn a_level_can_be_drawn_among_ids() {
     }
     assert_eq!(seen[0] + seen[2], 0, "{seen:?}");
     assert!(seen[1] > 50 && seen[3] > 50, "{seen:?}");
+    // The column holds the level's index; run.json maps each code to its id.
+    let set = s.uncertainty.set.as_ref().expect("drawn");
+    let codes = set.dists()[0].codes().expect("a choice among ids");
+    assert_eq!(codes, vec![(1, "shot".to_string()), (3, "strike".to_string())]);
+}
+
+/// run.json names the id behind each integer code of a drawn level's
+/// column (issue 14: the column holds a documented code, not a bare index).
+#[test]
+fn run_json_maps_a_drawn_levels_codes_to_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("levels.toml");
+    let text = format!(
+        "{BASE}\n[dyads.b_a]\nfrom = \"b\"\nto = \"a\"\n[dyads.b_a.hazard]\nintercept = -1.0\nlevel = {{ choice = [\"strike\", \"shot\"] }}\n"
+    );
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    brink(&out, &file, &["--trials", "50"]).success();
+    let meta: serde_json::Value = serde_json::from_str(&read(&out, "run.json")).unwrap();
+    let d = &meta["parameters"]["draws"][0];
+    assert_eq!(d["path"], "dyads.b_a.hazard.level", "{d}");
+    assert_eq!(d["codes"], serde_json::json!({"1": "shot", "3": "strike"}), "{d}");
+    let trials = read(&out, "trials.csv");
+    let header: Vec<&str> = trials.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "dyads.b_a.hazard.level").unwrap();
+    for line in trials.lines().skip(1) {
+        let v = line.split(',').nth(col).unwrap();
+        assert!(v == "1" || v == "3", "{line}");
+    }
 }
 
 #[test]

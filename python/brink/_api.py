@@ -230,7 +230,9 @@ def run(scenario: Scenario = None, trials: Optional[int] = None, seed: Optional[
     value is a column of ``trials`` named by its dotted path. ``point=True``
     runs every distribution at its median (``--point``);
     ``draws_per_param=K`` lets K trials share each draw (nested sampling,
-    ``--draws-per-param``)."""
+    ``--draws-per-param``); left ``None``, a scenario with distributions
+    gets the CLI's default, ``clamp(trials // 200, 1, 100)`` trials per
+    draw, and ``draws_per_param=1`` draws afresh for every trial."""
     d = _brink.run(_scenario(scenario), _sets(set), trials, seed, threads, point, draws_per_param)
     return Result(_trials_frame(d), _summary_frame(d["summary"], d["summary_columns"], d["statuses"]), _meta(d))
 

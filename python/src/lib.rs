@@ -302,13 +302,15 @@ struct Collect {
     cols: Columns,
     current: Option<(usize, Summary)>,
     summary: Vec<(Option<usize>, Vec<String>)>,
+    per_draw: u64,
 }
 
 impl PointSink for Collect {
     type Error = SweepError;
 
     fn begin(&mut self, p: usize, _values: &[String]) -> Result<(), SweepError> {
-        self.current = Some((p, Summary::new(self.outcomes.clone(), &self.layout)));
+        let nested = Summary::new(self.outcomes.clone(), &self.layout).nested(self.per_draw);
+        self.current = Some((p, nested));
         Ok(())
     }
 
@@ -370,6 +372,7 @@ fn sweep_py<'py>(
         cols: Columns::default(),
         current: None,
         summary: Vec::new(),
+        per_draw: job.per_draw,
     };
     let cancel = AtomicBool::new(false);
     let started = std::time::Instant::now();

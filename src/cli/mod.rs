@@ -122,7 +122,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub point: bool,
     /// Nested sampling: K trials share each parameter draw, so the spread
-    /// of P(outcome | parameters) across draws is reported.
+    /// of P(outcome | parameters) across draws is reported. Default, when
+    /// the scenario has distributions: trials/200, between 1 and 100
+    /// (200 draws where the trials allow); 1 draws afresh for every trial.
     /// Example: --draws-per-param 200
     #[arg(long, value_name = "K")]
     pub draws_per_param: Option<u64>,
@@ -360,6 +362,12 @@ fn print_table(job: &RunJob, report: &RunReport) {
             100.0 * p,
             100.0 * lo,
             100.0 * hi
+        );
+    }
+    if s.uncertainty.per_draw > 1 && !s.uncertainty.is_empty() {
+        println!(
+            "  (the mixture over the parameter distributions; 95% intervals are cluster-robust over the draws of {} trials)",
+            s.uncertainty.per_draw
         );
     }
     if s.game.is_some() {

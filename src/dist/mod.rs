@@ -806,6 +806,24 @@ impl Dist {
     }
 }
 
+impl Dist {
+    /// For a choice among ids after [`Dist::resolve_ids`]: each value a
+    /// draw takes (the id's index, the integer code a parameter column
+    /// holds) with its id, in increasing code. `None` for numbers.
+    pub fn codes(&self) -> Option<Vec<(i64, String)>> {
+        match &self.kind {
+            Kind::Choice(c) if c.is_ids() => Some(
+                c.values
+                    .iter()
+                    .zip(&c.atoms)
+                    .map(|(v, a)| (*v as i64, a.to_string()))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+}
+
 impl std::fmt::Display for Dist {
     /// The `--set` spelling, which [`Dist::parse_str`] reads back.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

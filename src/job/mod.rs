@@ -55,14 +55,35 @@ pub fn check_trials(trials: u64) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+/// Parameter draws the automatic nested design aims for: enough for the
+/// 5-95 % spread and for the drivers' classes (`⌈√200⌉ = 15`).
+pub const AUTO_DRAWS: u64 = 200;
+
+/// Most trials per draw the automatic design uses: beyond ~100 the
+/// binomial noise of a draw's share (sd ≤ 0.05) is small against the
+/// spread of judgements, and more draws help the drivers more.
+pub const AUTO_PER_DRAW_MAX: u64 = 100;
+
+/// Trials per parameter draw when `--draws-per-param` is not given, for a
+/// run of `trials` trials: `clamp(⌊trials / 200⌋, 1, 100)`. So 10,000
+/// trials make 200 draws of 50 trials, 20,000 make 200 of 100, 100,000
+/// make 1,000 of 100; below 400 trials every trial draws afresh (no
+/// spread can be separated from the noise with one trial per draw).
+pub fn auto_per_draw(trials: u64) -> u64 {
+    (trials / AUTO_DRAWS).clamp(1, AUTO_PER_DRAW_MAX)
+}
+
 /// Applies `--point` and `--draws-per-param K` to a loaded scenario:
 /// `point` runs every distribution at its median; `K` (>= 1) trials share
-/// each parameter draw. `K` with `--point`, or on a scenario with nothing
-/// uncertain, is refused: it would silently do nothing.
+/// each parameter draw; without `K`, a scenario with distributions gets
+/// the nested design [`auto_per_draw`]`(trials)`. `K` with `--point`, or
+/// on a scenario with nothing uncertain, is refused: it would silently do
+/// nothing.
 pub fn uncertainty(
     loaded: &mut crate::scenario::Loaded,
     point: bool,
     per_draw: Option<u64>,
+    trials: u64,
 ) -> Result<(), ScenarioError> {
     if let Some(k) = per_draw {
         if k == 0 {
@@ -83,10 +104,11 @@ pub fn uncertainty(
                 "this scenario has no distribution to draw; write one (docs/scenario.md, \"Distributions\") or --set PATH=uniform:lower=..,upper=..",
             ));
         }
-        loaded.per_draw(k);
     }
     if point {
         loaded.point();
+    } else if !loaded.scenario.uncertainty.is_empty() {
+        loaded.per_draw(per_draw.unwrap_or_else(|| auto_per_draw(trials)));
     }
     Ok(())
 }

@@ -40,7 +40,8 @@ pub struct RunSpec {
     /// no parameter columns.
     pub point: bool,
     /// Nested sampling (`--draws-per-param K`): K trials share each
-    /// parameter draw (`None` or 1: a fresh draw per trial).
+    /// parameter draw (1: a fresh draw per trial; `None`: the automatic
+    /// design [`super::auto_per_draw`]).
     pub per_draw: Option<u64>,
 }
 
@@ -129,10 +130,10 @@ impl RunSpec {
     pub fn validate(self) -> Result<RunJob, JobError> {
         let started = Instant::now();
         let mut loaded = load(self.scenario.as_deref(), &self.sets)?;
-        super::uncertainty(&mut loaded, self.point, self.per_draw)?;
-        let s = &loaded.scenario;
-        let trials = self.trials.unwrap_or(s.trials);
+        let trials = self.trials.unwrap_or(loaded.scenario.trials);
         check_trials(trials)?;
+        super::uncertainty(&mut loaded, self.point, self.per_draw, trials)?;
+        let s = &loaded.scenario;
         if self.timeline > 0 && s.game.is_some() {
             return Err(ScenarioError::bad_flag(
                 "--timeline",
@@ -179,7 +180,7 @@ impl RunJob {
         mut sink: impl FnMut(u64, &TrialResult, &[f64], &[u8]) -> Result<(), E>,
     ) -> Result<RunStats, E> {
         let mut acc = Accumulators {
-            summary: Summary::new(self.outcomes.clone(), &self.layout),
+            summary: Summary::new(self.outcomes.clone(), &self.layout).nested(self.loaded.scenario.uncertainty.per_draw),
             ends: vec![ExactQuantiles::default(); self.outcomes.len()],
             analysis: super::uncert::Analysis::new(&self.loaded.scenario, &self.layout, self.trials),
         };

@@ -110,6 +110,10 @@ pub struct SweepJob {
     pub manifest: Manifest,
     /// When validation began.
     pub started: Instant,
+    /// Trials per parameter draw at each point: the automatic nested
+    /// design of a run ([`super::auto_per_draw`] of the trials per point)
+    /// when the points keep distributions, else 1.
+    pub per_draw: u64,
 }
 
 /// What `write_files` did.
@@ -261,6 +265,8 @@ impl SweepSpec {
             Some(load(self.scenario.as_deref(), &sets)?)
         };
         let layout = MetricLayout::new(first.as_ref().map_or(s, |l| &l.scenario));
+        let uncertain = first.as_ref().is_some_and(|l| !l.scenario.uncertainty.is_empty());
+        let per_draw = if uncertain { super::auto_per_draw(trials) } else { 1 };
         let outcomes: Vec<String> = s.outcome_names().iter().map(|x| x.to_string()).collect();
         let y = match &self.salib_y {
             Some(m) => Some(
@@ -314,6 +320,7 @@ impl SweepSpec {
             manifest,
             started,
             base,
+            per_draw,
         };
         // A complete shard being resumed needs no point loaded.
         if !(job.resume && job.out.join("run.json").exists()) {
@@ -346,6 +353,20 @@ impl PointSink for Files<'_> {
 }
 
 impl SweepJob {
+    /// Loads a point (the user's `--set`s, then the point's) with the
+    /// sweep's trials per parameter draw.
+    fn loader(&self) -> impl Fn(&[String]) -> Result<crate::scenario::Loaded, ScenarioError> + use<> {
+        let inner = reloader(&self.base, &self.sets);
+        let k = self.per_draw;
+        move |extra: &[String]| {
+            let mut l = inner(extra)?;
+            if !l.scenario.uncertainty.is_empty() {
+                l.per_draw(k);
+            }
+            Ok(l)
+        }
+    }
+
     /// The points of this shard.
     pub fn range(&self) -> std::ops::Range<usize> {
         self.plan.shard.points(self.design.len())
@@ -353,7 +374,7 @@ impl SweepJob {
 
     /// Loads every point of the shard and checks it keeps the columns.
     pub fn check_points(&self) -> Result<(), JobError> {
-        let loader = reloader(&self.base, &self.sets);
+        let loader = self.loader();
         Ok(sweep::validate(&self.design, &self.layout, &loader, self.plan.shard)?)
     }
 
@@ -365,7 +386,7 @@ impl SweepJob {
         watch: &mut dyn Watch,
         sink: &mut S,
     ) -> Result<(), S::Error> {
-        let loader = reloader(&self.base, &self.sets);
+        let loader = self.loader();
         let range = self.range();
         watch.start((range.end - first.max(range.start)) as u64 * self.plan.trials);
         let ran = sweep::run_from(
@@ -406,6 +427,7 @@ impl SweepJob {
             "threads": p.threads,
             "rng": sweep::rng_description(p.crn),
             "horizon": s.horizon,
+            "trials_per_draw": self.per_draw,
             "outcomes": self.outcomes,
             "timing": {
                 "trials_seconds": trials_seconds,
@@ -530,6 +552,7 @@ impl SweepJob {
             }
         });
         let mut writer = self.open_writer(watch, on_point)?;
+        writer.nested(self.per_draw);
         let first = writer.resume_point().unwrap_or(range.start);
         let t0 = Instant::now();
         if let Err(e) = self.run_into(first, cancel, watch, &mut Files(&mut writer)) {
@@ -550,6 +573,7 @@ impl SweepJob {
             "threads": self.plan.threads,
             "horizon": self.base.scenario.horizon,
             "outcomes": self.outcomes,
+            "trials_per_draw": self.per_draw,
             "timing": {
                 "trials_seconds": seconds,
                 "total_seconds": self.started.elapsed().as_secs_f64(),

@@ -11,6 +11,21 @@
 //! parameter), `end_step`, and the headline metrics (events per dyad,
 //! killed per actor, end pressure per actor).
 //!
+//! **Responses under nesting.** With `K` trials per draw, the rows of one
+//! draw share their parameters; the estimator's rows are then the draws,
+//! each with its `K`-trial mean as the response (`ȳ_d`: for an outcome,
+//! its share among the draw's trials; NaN values of a metric are left out
+//! of the mean). The index estimates
+//! `Var(E[ȳ_d | X]) / Var(ȳ_d)` with `Var(ȳ_d) = Var(E[Y|θ]) + E[Var(Y|θ)]/K`:
+//! the share of the variance *across judgements* (plus `1/K` of the
+//! trial-to-trial noise) that `X` explains, which is what the spread
+//! below shows. With `K = 1` it is the trial-level index. The rows are
+//! independent across draws, so the analytic standard error holds; rows
+//! of one draw treated as independent would understate it by about
+//! `√(1 + (K-1)ρ)`. A final draw with fewer than `K` trials is left out.
+//! (Tested against the closed form of a linear response with Bernoulli
+//! trials, below.)
+//!
 //! **Spread across the judgements** (nested sampling, `K` trials per draw).
 //! Draw `d`'s `K` trials give `p̂_d`, the share of each outcome; across
 //! draws `p̂_d` varies with the parameters *and* with binomial noise of
@@ -43,7 +58,7 @@ pub struct Analysis {
     param_cols: std::ops::Range<usize>,
     names: Vec<String>,
     outputs: Vec<Output>,
-    grid: Grid,
+    means: DrawMeans,
     y: Vec<f64>,
     per_draw: u64,
     counts: Vec<u64>,
@@ -98,7 +113,11 @@ impl Analysis {
         Some(Analysis {
             params: set.paths().to_vec(),
             param_cols: layout.param_columns(),
-            grid: Grid::new(&dists, default_classes(draws.max(1) as usize), outputs.len()),
+            means: DrawMeans::new(
+                Grid::new(&dists, default_classes(draws.max(1) as usize), outputs.len()),
+                dists.len(),
+                per_draw,
+            ),
             y: vec![0.0; outputs.len()],
             names,
             outputs,
@@ -122,7 +141,7 @@ impl Analysis {
                 Output::Column(c) => row[c],
             };
         }
-        self.grid.push(&row[self.param_cols.clone()], &self.y);
+        self.means.push(&row[self.param_cols.clone()], &self.y);
         if self.per_draw > 1 {
             self.counts[r.outcome as usize] += 1;
             self.in_draw += 1;
@@ -137,11 +156,19 @@ impl Analysis {
     }
 
     /// Adds a block of trials in order: `results[j]` with its metric row
-    /// `rows[j * width..]`. The same as [`Analysis::push`] on each trial,
-    /// with the parameters' binning spread over the rayon pool.
+    /// `rows[j * width..]`. The same as [`Analysis::push`] on each trial.
+    /// With one trial per draw, every trial is a row of the grid and the
+    /// parameters' binning is spread over the rayon pool; in a nested run
+    /// the grid takes one row per draw (K times fewer), fed in order.
     pub fn push_block(&mut self, results: &[TrialResult], rows: &[f64], width: usize) {
+        if self.per_draw > 1 {
+            for (j, r) in results.iter().enumerate() {
+                self.push(r, &rows[j * width..(j + 1) * width]);
+            }
+            return;
+        }
         let (outputs, cols) = (&self.outputs, self.param_cols.start);
-        self.grid.push_rows(
+        self.means.grid.push_rows(
             results.len(),
             |j, p| rows[j * width + cols + p],
             |j, q| match outputs[q] {
@@ -150,19 +177,6 @@ impl Analysis {
                 Output::Column(c) => rows[j * width + c],
             },
         );
-        if self.per_draw > 1 {
-            for r in results {
-                self.counts[r.outcome as usize] += 1;
-                self.in_draw += 1;
-                if self.in_draw == self.per_draw {
-                    for (sh, c) in self.shares.iter_mut().zip(self.counts.iter_mut()) {
-                        sh.push(*c as f64 / self.per_draw as f64);
-                        *c = 0;
-                    }
-                    self.in_draw = 0;
-                }
-            }
-        }
     }
 
     /// Every (output, parameter) index, outputs in order.
@@ -173,7 +187,7 @@ impl Analysis {
                 out.push(Driver {
                     output: name.clone(),
                     parameter: path.clone(),
-                    estimate: self.grid.estimate(p, q),
+                    estimate: self.means.grid.estimate(p, q),
                 });
             }
         }
@@ -192,6 +206,70 @@ impl Analysis {
         }
         let k = self.per_draw as f64;
         Some(self.shares.iter().map(|sh| spread(sh, k)).collect())
+    }
+}
+
+/// Feeds a [`Grid`] one row per parameter draw: the draw's parameters
+/// and the mean of each output over its `K` trials (finite values only;
+/// NaN when none). With `K = 1`, every trial is a row, as it came.
+#[derive(Debug, Clone)]
+pub struct DrawMeans {
+    grid: Grid,
+    per_draw: u64,
+    in_draw: u64,
+    x: Vec<f64>,
+    sum: Vec<f64>,
+    count: Vec<u32>,
+    mean: Vec<f64>,
+}
+
+impl DrawMeans {
+    /// Rows of `params` parameters into `grid`, `per_draw` trials a draw.
+    pub fn new(grid: Grid, params: usize, per_draw: u64) -> DrawMeans {
+        let q = grid.outputs();
+        DrawMeans {
+            grid,
+            per_draw: per_draw.max(1),
+            in_draw: 0,
+            x: vec![0.0; params],
+            sum: vec![0.0; q],
+            count: vec![0; q],
+            mean: vec![0.0; q],
+        }
+    }
+
+    /// One trial, in trial order: its parameters `x` (the draw's) and
+    /// outputs `y`.
+    #[inline]
+    pub fn push(&mut self, x: &[f64], y: &[f64]) {
+        if self.per_draw == 1 {
+            self.grid.push(x, y);
+            return;
+        }
+        if self.in_draw == 0 {
+            self.x.copy_from_slice(x);
+        }
+        for ((s, c), &v) in self.sum.iter_mut().zip(&mut self.count).zip(y) {
+            if v.is_finite() {
+                *s += v;
+                *c += 1;
+            }
+        }
+        self.in_draw += 1;
+        if self.in_draw == self.per_draw {
+            for ((m, s), c) in self.mean.iter_mut().zip(&mut self.sum).zip(&mut self.count) {
+                *m = if *c > 0 { *s / f64::from(*c) } else { f64::NAN };
+                *s = 0.0;
+                *c = 0;
+            }
+            self.grid.push(&self.x, &self.mean);
+            self.in_draw = 0;
+        }
+    }
+
+    /// The grid fed so far.
+    pub fn grid(&self) -> &Grid {
+        &self.grid
     }
 }
 
@@ -256,5 +334,37 @@ mod tests {
         let s = spread(&sh, 200.0);
         assert!(s.signal > 0.98, "{s:?}");
         assert!(s.p5 < 0.13 && s.p95 > 0.87, "{s:?}");
+    }
+
+    #[test]
+    fn draw_means_match_the_closed_form() {
+        // p(θ) = 0.2 + 0.4 x1 + 0.2 x2, x ~ U(0,1) independent; K = 20
+        // Bernoulli trials per draw, D = 4000 draws. The draw mean's
+        // variance is Var(p) + E[p(1-p)]/K, with Var(p) = (0.16 + 0.04)/12
+        // and E[p(1-p)] = E[p] - E[p]² - Var(p), E[p] = 0.5. So the index
+        // of x1 is (0.16/12) / (0.2/12 + (0.25 - 0.2/12)/20), of x2
+        // (0.04/12) / (same). Each estimate must be within z = 4 of its
+        // standard error of the closed form.
+        let u = Dist::uniform(0.0, 1.0).expect("uniform");
+        let dists = [u.clone(), u];
+        let (k, d) = (20u64, 4000u64);
+        let grid = Grid::new(&dists, default_classes(d as usize), 1);
+        let mut m = DrawMeans::new(grid, 2, k);
+        let mut rng = crate::rng::trial_rng(3, 0);
+        for _ in 0..d {
+            let x = [crate::rng::uniform(&mut rng), crate::rng::uniform(&mut rng)];
+            let p = 0.2 + 0.4 * x[0] + 0.2 * x[1];
+            for _ in 0..k {
+                let y = f64::from(u8::from(crate::rng::uniform(&mut rng) < p));
+                m.push(&x, &[y]);
+            }
+        }
+        let var_p = 0.2 / 12.0;
+        let total = var_p + (0.25 - var_p) / k as f64;
+        for (p, want) in [(0, 0.16 / 12.0 / total), (1, 0.04 / 12.0 / total)] {
+            let e = m.grid().estimate(p, 0);
+            assert_eq!(e.n, d);
+            assert!((e.index - want).abs() < 4.0 * e.se, "x{}: {e:?}, want {want}", p + 1);
+        }
     }
 }

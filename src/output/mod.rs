@@ -388,8 +388,9 @@ pub fn run_meta(
 
 /// `run.json`'s record of the distributions drawn per trial: each path
 /// with its distribution as written (the `--set` spelling, which reads
-/// back) and its summary; how trial `i`'s draw is made. Empty for a point
-/// run.
+/// back) and its summary (for a level drawn among ids, `codes`: the
+/// integer each id is written as in the parameter column); how trial
+/// `i`'s draw is made. Empty for a point run.
 fn parameters_meta(s: &crate::model::Scenario) -> serde_json::Value {
     let u = &s.uncertainty;
     let Some(set) = &u.set else {
@@ -408,7 +409,7 @@ fn parameters_meta(s: &crate::model::Scenario) -> serde_json::Value {
         .zip(set.dists())
         .map(|(p, d)| {
             let m = d.summary();
-            serde_json::json!({
+            let mut v = serde_json::json!({
                 "path": p,
                 "distribution": d.to_string(),
                 "family": d.family().name(),
@@ -416,7 +417,17 @@ fn parameters_meta(s: &crate::model::Scenario) -> serde_json::Value {
                 "median": num(m.median),
                 "p5": num(m.p5),
                 "p95": num(m.p95),
-            })
+            });
+            // A drawn level's column holds an integer code: the level's
+            // index among the scenario's levels; its id is listed here.
+            if let Some(codes) = d.codes() {
+                v["codes"] = codes
+                    .into_iter()
+                    .map(|(k, id)| (k.to_string(), serde_json::Value::String(id)))
+                    .collect::<serde_json::Map<_, _>>()
+                    .into();
+            }
+            v
         })
         .collect();
     serde_json::json!({

@@ -274,6 +274,7 @@ pub struct SweepWriter {
     layout: MetricLayout,
     current: Option<(Vec<String>, Summary)>,
     on_point: OnPoint,
+    per_draw: u64,
     /// After the last completed point: the next point, the bytes of
     /// trials.csv, summary.csv and Y.txt, and the rows of trials.parquet
     /// (a checkpoint's cut).
@@ -445,6 +446,7 @@ impl SweepWriter {
             layout: layout.clone(),
             current: None,
             on_point,
+            per_draw: 1,
             done,
         };
         if w.done.is_none() {
@@ -533,7 +535,10 @@ impl SweepWriter {
         let mut prefix = Vec::with_capacity(values.len() + 1);
         prefix.push(p.to_string());
         prefix.extend(values.iter().cloned());
-        self.current = Some((prefix, Summary::new(self.outcomes.clone(), &self.layout)));
+        self.current = Some((
+            prefix,
+            Summary::new(self.outcomes.clone(), &self.layout).nested(self.per_draw),
+        ));
         Ok(())
     }
 
@@ -562,6 +567,12 @@ impl SweepWriter {
             p.row(prefix, i, r, row)?;
         }
         Ok(())
+    }
+
+    /// Each point is a nested run of `per_draw` trials per parameter draw
+    /// (its summary's outcome intervals are then cluster-robust).
+    pub fn nested(&mut self, per_draw: u64) {
+        self.per_draw = per_draw;
     }
 
     /// Trial `i` of the current point.
