@@ -42,6 +42,10 @@ pub struct RunSpec {
     /// Nested sampling (`--draws-per-param K`): K trials share each
     /// parameter draw (`None` or 1: a fresh draw per trial).
     pub per_draw: Option<u64>,
+    /// `--posterior FILE`: the calibrated paths are resampled from this
+    /// posterior.csv (relative to the working directory), as if the
+    /// scenario said `[posterior] file = FILE`.
+    pub posterior: Option<PathBuf>,
 }
 
 /// A validated run: the scenario loaded, every count resolved and checked.
@@ -92,7 +96,11 @@ impl RunSpec {
     /// Loads the scenario and checks trials, threads and the timeline.
     pub fn validate(self) -> Result<RunJob, JobError> {
         let started = Instant::now();
-        let mut loaded = load(self.scenario.as_deref(), &self.sets)?;
+        let mut sets = self.sets.clone();
+        if let Some(p) = &self.posterior {
+            sets.push(format!("{}={}", crate::scenario::posterior::KEY, p.display()));
+        }
+        let mut loaded = load(self.scenario.as_deref(), &sets)?;
         super::uncertainty(&mut loaded, self.point, self.per_draw)?;
         let s = &loaded.scenario;
         let trials = self.trials.unwrap_or(s.trials);

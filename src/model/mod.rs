@@ -15,7 +15,7 @@ pub mod window;
 pub use choices::{Bargaining, Choice, ChoiceAct, ChoicePolicy, ChoiceStock, Concession, Risk};
 pub use compiled::Compiled;
 pub use implementation::Implementation;
-pub use uncertain::{Rebuild, Slot, Uncertainty, WeightTable, WeightTarget};
+pub use uncertain::{PosteriorDraws, Rebuild, Slot, Uncertainty, WeightTable, WeightTarget};
 pub use window::{Measure, Windowed};
 
 use crate::date::Date;

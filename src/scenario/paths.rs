@@ -802,6 +802,11 @@ pub const DOCS: &[(&str, &str)] = &[
         "actors.*.actions.*.weight",
         "demand_withdrawal or protest: pressure added to the target's stock (>= 0)",
     ),
+    // calib (issue 16): a calibration's posterior as the scenario's default
+    (
+        "posterior.file",
+        "posterior.csv written by brink calibrate (path relative to this file): each trial resamples one weighted particle for the paths it holds; the other distributions stay priors",
+    ),
 ];
 
 /// The documented meaning of a concrete path, if it has one.
