@@ -173,10 +173,11 @@ fn resume_and_thread_count_give_identical_bytes() {
     a.extend(["-j", "2", "--max-simulations", "100000"]);
     ok(&calibrate(&s, &r, &whole, &a));
     // Generation 0 costs 300 simulations and generation 1 at most a few
-    // hundred more; a budget of 900 stops before generation 2 completes.
+    // 700 more (acceptance about 40 %); a budget of 1,500 stops inside
+    // generation 2.
     let part = tmp.path().join("part");
     let mut b: Vec<&str> = base.to_vec();
-    b.extend(["-j", "2", "--max-simulations", "900"]);
+    b.extend(["-j", "2", "--max-simulations", "1500"]);
     ok(&calibrate(&s, &r, &part, &b));
     let cal: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(part.join("calibration.json")).unwrap()).unwrap();
