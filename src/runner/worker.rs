@@ -69,6 +69,7 @@ impl<'a> Worker<'a> {
     /// scenario's uncertain paths) set to `theta` after the trial's draw:
     /// a calibration's proposal (issue 16). The other uncertain paths keep
     /// their draws from trial `i`'s stream, so they are marginalised over.
+    #[allow(clippy::too_many_arguments)] // run's arguments plus the proposal
     pub fn run_at<O: StepObserver>(
         &mut self,
         layout: &MetricLayout,
