@@ -1178,3 +1178,95 @@ fn flagship_action_conditions_and_outcomes_hostile_values() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("triggers.t.action"));
 }
+
+// calib (issue 16): `[posterior] file` and `brink calibrate`'s flags. Each
+// bad value is refused with exit code 2 (never a panic), the key named,
+// and nothing written.
+
+fn calib_scenario(dir: &Path, extra: &str) -> std::path::PathBuf {
+    let text = format!("{SMALL}\n{extra}");
+    let p = dir.join("s.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn calib_posterior_key_hostile_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        ("[posterior]\nfile = 3\n", "posterior.file"),
+        ("[posterior]\nfile = \"\"\n", "posterior.file"),
+        ("[posterior]\nfiles = \"p.csv\"\n", "posterior.files"),
+        ("[posterior]\n", "posterior.file"),
+        ("posterior = 1\n", "posterior"),
+        ("[posterior]\nfile = \"no_such.csv\"\n", "cannot read the posterior"),
+    ];
+    for (extra, want) in cases {
+        let f = calib_scenario(tmp.path(), extra);
+        let out = Command::new(BIN).arg("check").arg(&f).output().expect("brink runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra}: {err}");
+        assert!(err.contains(want), "{extra}: {err}");
+        assert!(!err.contains("panicked"), "{extra}: {err}");
+    }
+    // Reachable by --set; a posterior for a scenario with no distribution
+    // is refused by its column.
+    let f = calib_scenario(tmp.path(), "");
+    let p = tmp.path().join("p.csv");
+    std::fs::write(&p, "particle,weight,dyads.x.initiative.rate\n0,1,0.5\n").unwrap();
+    let out = Command::new(BIN)
+        .arg("check")
+        .arg(&f)
+        .args(["--set", &format!("posterior.file={}", p.display())])
+        .output()
+        .expect("brink runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("not an uncertain parameter"), "{err}");
+}
+
+#[test]
+fn calib_calibrate_hostile_flags() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = calib_scenario(tmp.path(), "");
+    let rec = tmp.path().join("r.toml");
+    std::fs::write(
+        &rec,
+        "[quantities.q]\nmetric = \"events\"\ndyads = [\"a_b\"]\nobservations = [{ step = 5, value = 3 }]\n",
+    )
+    .unwrap();
+    let out_dir = tmp.path().join("out");
+    let flags: [&[&str]; 7] = [
+        &["--population", "1"],
+        &["--quantile", "0"],
+        &["--min-acceptance", "2"],
+        &["--max-generations", "0"],
+        &["--min-tolerance=-1"],
+        &["--predictive", "0"],
+        &["--params", "nothing.here"],
+    ];
+    for extra in flags {
+        let out = Command::new(BIN)
+            .arg("calibrate")
+            .arg(&f)
+            .args([
+                "--observed",
+                rec.to_str().unwrap(),
+                "-o",
+                out_dir.to_str().unwrap(),
+                "-q",
+            ])
+            .args(["--set", "dyads.a_b.initiative.rate=gamma:shape=2,scale=0.25"])
+            .args(extra)
+            .output()
+            .expect("brink runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(!err.contains("panicked"), "{extra:?}: {err}");
+        assert!(
+            err.contains(extra[0].split('=').next().unwrap()),
+            "{extra:?} not named: {err}"
+        );
+        assert!(!out_dir.exists(), "{extra:?} wrote output");
+    }
+}

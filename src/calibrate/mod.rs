@@ -114,7 +114,8 @@ impl Default for Settings {
 }
 
 impl Settings {
-    fn check(&self) -> Result<(), CalibrateError> {
+    /// Checks every setting's range.
+    pub fn check(&self) -> Result<(), CalibrateError> {
         let bad = |field: &'static str, expected: &'static str, found: String| {
             Err(CalibrateError::BadSetting { field, expected, found })
         };

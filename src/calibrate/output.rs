@@ -199,6 +199,69 @@ pub struct CalibrationRecord {
     /// Hashes of the inputs (e.g. `scenario`, `observed`), as the caller
     /// computed them.
     pub hashes: BTreeMap<String, String>,
+    /// Each parameter's prior (family, parameters, summary) and weighted
+    /// posterior summary, in `parameters`' order; filled by the caller
+    /// that knows the priors (`brink calibrate`), so a report can overlay
+    /// prior and posterior.
+    #[serde(default)]
+    pub priors: Vec<PriorRecord>,
+    /// A label per observed summary (`<quantity>@<date or step>`).
+    #[serde(default)]
+    pub summaries: Vec<String>,
+}
+
+/// One parameter's prior and posterior, as `calibration.json` records them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriorRecord {
+    /// The dotted path.
+    pub path: String,
+    /// The prior's family (`gamma`, `beta`, ...).
+    pub family: String,
+    /// The prior as written (the `--set` spelling).
+    pub distribution: String,
+    /// The family's parameters by name.
+    pub parameters: BTreeMap<String, f64>,
+    /// Prior mean, median, 5 % and 95 % quantiles.
+    pub prior: Moments,
+    /// Weighted posterior mean, median, 5 % and 95 % quantiles.
+    pub posterior: Moments,
+}
+
+/// Mean, median and the 5-95 % range of a distribution or a sample.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Moments {
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub median: f64,
+    /// 5 % quantile.
+    pub p5: f64,
+    /// 95 % quantile.
+    pub p95: f64,
+}
+
+/// The weighted mean and type-1 quantiles (5, 50, 95 %) of column `k` of
+/// a population.
+pub fn weighted_moments(pop: &Population, k: usize) -> Moments {
+    let mut pairs: Vec<(f64, f64)> = (0..pop.len()).map(|i| (pop.particle(i)[k], pop.weights[i])).collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: f64 = pairs.iter().map(|p| p.1).sum();
+    let q = |p: f64| {
+        let mut acc = 0.0;
+        for &(x, w) in &pairs {
+            acc += w;
+            if acc >= p * total {
+                return x;
+            }
+        }
+        pairs.last().map_or(f64::NAN, |p| p.0)
+    };
+    Moments {
+        mean: pop.mean(k),
+        median: q(0.5),
+        p5: q(0.05),
+        p95: q(0.95),
+    }
 }
 
 impl CalibrationRecord {
@@ -220,6 +283,8 @@ impl CalibrationRecord {
             simulations: cal.simulations,
             stop: cal.stop,
             hashes,
+            priors: Vec::new(),
+            summaries: Vec::new(),
         }
     }
 

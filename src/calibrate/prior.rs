@@ -50,3 +50,23 @@ impl<P: ParamPrior + ?Sized> ParamPrior for Box<P> {
 pub fn ln_density<P: ParamPrior>(prior: &[P], theta: &[f64]) -> f64 {
     prior.iter().zip(theta).map(|(p, &x)| p.ln_density(x)).sum()
 }
+
+impl<P: ParamPrior + ?Sized> ParamPrior for &P {
+    fn sample(&self, rng: &mut TrialRng) -> f64 {
+        (**self).sample(rng)
+    }
+    fn ln_density(&self, x: f64) -> f64 {
+        (**self).ln_density(x)
+    }
+}
+
+/// A scenario's distribution as a prior: the same draws a trial makes and
+/// the density of [`crate::dist::Dist::ln_density`].
+impl ParamPrior for crate::dist::Dist {
+    fn sample(&self, rng: &mut TrialRng) -> f64 {
+        crate::dist::Dist::sample(self, rng)
+    }
+    fn ln_density(&self, x: f64) -> f64 {
+        crate::dist::Dist::ln_density(self, x)
+    }
+}

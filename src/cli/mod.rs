@@ -5,6 +5,7 @@
 //! ([`JobError::exit_code`]): 0 success, 1 run-time failure, 2 bad input
 //! (scenario, flags), 130 interrupted.
 
+pub mod calibrate;
 mod progress;
 pub mod score;
 pub mod sweep;
@@ -72,6 +73,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Score a run against an observed record (CRPS, log score, PIT, coverage, Brier) beside naive baselines.
     Score(score::ScoreArgs),
+    /// Calibrate a scenario's uncertain parameters to an observed record (ABC-SMC): posterior.csv, calibration.json, predictive.csv.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// `brink report`.
@@ -128,6 +131,11 @@ pub struct RunArgs {
     /// Example: --draws-per-param 200
     #[arg(long, value_name = "K")]
     pub draws_per_param: Option<u64>,
+    /// Draw the calibrated parameters from a posterior.csv (brink
+    /// calibrate's): each trial resamples one weighted particle; the other
+    /// distributions stay priors. Same as --set posterior.file=FILE.
+    #[arg(long, value_name = "FILE")]
+    pub posterior: Option<PathBuf>,
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -146,6 +154,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Merge(a) => sweep::cmd_merge(a),
         Command::Report(a) => cmd_report(&a.run_dir, false),
         Command::Score(a) => score::cmd_score(a),
+        Command::Calibrate(a) => calibrate::cmd_calibrate(a),
     };
     match result {
         Ok(()) => 0,
@@ -282,6 +291,7 @@ fn cmd_run(a: RunArgs) -> Result<(), Failure> {
         format: a.format,
         point: a.point,
         per_draw: a.draws_per_param,
+        posterior: a.posterior,
     }
     .validate()?;
     if !a.quiet {

@@ -725,6 +725,78 @@ impl Dist {
         }
     }
 
+    /// Log density at `x`, up to a constant that depends only on the
+    /// distribution (what ABC-SMC's importance weights need; issue 16);
+    /// `-∞` outside the support. A point or a choice has mass, not
+    /// density: the log of the probability of `x` (`-∞` off its values).
+    pub fn ln_density(&self, x: f64) -> f64 {
+        let inside = |ok: bool, v: f64| if ok && v.is_finite() { v } else { f64::NEG_INFINITY };
+        if x.is_nan() {
+            return f64::NEG_INFINITY;
+        }
+        match &self.kind {
+            Kind::Point(_, p) => inside(x == *p, 0.0),
+            Kind::Uniform { lower, upper } => inside((*lower..=*upper).contains(&x), -(upper - lower).ln()),
+            Kind::Normal { mu, sigma, t } => {
+                let z = (x - mu) / sigma;
+                inside(z >= t.a && z <= t.b, -0.5 * z * z - sigma.ln() - t.mass.ln())
+            }
+            Kind::LogNormal { mu, sigma, t } => {
+                if x <= 0.0 {
+                    return f64::NEG_INFINITY;
+                }
+                let z = (x.ln() - mu) / sigma;
+                inside(z >= t.a && z <= t.b, -0.5 * z * z - x.ln() - sigma.ln() - t.mass.ln())
+            }
+            Kind::Beta { a, b } => inside(x > 0.0 && x < 1.0, (a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln()),
+            Kind::Gamma { shape, scale } => inside(x > 0.0, (shape - 1.0) * x.ln() - x / scale),
+            Kind::Triangular { lower, mode, upper } => {
+                let d = if x < *lower || x > *upper {
+                    0.0
+                } else if x < *mode {
+                    2.0 * (x - lower) / ((upper - lower) * (mode - lower))
+                } else if x > *mode {
+                    2.0 * (upper - x) / ((upper - lower) * (upper - mode))
+                } else {
+                    2.0 / (upper - lower)
+                };
+                inside(d > 0.0, d.ln())
+            }
+            Kind::Choice(c) => match c.values.iter().position(|v| *v == x) {
+                Some(i) => inside(c.probs[i] > 0.0, c.probs[i].ln()),
+                None => f64::NEG_INFINITY,
+            },
+        }
+    }
+
+    /// The family's parameters by name, as compiled (`mu`/`sigma` of a
+    /// lognormal are those of its log; truncation bounds are listed as
+    /// `lower`/`upper` on the original scale when finite). Empty for a
+    /// choice.
+    pub fn parameters(&self) -> Vec<(&'static str, f64)> {
+        let bounded = |mut v: Vec<(&'static str, f64)>, t: &Trunc, to_x: &dyn Fn(f64) -> f64| {
+            if t.a.is_finite() {
+                v.push(("lower", to_x(t.a)));
+            }
+            if t.b.is_finite() {
+                v.push(("upper", to_x(t.b)));
+            }
+            v
+        };
+        match &self.kind {
+            Kind::Point(_, x) => vec![("value", *x)],
+            Kind::Uniform { lower, upper } => vec![("lower", *lower), ("upper", *upper)],
+            Kind::Normal { mu, sigma, t } => bounded(vec![("mu", *mu), ("sigma", *sigma)], t, &|z| mu + sigma * z),
+            Kind::LogNormal { mu, sigma, t } => {
+                bounded(vec![("meanlog", *mu), ("sdlog", *sigma)], t, &|z| exp(mu + sigma * z))
+            }
+            Kind::Beta { a, b } => vec![("a", *a), ("b", *b)],
+            Kind::Gamma { shape, scale } => vec![("shape", *shape), ("scale", *scale)],
+            Kind::Triangular { lower, mode, upper } => vec![("lower", *lower), ("mode", *mode), ("upper", *upper)],
+            Kind::Choice(_) => Vec::new(),
+        }
+    }
+
     /// The median: the value `--point` runs use.
     pub fn median(&self) -> f64 {
         self.quantile(0.5)

@@ -10,6 +10,7 @@
 //! Errors: [`JobError`], whose [`JobError::exit_code`] is the CLI's exit
 //! code (0 success, 1 run-time failure, 2 bad input, 130 interrupted).
 
+pub mod calibrate;
 pub mod inspect;
 pub mod load;
 pub mod merge;

@@ -43,6 +43,10 @@ pub struct RunSpec {
     /// parameter draw (1: a fresh draw per trial; `None`: the automatic
     /// design [`super::auto_per_draw`]).
     pub per_draw: Option<u64>,
+    /// `--posterior FILE`: the calibrated paths are resampled from this
+    /// posterior.csv (relative to the working directory), as if the
+    /// scenario said `[posterior] file = FILE`.
+    pub posterior: Option<PathBuf>,
 }
 
 /// A validated run: the scenario loaded, every count resolved and checked.
@@ -129,7 +133,11 @@ impl RunSpec {
     /// Loads the scenario and checks trials, threads and the timeline.
     pub fn validate(self) -> Result<RunJob, JobError> {
         let started = Instant::now();
-        let mut loaded = load(self.scenario.as_deref(), &self.sets)?;
+        let mut sets = self.sets.clone();
+        if let Some(p) = &self.posterior {
+            sets.push(format!("{}={}", crate::scenario::posterior::KEY, p.display()));
+        }
+        let mut loaded = load(self.scenario.as_deref(), &sets)?;
         let trials = self.trials.unwrap_or(loaded.scenario.trials);
         check_trials(trials)?;
         super::uncertainty(&mut loaded, self.point, self.per_draw, trials)?;

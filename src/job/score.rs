@@ -307,7 +307,7 @@ impl ScoreSpec {
 }
 
 /// The windows the record observes, one per observation, in record order.
-fn windows(record: &Record) -> Vec<(usize, usize, Windowed)> {
+pub fn windows(record: &Record) -> Vec<(usize, usize, Windowed)> {
     let mut out = Vec::new();
     for (qi, q) in record.quantities.iter().enumerate() {
         for (oi, o) in q.observations.iter().enumerate() {
@@ -345,7 +345,7 @@ impl ScoreJob {
         let mut sim: Scenario = s.clone();
         sim.metrics = ws.iter().map(|(_, _, w)| w.clone()).collect();
         let layout = MetricLayout::new(&sim);
-        let first = layout.len() - sim.metrics.len();
+        let first = layout.param_columns().start - sim.metrics.len();
         let full = MetricLayout::new(s);
         let outcomes = s.outcome_names();
         let check = read_endings(&trials_csv, self.trials)?;
@@ -375,7 +375,7 @@ impl ScoreJob {
                         }));
                     }
                 }
-                for (k, x) in row[first..].iter().enumerate() {
+                for (k, x) in row[first..first + samples.len()].iter().enumerate() {
                     samples[k].push(*x);
                 }
                 Ok(())
@@ -415,7 +415,7 @@ impl ScoreJob {
 
 /// Scores observation `oi` of quantity `q` against its forecast `sample`.
 /// The PIT draws come from the streams `(seed, 2^62 + 3k + f)`.
-fn score_one(q: &Quantity, oi: usize, sample: &[f64], seed: u64, k: u64) -> Row {
+pub fn score_one(q: &Quantity, oi: usize, sample: &[f64], seed: u64, k: u64) -> Row {
     let o = &q.observations[oi];
     let pit_rng = |f: u64| trial_rng(seed, (1 << 62) + 3 * k + f);
     let (observed, scores) = match o.value {

@@ -15,7 +15,9 @@ pub mod window;
 pub use choices::{Bargaining, Choice, ChoiceAct, ChoicePolicy, ChoiceStock, Concession, Risk};
 pub use compiled::{Compiled, PerDyad};
 pub use implementation::Implementation;
-pub use uncertain::{ChoiceField, ConcessionField, Rebuild, Slot, Uncertainty, WeightTable, WeightTarget};
+pub use uncertain::{
+    ChoiceField, ConcessionField, PosteriorDraws, Rebuild, Slot, Uncertainty, WeightTable, WeightTarget,
+};
 pub use window::{Measure, Windowed};
 
 use crate::date::Date;

@@ -308,6 +308,50 @@ pub struct Uncertainty {
     /// Trials per parameter draw (nested sampling); 1 = a fresh draw per
     /// trial.
     pub per_draw: u64,
+    /// A calibration's posterior (issue 16), whose paths' values are
+    /// resampled per draw instead of drawn from their priors.
+    pub posterior: Option<std::sync::Arc<PosteriorDraws>>,
+}
+
+/// The weighted particles of a calibration's `posterior.csv`, compiled
+/// against this scenario's uncertain paths. Trial `i` (draw `⌊i/K⌋`)
+/// picks particle `j` with probability `w_j` (multinomial resampling,
+/// from the draw's own parameter stream at the word offset of the path
+/// `@posterior`) and writes its values over the prior draws of those
+/// paths; every other path keeps its prior draw, unchanged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PosteriorDraws {
+    /// The file, as named.
+    pub file: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Position of each column in the uncertain parameters.
+    pub index: Vec<usize>,
+    /// Particles, row-major (`index.len()` values each).
+    pub particles: Vec<f64>,
+    /// Cumulative normalised weights (last = 1).
+    pub cum: Vec<f64>,
+    /// Word offset of the resampling draw in the parameter stream
+    /// (`dist::path_offset("@posterior")`, computed once).
+    pub offset: u128,
+}
+
+impl PosteriorDraws {
+    /// Number of particles.
+    pub fn len(&self) -> usize {
+        self.cum.len()
+    }
+
+    /// Whether it holds no particle (never, once compiled).
+    pub fn is_empty(&self) -> bool {
+        self.cum.is_empty()
+    }
+
+    /// The particle a uniform `u` in [0, 1) selects.
+    #[inline]
+    pub fn pick(&self, u: f64) -> usize {
+        self.cum.partition_point(|&c| c <= u).min(self.cum.len() - 1)
+    }
 }
 
 impl Uncertainty {
@@ -337,6 +381,15 @@ impl Uncertainty {
     pub fn draw(&self, key: &ParamKey, trial: u64, values: &mut [f64]) {
         if let Some(set) = &self.set {
             set.draw_trial(key, self.draw_index(trial), values);
+        }
+        if let Some(p) = &self.posterior {
+            let mut rng = key.rng(self.draw_index(trial));
+            rng.set_word_pos(p.offset);
+            let j = p.pick(crate::rng::uniform(&mut rng));
+            let d = p.index.len();
+            for (k, &at) in p.index.iter().enumerate() {
+                values[at] = p.particles[j * d + k];
+            }
         }
     }
 

@@ -434,6 +434,14 @@ fn parameters_meta(s: &crate::model::Scenario) -> serde_json::Value {
         "draws": list,
         "trials_per_draw": u.per_draw,
         "rng": "ChaCha8 keyed by SHA-256(\"brink/param/v1\" || seed), stream = trial / trials_per_draw, each path at its own word offset",
+        // calib (issue 16): the posterior the calibrated paths were resampled from
+        "posterior": u.posterior.as_ref().map(|p| serde_json::json!({
+            "file": p.file,
+            "sha256": p.sha256,
+            "paths": p.index.iter().map(|&i| set.paths()[i].clone()).collect::<Vec<_>>(),
+            "particles": p.len(),
+            "method": "multinomial resampling of the weighted particles (no kernel), from the draw's parameter stream at the word offset of `@posterior`",
+        })),
     })
 }
 

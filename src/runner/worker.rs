@@ -65,6 +65,36 @@ impl<'a> Worker<'a> {
         r
     }
 
+    /// Like [`Worker::run`], with the parameters at positions `at` (of the
+    /// scenario's uncertain paths) set to `theta` after the trial's draw:
+    /// a calibration's proposal (issue 16). The other uncertain paths keep
+    /// their draws from trial `i`'s stream, so they are marginalised over.
+    #[allow(clippy::too_many_arguments)] // run's arguments plus the proposal
+    pub fn run_at<O: StepObserver>(
+        &mut self,
+        layout: &MetricLayout,
+        seed: u64,
+        i: u64,
+        at: &[usize],
+        theta: &[f64],
+        row: &mut [f64],
+        obs: &mut O,
+    ) -> TrialResult {
+        let mut rng = trial_rng(seed, i);
+        let own = self.own.as_mut().expect("a calibrated scenario has uncertain paths");
+        let u = &self.shared.uncertainty;
+        u.draw(&self.key, i, &mut self.values);
+        for (&k, &x) in at.iter().zip(theta) {
+            self.values[k] = x;
+        }
+        u.apply(own, &self.values, &mut self.scratch);
+        let r = run_trial(own, layout, &mut self.state, &mut rng, row, obs);
+        for (x, v) in row[layout.param_columns()].iter_mut().zip(&self.values) {
+            *x = *v;
+        }
+        r
+    }
+
     /// The scenario trial `i` ran with, after [`Worker::run`] (the shared
     /// one when nothing is drawn): what an observer's output should name.
     pub fn scenario(&self) -> &Scenario {

@@ -32,6 +32,17 @@ pub const BUILTINS: &[Builtin] = &[
     builtin!("ipd", "games/ipd.toml"),
 ];
 
+/// Data files built in beside the scenarios (a built-in scenario's
+/// `[posterior] file`), found by their path under the repository.
+pub const DATA: &[Builtin] = &[builtin!("us_iraq_2024_posterior", "us_iraq_2024_posterior.csv")];
+
+/// Finds a built-in data file by its path (`scenarios/x.csv`) or file name.
+pub fn find_data(name: &str) -> Option<&'static Builtin> {
+    let name = name.trim_start_matches("./");
+    DATA.iter()
+        .find(|b| b.file == name || b.file.strip_prefix("scenarios/") == Some(name))
+}
+
 /// The default scenario of `brink run`.
 pub fn flagship() -> &'static Builtin {
     &BUILTINS[0]

@@ -52,6 +52,7 @@ fn point_model(pattern: &str) -> Option<Drawable> {
         "include" | "remove" => NotNumber,
         "scenario.name" | "scenario.description" | "scenario.start_date" | "scenario.step_unit" => NotNumber,
         "scenario.horizon_outcome" => NotNumber,
+        "posterior.file" => NotNumber,
         "scenario.horizon" => Fixed("the horizon sizes every trial's buffers and columns"),
         "scenario.trials" | "scenario.seed" => Fixed("it says how to run, not what is simulated"),
         "places.*.name" | "ladder.*.name" => NotNumber,

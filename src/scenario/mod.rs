@@ -19,6 +19,7 @@ pub mod kinds;
 pub mod locate;
 pub mod params;
 pub mod paths;
+pub mod posterior;
 pub mod raw;
 pub mod schema;
 pub mod template;
@@ -103,6 +104,10 @@ impl Loaded {
             h.update(o.arg.as_bytes());
             h.update([0]);
         }
+        if let Some(p) = &self.scenario.uncertainty.posterior {
+            h.update(b"posterior\0");
+            h.update(p.sha256.as_bytes());
+        }
         let digest = h.finalize();
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
@@ -135,7 +140,7 @@ impl Loaded {
 pub fn parse(text: &str, name: &str, sets: &[String], resolver: &dyn Resolver) -> Result<Loaded, ScenarioError> {
     let mut sources = Vec::new();
     let tree = load_tree(text, name, resolver, &mut sources, 0)?;
-    finish(tree, sources, sets)
+    finish(tree, sources, sets, resolver)
 }
 
 /// Like [`parse`] for a scenario built into the binary.
@@ -288,7 +293,12 @@ pub fn merge(base: &mut Table, over: Table) {
     }
 }
 
-fn finish(mut tree: Table, sources: Vec<Source>, sets: &[String]) -> Result<Loaded, ScenarioError> {
+fn finish(
+    mut tree: Table,
+    sources: Vec<Source>,
+    sets: &[String],
+    resolver: &dyn Resolver,
+) -> Result<Loaded, ScenarioError> {
     let mut overrides = Vec::new();
     for arg in sets {
         let o = paths::parse_set(arg)?;
@@ -299,6 +309,7 @@ fn finish(mut tree: Table, sources: Vec<Source>, sets: &[String]) -> Result<Load
         overrides.push(o);
     }
     dates_to_strings(&mut tree);
+    let posterior_file = posterior::take(&mut tree, &sources, &overrides)?;
     let extracted = uncertain::extract(&mut tree, &sources, &overrides)?;
     header_present(&tree).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
     schema::check(&tree).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
@@ -310,6 +321,10 @@ fn finish(mut tree: Table, sources: Vec<Source>, sets: &[String]) -> Result<Load
     let mut scenario = validate::validate(&raw).map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
     scenario.uncertainty = uncertain::compile(&extracted, &scenario, &raw)
         .map_err(|p| ScenarioError::from_problem(&sources, &overrides, p))?;
+    if let Some((file, base)) = posterior_file {
+        let p = posterior::compile(&file, &base, resolver, &scenario.uncertainty, &sources, &overrides)?;
+        posterior::attach(&mut scenario.uncertainty, p);
+    }
     let warnings = validate::warnings(&scenario);
     Ok(Loaded {
         scenario,

@@ -819,6 +819,11 @@ pub const DOCS: &[(&str, &str)] = &[
         "outcomes.*.action",
         "action: the id of the actor's action ([actors.<actor>.actions.<id>]); holds once it has been taken",
     ),
+    // calib (issue 16): a calibration's posterior as the scenario's default
+    (
+        "posterior.file",
+        "posterior.csv written by brink calibrate (path relative to this file): each trial resamples one weighted particle for the paths it holds; the other distributions stay priors",
+    ),
 ];
 
 /// The documented meaning of a concrete path, if it has one.

@@ -1,0 +1,228 @@
+//! `[posterior] file = "posterior.csv"`: a scenario whose uncertain
+//! parameters are (partly) replaced by a calibration's posterior (issue 16).
+//!
+//! The file is what `brink calibrate` writes: header
+//! `particle,weight,<dotted path>…`, one weighted particle per row. Each
+//! column must be a path the scenario makes uncertain (its distribution is
+//! the prior the particles were drawn under), every particle must lie in
+//! that prior's support, and the weights must sum to a positive number.
+//! A trial then resamples one particle with probability equal to its
+//! weight (multinomial resampling; no kernel is added, so every forecast
+//! uses a parameter vector the calibration accepted) and takes the values
+//! of those paths from it; the other uncertain paths keep their priors
+//! ([`crate::model::PosteriorDraws`]).
+//!
+//! The path is relative to the file that declares the key; given by
+//! `--set posterior.file=…` (or `brink run --posterior`) it is relative to
+//! the working directory. A built-in scenario's posterior is built in too
+//! ([`super::builtin::find_data`]). The file's SHA-256 joins the
+//! scenario's hash, so a run records which posterior it drew from.
+
+use std::sync::Arc;
+
+use toml::{Table, Value};
+
+use super::{ErrorKind, Override, Resolver, ScenarioError, Source, builtin};
+use crate::calibrate::output::read_posterior;
+use crate::model::{PosteriorDraws, Uncertainty};
+
+/// The dotted key.
+pub const KEY: &str = "posterior.file";
+
+/// Takes `[posterior]` out of the merged tree (after `--set`), checking
+/// its shape: `Some((file, base))` where `base` is the name of the file
+/// the path is relative to (empty: the working directory).
+pub fn take(
+    tree: &mut Table,
+    sources: &[Source],
+    overrides: &[Override],
+) -> Result<Option<(String, String)>, ScenarioError> {
+    let Some(v) = tree.remove("posterior") else {
+        return Ok(None);
+    };
+    let err = |kind, key: &str, message: String, help: &str| {
+        ScenarioError::at_key(kind, sources, overrides, key, message, Some(help.to_string()))
+    };
+    let Value::Table(t) = v else {
+        return Err(err(
+            ErrorKind::WrongType,
+            "posterior",
+            format!("expected a table, found {}", super::type_name(&v)),
+            "write [posterior] then file = \"posterior.csv\"",
+        ));
+    };
+    if let Some(k) = t.keys().find(|k| k.as_str() != "file") {
+        return Err(err(
+            ErrorKind::UnknownKey,
+            &format!("posterior.{k}"),
+            format!("unknown key `{k}` in [posterior]; it has only `file`"),
+            "write file = \"posterior.csv\" (the file brink calibrate wrote)",
+        ));
+    }
+    let file = match t.get("file") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::String(_)) => {
+            return Err(err(
+                ErrorKind::InvalidValue,
+                KEY,
+                "expected a file name, found an empty string".into(),
+                "name the posterior.csv brink calibrate wrote, relative to this file",
+            ));
+        }
+        Some(other) => {
+            return Err(err(
+                ErrorKind::WrongType,
+                KEY,
+                format!("expected a file name (string), found {}", super::type_name(other)),
+                "name the posterior.csv brink calibrate wrote, relative to this file",
+            ));
+        }
+        None => {
+            return Err(err(
+                ErrorKind::MissingKey,
+                KEY,
+                "[posterior] needs `file`".into(),
+                "write file = \"posterior.csv\" (the file brink calibrate wrote)",
+            ));
+        }
+    };
+    if overrides.iter().any(|o| o.path == KEY || o.path == "posterior") {
+        return Ok(Some((file, String::new())));
+    }
+    let base = sources
+        .iter()
+        .filter_map(|s| super::locate::find(&s.text, &["posterior", "file"]).map(|(d, _)| (d, s)))
+        .filter(|(d, _)| *d == 2)
+        .map(|(_, s)| s.name.clone())
+        .next()
+        .unwrap_or_else(|| sources[0].name.clone());
+    Ok(Some((file, base)))
+}
+
+/// Reads the posterior `file` (relative to `base`) and compiles it against
+/// the scenario's uncertain parameters `u`.
+pub fn compile(
+    file: &str,
+    base: &str,
+    resolver: &dyn Resolver,
+    u: &Uncertainty,
+    sources: &[Source],
+    overrides: &[Override],
+) -> Result<PosteriorDraws, ScenarioError> {
+    let err = |kind, message: String, help: &str| {
+        ScenarioError::at_key(kind, sources, overrides, KEY, message, Some(help.to_string()))
+    };
+    let (name, text) = read(file, base, resolver).map_err(|why| {
+        err(
+            ErrorKind::IncludeMissing,
+            format!("cannot read the posterior `{file}`: {why}"),
+            "give the posterior.csv brink calibrate wrote; the path is relative to the scenario file that names it",
+        )
+    })?;
+    let header: Vec<String> = {
+        let mut r = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+        match r.headers() {
+            Ok(h) => h.iter().map(String::from).collect(),
+            Err(e) => return Err(err(ErrorKind::InvalidValue, format!("{name}: {e}"), "a CSV file")),
+        }
+    };
+    if header.len() < 3 || header[0] != "particle" || header[1] != "weight" {
+        return Err(err(
+            ErrorKind::InvalidValue,
+            format!(
+                "{name}:1: expected the header `particle,weight,<dotted path>...`, found `{}`",
+                header.join(",")
+            ),
+            "give the posterior.csv brink calibrate wrote",
+        ));
+    }
+    let names: Vec<&str> = header[2..].iter().map(String::as_str).collect();
+    let paths = u.paths();
+    let mut index = Vec::with_capacity(names.len());
+    for (k, n) in names.iter().enumerate() {
+        if names[..k].contains(n) {
+            return Err(err(
+                ErrorKind::Inconsistent,
+                format!("{name}:1: column `{n}` appears twice"),
+                "give each calibrated path one column",
+            ));
+        }
+        let Some(i) = paths.iter().position(|p| p == n) else {
+            return Err(err(
+                ErrorKind::UnknownId,
+                format!(
+                    "{name}:1: column `{n}` is not an uncertain parameter of this scenario (uncertain: {})",
+                    if paths.is_empty() {
+                        "none".to_string()
+                    } else {
+                        paths.join(", ")
+                    }
+                ),
+                "a posterior belongs to the scenario it was calibrated on: its paths must be distributions here",
+            ));
+        };
+        index.push(i);
+    }
+    let set = u.set.as_ref().expect("a scenario with uncertain paths has a set");
+    let priors: Vec<&crate::dist::Dist> = index.iter().map(|&i| &set.dists()[i]).collect();
+    let pop = read_posterior(&text, &name, &names, &priors).map_err(|e| {
+        err(
+            ErrorKind::InvalidValue,
+            e.to_string(),
+            "give the posterior.csv brink calibrate wrote for this scenario",
+        )
+    })?;
+    let mut cum = Vec::with_capacity(pop.len());
+    let mut acc = 0.0;
+    for w in &pop.weights {
+        acc += w;
+        cum.push(acc);
+    }
+    if let Some(last) = cum.last_mut() {
+        *last = 1.0;
+    }
+    use sha2::{Digest, Sha256};
+    let sha256 = Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(PosteriorDraws {
+        file: name,
+        sha256,
+        index,
+        particles: pop.particles,
+        cum,
+        offset: crate::dist::stream::path_offset("@posterior"),
+    })
+}
+
+/// The posterior's name and text: through the resolver (relative to
+/// `base`), else built in.
+fn read(file: &str, base: &str, resolver: &dyn Resolver) -> Result<(String, String), String> {
+    if base.is_empty() {
+        return match std::fs::read_to_string(file) {
+            Ok(t) => Ok((file.to_string(), t)),
+            Err(e) => builtin::find_data(file)
+                .map(|b| (b.file.to_string(), b.text.to_string()))
+                .ok_or_else(|| e.to_string()),
+        };
+    }
+    match resolver.resolve(base, file) {
+        Ok(x) => Ok(x),
+        Err(why) => {
+            let joined = std::path::Path::new(base)
+                .parent()
+                .unwrap_or(std::path::Path::new(""))
+                .join(file);
+            builtin::find_data(&joined.to_string_lossy())
+                .or_else(|| builtin::find_data(file))
+                .map(|b| (b.file.to_string(), b.text.to_string()))
+                .ok_or(why)
+        }
+    }
+}
+
+/// The posterior's [`Arc`] for [`Uncertainty::posterior`].
+pub fn attach(u: &mut Uncertainty, p: PosteriorDraws) {
+    u.posterior = Some(Arc::new(p));
+}
