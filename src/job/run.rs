@@ -188,7 +188,8 @@ impl RunJob {
         mut sink: impl FnMut(u64, &TrialResult, &[f64], &[u8]) -> Result<(), E>,
     ) -> Result<RunStats, E> {
         let mut acc = Accumulators {
-            summary: Summary::new(self.outcomes.clone(), &self.layout).nested(self.loaded.scenario.uncertainty.per_draw),
+            summary: Summary::new(self.outcomes.clone(), &self.layout)
+                .nested(self.loaded.scenario.uncertainty.per_draw),
             ends: vec![ExactQuantiles::default(); self.outcomes.len()],
             analysis: super::uncert::Analysis::new(&self.loaded.scenario, &self.layout, self.trials),
         };
