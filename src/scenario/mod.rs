@@ -130,8 +130,14 @@ impl Loaded {
 
     /// Every parameter the engine reads, `(dotted path, value)` in file
     /// order, defaults included ([`params::params`]).
+    /// A `[posterior]` (taken out of the tree before validation) is listed
+    /// last, as the file it was read from.
     pub fn params(&self) -> Vec<(String, Value)> {
-        params::params(&self.raw, &self.scenario)
+        let mut out = params::params(&self.raw, &self.scenario);
+        if let Some(p) = &self.scenario.uncertainty.posterior {
+            out.push((posterior::KEY.to_string(), Value::String(p.file.clone())));
+        }
+        out
     }
 }
 

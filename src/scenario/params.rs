@@ -22,6 +22,7 @@ use toml::{Table, Value};
 pub const OPTIONAL: &[&str] = &[
     "include",
     "remove",
+    "posterior",
     "scenario.start_date",
     "actors.*.patron",
     "actors.*.pressure",

@@ -136,6 +136,29 @@ pub fn compile(
             "give the posterior.csv brink calibrate wrote",
         ));
     }
+    // A path the user fixed (`--set PATH=VALUE`, or a sweep point's value)
+    // overrides its posterior column, as a point value overrides a
+    // distribution: that column is dropped before the particles are read.
+    use sha2::{Digest, Sha256};
+    let sha256: String = Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let uncertain = u.paths();
+    let fixed = |n: &str| overrides.iter().any(|o| o.path == n) && !uncertain.iter().any(|p| p == n);
+    let text = if header[2..].iter().any(|n| fixed(n)) {
+        drop_columns(&text, |n| fixed(n)).map_err(|e| err(ErrorKind::InvalidValue, format!("{name}: {e}"), "a CSV file"))?
+    } else {
+        text
+    };
+    let header: Vec<String> = header.into_iter().filter(|n| !fixed(n)).collect();
+    if header.len() < 3 {
+        return Err(err(
+            ErrorKind::Inconsistent,
+            format!("{name}: every column of the posterior is fixed by --set or a sweep point, so it has nothing to draw"),
+            "drop the posterior (--set posterior.file=... to another file) or fix fewer of its paths",
+        ));
+    }
     let names: Vec<&str> = header[2..].iter().map(String::as_str).collect();
     let paths = u.paths();
     let mut index = Vec::with_capacity(names.len());
@@ -181,11 +204,6 @@ pub fn compile(
     if let Some(last) = cum.last_mut() {
         *last = 1.0;
     }
-    use sha2::{Digest, Sha256};
-    let sha256 = Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
     Ok(PosteriorDraws {
         file: name,
         sha256,
@@ -194,6 +212,26 @@ pub fn compile(
         cum,
         offset: crate::dist::stream::path_offset("@posterior"),
     })
+}
+
+/// `text` without the columns whose header `drop` selects (rows and their
+/// line numbers kept).
+fn drop_columns(text: &str, drop: impl Fn(&str) -> bool) -> Result<String, csv::Error> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let mut keep: Vec<bool> = Vec::new();
+    for (k, rec) in r.records().enumerate() {
+        let rec = rec?;
+        if k == 0 {
+            keep = rec.iter().map(|c| !drop(c)).collect();
+        }
+        w.write_record(rec.iter().enumerate().filter(|(j, _)| keep.get(*j).copied().unwrap_or(true)).map(|(_, c)| c))?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 cells is UTF-8"))
 }
 
 /// The posterior's name and text: through the resolver (relative to
