@@ -3,7 +3,7 @@
 # ./python` builds brink._brink with maturin from the repository's Rust
 # sources, then the pytest suite (which compares against the CLI, so the
 # release binary is built first), the EMA Workbench, Dask, sweep and SALib
-# examples.
+# examples, and the pyabc oracle for brink calibrate.
 # Usage: bash ci/python.sh [VENV_DIR]   (default target/py-venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,5 +37,12 @@ echo "== python: Dask example (shards on a local cluster, merged = sweep)"
 echo "== python: sweeps from Python (a 3 x 3 grid, a 64-point LHS) and a SALib Sobol analysis"
 "$venv/bin/python" examples/sweeps.py
 "$venv/bin/python" examples/sobol.py
+
+# pyabc branch: pyabc's ABCSMC (model = one brink.run trial) against
+# `brink calibrate` and brink.calibrate on the conjugate gamma-Poisson case.
+echo "== python: pyabc oracle for brink calibrate (exact gamma posterior, z = 4)"
+t1=$(date +%s)
+"$venv/bin/python" examples/pyabc_calibration.py
+echo "pyabc example: $(( $(date +%s) - t1 )) s"
 
 echo "== python: done in $(( $(date +%s) - t0 )) s"
