@@ -4,7 +4,7 @@
 # target/ with cargo), the venv installs that wheel, then the pytest suite
 # (which compares against the CLI, so the release binary is built first:
 # fresh after `cargo test --release`), the EMA Workbench, Dask, sweep and
-# SALib examples.
+# SALib examples, and the pyabc oracle for brink calibrate.
 # Usage: bash ci/python.sh [VENV_DIR]   (default target/py-venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,5 +41,12 @@ echo "== python: sweeps from Python (a 3 x 3 grid, a 64-point LHS) and a SALib S
 # Saltelli design run through brink sweep, within z = 4 combined SEs.
 echo "== python: SALib end-to-end oracle for sensitivity.csv"
 "$venv/bin/python" examples/salib_oracle.py
+
+# pyabc branch: pyabc's ABCSMC (model = one brink.run trial) against
+# `brink calibrate` and brink.calibrate on the conjugate gamma-Poisson case.
+echo "== python: pyabc oracle for brink calibrate (exact gamma posterior, z = 4)"
+t1=$(date +%s)
+"$venv/bin/python" examples/pyabc_calibration.py
+echo "pyabc example: $(( $(date +%s) - t1 )) s"
 
 echo "== python: done in $(( $(date +%s) - t0 )) s"

@@ -1,7 +1,8 @@
 """brink: Monte Carlo simulation of crises where parties negotiate while
 they fight, from Python.
 
-- Run the engine in-process: ``run``, ``sweep``, ``run_shard``, ``params``
+- Run the engine in-process: ``run``, ``sweep``, ``run_shard``, ``params``,
+  ``calibrate`` (ABC-SMC, as ``brink calibrate``)
   (``brink._api``, over the compiled ``brink._brink``); same numbers as the
   CLI for the same seed and overrides.
 - Read the CLI's output directories: ``read_run``, and the notebook's

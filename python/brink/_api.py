@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from decimal import Decimal
 from typing import Any, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -44,6 +46,8 @@ __all__ = [
     "shard_points",
     "params",
     "score",
+    "Calibration",
+    "calibrate",
     "scenarios",
     "write_csv",
     "fmt_real",
@@ -216,6 +220,81 @@ def score(run_dir: Union[str, os.PathLike], observed: Union[str, os.PathLike],
     path, _resimulated = _brink.score(os.fspath(run_dir), os.fspath(observed), threads,
                                       None if out is None else os.fspath(out))
     return pd.read_csv(path)
+
+
+# ----------------------------------------------------------------------
+# pyabc branch: calibration (issue 16 item 5)
+
+
+class Calibration(NamedTuple):
+    """What :func:`calibrate` returns.
+
+    ``posterior``: the final ABC-SMC population (``posterior.csv``:
+    ``particle``, ``weight``, then one column per calibrated dotted path;
+    the weights sum to 1); ``record``: ``calibration.json`` as a dict
+    (settings, tolerance schedule, acceptance rate and ESS per generation,
+    simulations, ``stop``, hashes, each prior beside its posterior
+    summary); ``predictive``: ``predictive.csv`` (per observation, the
+    posterior-predictive mean, 5/50/95 % quantiles and the model's
+    scores); ``out``: the directory written, or ``None`` when no ``out``
+    was given (the files went to a temporary directory, since removed);
+    ``stop``: why it stopped, in words.
+    """
+
+    posterior: pd.DataFrame
+    record: dict
+    predictive: pd.DataFrame
+    out: Optional[str]
+    stop: str
+
+
+def calibrate(scenario: Scenario, observed: Union[str, os.PathLike],
+              out: Optional[Union[str, os.PathLike]] = None, population: Optional[int] = None,
+              replicates: Optional[int] = None, params: Optional[Union[str, Sequence[str]]] = None,
+              seed: Optional[int] = None, threads: Optional[int] = None, set: Sets = None,
+              quantile: Optional[float] = None, max_generations: Optional[int] = None,
+              min_tolerance: Optional[float] = None, min_acceptance: Optional[float] = None,
+              max_simulations: Optional[int] = None, resume: bool = False,
+              predictive: Optional[int] = None) -> Calibration:
+    """The posterior of ``scenario``'s uncertain parameters given the
+    observed record ``observed`` (TOML), by ABC-SMC, like ``brink
+    calibrate`` (``docs/calibration.md``); every keyword is the flag of
+    the same name (``set`` is ``--set``, ``params`` one glob or a list of
+    globs over the dotted paths, default every continuous uncertain path).
+    Defaults: population 1000, 1 replicate, quantile 0.5, 20 generations,
+    the scenario's seed, every core (the result does not depend on
+    ``threads``).
+
+    With ``out`` the files are written there (``posterior.csv``,
+    ``calibration.json``, ``predictive.csv``, ``checkpoint.json``; the
+    same bytes as the command's for the same settings) and ``resume=True``
+    continues from its checkpoint; without it they go to a temporary
+    directory that is removed once read. The GIL is released while the
+    simulations run. Raises :class:`ScenarioError` (a ``ValueError``) for
+    a bad scenario, override or argument and ``ValueError`` for a bad
+    record or setting; nothing is written then."""
+    if isinstance(params, (str, os.PathLike)):
+        params = [os.fspath(params)]
+    globs = [str(p) for p in (params or [])]
+    tmp = None
+    if out is None:
+        if resume:
+            raise ValueError("resume=True needs the out directory of the interrupted calibration")
+        tmp = tempfile.mkdtemp(prefix="brink_calibration_")
+    try:
+        where, stop = _brink.calibrate(
+            _scenario(scenario), os.fspath(observed), os.fspath(out) if out is not None else tmp,
+            _sets(set), globs, population, replicates, quantile, max_generations, min_tolerance,
+            min_acceptance, max_simulations, seed, threads, resume, predictive)
+        posterior = pd.read_csv(os.path.join(where, "posterior.csv"), float_precision="round_trip")
+        with open(os.path.join(where, "calibration.json"), encoding="utf-8") as f:
+            record = json.load(f)
+        predictive_df = pd.read_csv(os.path.join(where, "predictive.csv"), float_precision="round_trip",
+                                    keep_default_na=False, na_values=[""])
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return Calibration(posterior, record, predictive_df, None if tmp is not None else where, stop)
 
 
 def run(scenario: Scenario = None, trials: Optional[int] = None, seed: Optional[int] = None,

@@ -12,6 +12,7 @@
 #![allow(clippy::result_large_err)]
 
 use brink::engine::{MetricKind, MetricLayout, TrialResult};
+use brink::job::calibrate::{CalibrateSpec, stop_words};
 use brink::job::inspect::ScenarioSpec;
 use brink::job::run::RunSpec;
 use brink::job::score::ScoreSpec;
@@ -415,6 +416,92 @@ fn score_py(
     Ok((file, report.resimulated))
 }
 
+// ----------------------------------------------------------------------
+// pyabc branch: `brink.calibrate` (issue 16 item 5)
+
+/// A real setting (`--quantile`, `--min-tolerance`, `--min-acceptance`):
+/// `None`, or a Python number; anything else gets the flag's message.
+fn real_arg(py: Python<'_>, flag: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<f64>> {
+    let Some(v) = v else { return Ok(None) };
+    if v.is_none() {
+        return Ok(None);
+    }
+    let number = v.is_instance_of::<pyo3::types::PyFloat>() || v.is_instance_of::<pyo3::types::PyInt>();
+    if number
+        && !v.is_instance_of::<pyo3::types::PyBool>()
+        && let Ok(x) = v.extract::<f64>()
+    {
+        return Ok(Some(x));
+    }
+    let found = v.repr()?.to_string();
+    let e = BrinkError::bad_flag(flag, &format!("expected a number, found {found}"));
+    Err(scenario_err(py, &e, None))
+}
+
+/// A count that must fit a narrower integer (`--population`, ...).
+fn narrow<T: TryFrom<u64>>(py: Python<'_>, flag: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<T>> {
+    match count(py, flag, v)? {
+        None => Ok(None),
+        Some(x) => T::try_from(x).map(Some).map_err(|_| {
+            let e = BrinkError::bad_flag(flag, &format!("expected a smaller number, found {x}"));
+            scenario_err(py, &e, None)
+        }),
+    }
+}
+
+/// Calibrates like `brink calibrate`: writes `posterior.csv`,
+/// `calibration.json`, `predictive.csv` and `checkpoint.json` to `out`
+/// (default `out/<scenario>_calibration`) and returns the directory and
+/// the stop reason. Bad input raises before anything is written.
+#[pyfunction]
+#[pyo3(name = "calibrate", signature = (scenario, observed, out=None, sets=Vec::new(), params=Vec::new(),
+    population=None, replicates=None, quantile=None, max_generations=None, min_tolerance=None,
+    min_acceptance=None, max_simulations=None, seed=None, threads=None, resume=false, predictive=None))]
+#[allow(clippy::too_many_arguments)] // one per flag of brink calibrate
+fn calibrate_py<'py>(
+    py: Python<'py>,
+    scenario: Option<String>,
+    observed: std::path::PathBuf,
+    out: Option<std::path::PathBuf>,
+    sets: Vec<String>,
+    params: Vec<String>,
+    population: Option<Bound<'py, PyAny>>,
+    replicates: Option<Bound<'py, PyAny>>,
+    quantile: Option<Bound<'py, PyAny>>,
+    max_generations: Option<Bound<'py, PyAny>>,
+    min_tolerance: Option<Bound<'py, PyAny>>,
+    min_acceptance: Option<Bound<'py, PyAny>>,
+    max_simulations: Option<Bound<'py, PyAny>>,
+    seed: Option<Bound<'py, PyAny>>,
+    threads: Option<Bound<'py, PyAny>>,
+    resume: bool,
+    predictive: Option<Bound<'py, PyAny>>,
+) -> PyResult<(String, &'static str)> {
+    let job = CalibrateSpec {
+        scenario,
+        sets,
+        observed,
+        out,
+        population: narrow(py, "--population", population.as_ref())?,
+        replicates: narrow(py, "--replicates", replicates.as_ref())?,
+        quantile: real_arg(py, "--quantile", quantile.as_ref())?,
+        max_generations: narrow(py, "--max-generations", max_generations.as_ref())?,
+        min_tolerance: real_arg(py, "--min-tolerance", min_tolerance.as_ref())?,
+        min_acceptance: real_arg(py, "--min-acceptance", min_acceptance.as_ref())?,
+        max_simulations: count(py, "--max-simulations", max_simulations.as_ref())?,
+        params,
+        seed: count(py, "--seed", seed.as_ref())?,
+        threads: threads_arg(py, threads.as_ref())?,
+        resume,
+        predictive: count(py, "--predictive", predictive.as_ref())?,
+    }
+    .validate()
+    .map_err(|e| job_err(py, e))?;
+    let cancel = AtomicBool::new(false);
+    let report = detached(py, &cancel, || job.run(&cancel, &mut Quiet))?.map_err(|e| job_err(py, e))?;
+    Ok((job.out.display().to_string(), stop_words(report.calibration.stop)))
+}
+
 /// The native module.
 #[pymodule]
 fn _brink(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -426,5 +513,6 @@ fn _brink(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sweep_py, m)?)?;
     m.add_function(wrap_pyfunction!(shard_points, m)?)?;
     m.add_function(wrap_pyfunction!(score_py, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate_py, m)?)?; // pyabc branch
     Ok(())
 }
