@@ -147,7 +147,8 @@ pub fn compile(
     let uncertain = u.paths();
     let fixed = |n: &str| overrides.iter().any(|o| o.path == n) && !uncertain.iter().any(|p| p == n);
     let text = if header[2..].iter().any(|n| fixed(n)) {
-        drop_columns(&text, |n| fixed(n)).map_err(|e| err(ErrorKind::InvalidValue, format!("{name}: {e}"), "a CSV file"))?
+        drop_columns(&text, |n| fixed(n))
+            .map_err(|e| err(ErrorKind::InvalidValue, format!("{name}: {e}"), "a CSV file"))?
     } else {
         text
     };
@@ -155,7 +156,9 @@ pub fn compile(
     if header.len() < 3 {
         return Err(err(
             ErrorKind::Inconsistent,
-            format!("{name}: every column of the posterior is fixed by --set or a sweep point, so it has nothing to draw"),
+            format!(
+                "{name}: every column of the posterior is fixed by --set or a sweep point, so it has nothing to draw"
+            ),
             "drop the posterior (--set posterior.file=... to another file) or fix fewer of its paths",
         ));
     }
@@ -228,7 +231,12 @@ fn drop_columns(text: &str, drop: impl Fn(&str) -> bool) -> Result<String, csv::
         if k == 0 {
             keep = rec.iter().map(|c| !drop(c)).collect();
         }
-        w.write_record(rec.iter().enumerate().filter(|(j, _)| keep.get(*j).copied().unwrap_or(true)).map(|(_, c)| c))?;
+        w.write_record(
+            rec.iter()
+                .enumerate()
+                .filter(|(j, _)| keep.get(*j).copied().unwrap_or(true))
+                .map(|(_, c)| c),
+        )?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8(bytes).expect("CSV of UTF-8 cells is UTF-8"))
