@@ -742,7 +742,7 @@ fn actor_slot(path: &str, segs: &[&str], s: &Scenario, raw: &RawScenario) -> Res
     let slot = if seg(2) == "obey" {
         Slot::Obey(aid)
     } else if matches!(seg(2), "risk" | "actions") {
-        actor_agency_slot(path, &segs, s, raw, a)?
+        actor_agency_slot(path, segs, s, raw, a)?
     } else {
         let Some(p) = &actor.pressure else {
             return Err(not_for(path, "the actor has no pressure stock"));
