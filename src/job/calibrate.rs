@@ -207,62 +207,8 @@ impl CalibrateSpec {
                 "write a distribution as a prior (docs/scenario.md, \"Distributions\"), or --set PATH=gamma:shape=..,scale=..",
             ));
         };
+        let at = select_params(&self.params, set, &loaded)?;
         let paths = set.paths();
-        let continuous = |i: usize| set.dists()[i].family().is_continuous() && !set.dists()[i].is_point();
-        let mut at: Vec<usize> = Vec::new();
-        if self.params.is_empty() {
-            at = (0..paths.len()).filter(|&i| continuous(i)).collect();
-        }
-        for pat in &self.params {
-            let hits: Vec<usize> = (0..paths.len()).filter(|&i| glob(pat, &paths[i])).collect();
-            if hits.is_empty() {
-                let known = loaded.params().iter().any(|(p, _)| p == pat);
-                let msg = if known {
-                    format!(
-                        "--params {pat}: this path is not uncertain in scenario `{}` (it is a fixed value)",
-                        s.name
-                    )
-                } else {
-                    let near = crate::scenario::paths::closest(pat, paths.iter().map(String::as_str));
-                    format!(
-                        "--params {pat}: no uncertain path matches{}",
-                        near.map(|n| format!(" (closest: {n})")).unwrap_or_default()
-                    )
-                };
-                return Err(usage(
-                    msg,
-                    format!(
-                        "calibrate the scenario's distributions; its uncertain paths: {}",
-                        paths.join(", ")
-                    ),
-                ));
-            }
-            for i in hits {
-                if !continuous(i) {
-                    return Err(usage(
-                        format!(
-                            "--params {pat}: `{}` is a {} distribution; ABC-SMC's kernel moves continuous parameters only",
-                            paths[i],
-                            set.dists()[i].family().name()
-                        ),
-                        "leave discrete choices out of --params: they stay drawn from their prior (marginalised)",
-                    ));
-                }
-                if !at.contains(&i) {
-                    at.push(i);
-                }
-            }
-        }
-        if at.is_empty() {
-            return Err(usage(
-                format!(
-                    "scenario `{}` has no continuous uncertain parameter to calibrate",
-                    s.name
-                ),
-                "give a parameter a continuous prior (uniform, normal, lognormal, beta, gamma, triangular)",
-            ));
-        }
-        at.sort_unstable();
         let obs_name = self.observed.display().to_string();
         let obs_text = std::fs::read_to_string(&self.observed).map_err(|e| {
             usage(
@@ -273,22 +219,7 @@ impl CalibrateSpec {
         let record =
             observed::parse(&obs_text, &obs_name, s).map_err(|e| JobError::from(super::score::ScoreError::from(e)))?;
         let ws = windows(&record);
-        let mut observed = Vec::with_capacity(ws.len());
-        let mut labels = Vec::with_capacity(ws.len());
-        for (qi, oi, _) in &ws {
-            let q = &record.quantities[*qi];
-            let o = &q.observations[*oi];
-            observed.push(match o.value {
-                Value::Count(c) => c as f64,
-                Value::Happened(b) => f64::from(u8::from(b)),
-                Value::Status(st) => f64::from(st as u8),
-            });
-            labels.push(format!(
-                "{}@{}",
-                q.id,
-                o.date.map_or_else(|| o.step.to_string(), |d| d.to_string())
-            ));
-        }
+        let (observed, labels) = summaries(&record, &ws);
         if observed.is_empty() {
             return Err(usage(
                 format!("{obs_name}: the record holds no observation"),
@@ -347,6 +278,92 @@ impl CalibrateSpec {
             loaded,
         })
     }
+}
+
+/// The indices of the uncertain paths `--params` selects (every continuous
+/// one without it), sorted; an error names the pattern that selects
+/// nothing, a fixed path or a discrete prior.
+fn select_params(params: &[String], set: &crate::dist::ParamSet, loaded: &Loaded) -> Result<Vec<usize>, JobError> {
+    let s = &loaded.scenario;
+    let paths = set.paths();
+    let continuous = |i: usize| set.dists()[i].family().is_continuous() && !set.dists()[i].is_point();
+    let mut at: Vec<usize> = Vec::new();
+    if params.is_empty() {
+        at = (0..paths.len()).filter(|&i| continuous(i)).collect();
+    }
+    for pat in params {
+        let hits: Vec<usize> = (0..paths.len()).filter(|&i| glob(pat, &paths[i])).collect();
+        if hits.is_empty() {
+            let known = loaded.params().iter().any(|(p, _)| p == pat);
+            let msg = if known {
+                format!(
+                    "--params {pat}: this path is not uncertain in scenario `{}` (it is a fixed value)",
+                    s.name
+                )
+            } else {
+                let near = crate::scenario::paths::closest(pat, paths.iter().map(String::as_str));
+                format!(
+                    "--params {pat}: no uncertain path matches{}",
+                    near.map(|n| format!(" (closest: {n})")).unwrap_or_default()
+                )
+            };
+            return Err(usage(
+                msg,
+                format!(
+                    "calibrate the scenario's distributions; its uncertain paths: {}",
+                    paths.join(", ")
+                ),
+            ));
+        }
+        for i in hits {
+            if !continuous(i) {
+                return Err(usage(
+                    format!(
+                        "--params {pat}: `{}` is a {} distribution; ABC-SMC's kernel moves continuous parameters only",
+                        paths[i],
+                        set.dists()[i].family().name()
+                    ),
+                    "leave discrete choices out of --params: they stay drawn from their prior (marginalised)",
+                ));
+            }
+            if !at.contains(&i) {
+                at.push(i);
+            }
+        }
+    }
+    if at.is_empty() {
+        return Err(usage(
+            format!(
+                "scenario `{}` has no continuous uncertain parameter to calibrate",
+                s.name
+            ),
+            "give a parameter a continuous prior (uniform, normal, lognormal, beta, gamma, triangular)",
+        ));
+    }
+    at.sort_unstable();
+    Ok(at)
+}
+
+/// Each observation's value as a summary (counts, 0/1, a status's code) and
+/// its label `quantity@date`, in the record's window order.
+fn summaries(record: &Record, ws: &[(usize, usize, crate::model::Windowed)]) -> (Vec<f64>, Vec<String>) {
+    let mut observed = Vec::with_capacity(ws.len());
+    let mut labels = Vec::with_capacity(ws.len());
+    for (qi, oi, _) in ws {
+        let q = &record.quantities[*qi];
+        let o = &q.observations[*oi];
+        observed.push(match o.value {
+            Value::Count(c) => c as f64,
+            Value::Happened(b) => f64::from(u8::from(b)),
+            Value::Status(st) => f64::from(st as u8),
+        });
+        labels.push(format!(
+            "{}@{}",
+            q.id,
+            o.date.map_or_else(|| o.step.to_string(), |d| d.to_string())
+        ));
+    }
+    (observed, labels)
 }
 
 /// Checks the settings before OUT is created, naming the flag.
