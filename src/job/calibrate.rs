@@ -554,8 +554,22 @@ impl CalibrateJob {
         let predictive = pool.install(|| self.predictive_check(&cal, &workers));
         let mut record = CalibrationRecord::new(&cal, &self.settings, &names, &self.observed, self.hashes.clone());
         record.summaries = self.labels.clone();
-        record.priors = self
-            .names
+        record.priors = self.prior_records(&cal);
+        let files = self.write_outputs(&names, &cal, &record, &predictive)?;
+        Ok(CalibrateReport {
+            calibration: cal,
+            record,
+            predictive,
+            resumed_after,
+            seconds: started.elapsed().as_secs_f64(),
+            files,
+        })
+    }
+
+    /// Each calibrated path's prior (family, parameters, moments) beside
+    /// its weighted posterior moments, for `calibration.json`.
+    fn prior_records(&self, cal: &Calibration) -> Vec<PriorRecord> {
+        self.names
             .iter()
             .zip(&self.priors)
             .enumerate()
@@ -575,14 +589,25 @@ impl CalibrateJob {
                     posterior: weighted_moments(&cal.population, k),
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    /// Writes `posterior.csv`, `calibration.json` and `predictive.csv`
+    /// atomically into OUT; returns their paths.
+    fn write_outputs(
+        &self,
+        names: &[&str],
+        cal: &Calibration,
+        record: &CalibrationRecord,
+        predictive: &[Predictive],
+    ) -> Result<Vec<PathBuf>, JobError> {
         let mut files = Vec::new();
         let mut csv = Vec::new();
-        write_posterior(&mut csv, &names, &cal.population).map_err(|e| usage(e.to_string(), "posterior.csv"))?;
+        write_posterior(&mut csv, names, &cal.population).map_err(|e| usage(e.to_string(), "posterior.csv"))?;
         let p = self.out.join("posterior.csv");
         write_atomic(&p, &csv)?;
         files.push(p);
-        let mut json = serde_json::to_value(&record).expect("a record serialises");
+        let mut json = serde_json::to_value(record).expect("a record serialises");
         json["scenario"] = serde_json::json!({
             "name": self.loaded.scenario.name,
             "file": self.loaded.sources[0].name,
@@ -600,16 +625,9 @@ impl CalibrateJob {
         )?;
         files.push(p);
         let p = self.out.join("predictive.csv");
-        write_atomic(&p, predictive_csv(&predictive).as_bytes())?;
+        write_atomic(&p, predictive_csv(predictive).as_bytes())?;
         files.push(p);
-        Ok(CalibrateReport {
-            calibration: cal,
-            record,
-            predictive,
-            resumed_after,
-            seconds: started.elapsed().as_secs_f64(),
-            files,
-        })
+        Ok(files)
     }
 
     /// Trials from the posterior: trial `k` resamples a particle (stream
