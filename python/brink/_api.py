@@ -202,9 +202,13 @@ def params(scenario: Scenario = None, set: Sets = None) -> pd.DataFrame:
     ``path``, ``value`` (TOML text, as ``brink params`` prints it; the
     median for a distribution), ``meaning``, and for a parameter drawn per
     trial ``distribution`` (as written, ``--set`` spelling), ``mean``,
-    ``p5`` and ``p95`` (empty for a fixed value)."""
+    ``p5`` and ``p95`` (empty for a fixed value), and ``inherited_from``:
+    for a response key a regime leaves to its dyad, the dyad's path it
+    comes from (empty otherwise; its distribution is shown only when the
+    regime draws it per trial, i.e. has no ``response`` table of its own)."""
     rows = _brink.params(_scenario(scenario), _sets(set))
-    return pd.DataFrame(rows, columns=["path", "value", "meaning", "distribution", "mean", "p5", "p95"])
+    return pd.DataFrame(rows, columns=["path", "value", "meaning", "distribution", "mean", "p5", "p95",
+                                       "inherited_from"])
 
 
 def score(run_dir: Union[str, os.PathLike], observed: Union[str, os.PathLike],

@@ -217,7 +217,8 @@ fn result_dict<'py>(
 }
 
 /// One row of `params`: path, value, meaning, then the distribution (as
-/// written) with its mean, 5 % and 95 % quantiles (`None` for a point).
+/// written) with its mean, 5 % and 95 % quantiles (`None` for a point),
+/// and for a key a regime inherits, the dyad's path it comes from.
 type ParamRow = (
     String,
     String,
@@ -226,6 +227,7 @@ type ParamRow = (
     Option<f64>,
     Option<f64>,
     Option<f64>,
+    Option<String>,
 );
 
 /// A row per reachable parameter, as `brink params`.
@@ -236,7 +238,11 @@ fn params(py: Python<'_>, scenario: Option<String>, sets: Vec<String>) -> PyResu
     Ok(ps
         .into_iter()
         .map(|p| {
-            let (text, mean, p5, p95) = match p.dist {
+            // engine15: a key a regime inherits names its source; its
+            // distribution shows only where it is drawn per trial.
+            let drawn = p.inherited.as_ref().is_none_or(|i| i.live);
+            let from = p.inherited.map(|i| i.from);
+            let (text, mean, p5, p95) = match p.dist.filter(|_| drawn) {
                 Some(d) => (
                     Some(d.text),
                     Some(d.summary.mean),
@@ -245,7 +251,7 @@ fn params(py: Python<'_>, scenario: Option<String>, sets: Vec<String>) -> PyResu
                 ),
                 None => (None, None, None, None),
             };
-            (p.path, p.value, p.doc, text, mean, p5, p95)
+            (p.path, p.value, p.doc, text, mean, p5, p95, from)
         })
         .collect())
 }

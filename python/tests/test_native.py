@@ -149,7 +149,8 @@ def test_params_equal_cli(cli):
     lines = brink_cli(cli, "params", "ipd", "--set", "game.noise=0.1").stdout.splitlines()
     mine = [f"{p} = {v}  # {m}" for p, v, m, *_ in got.itertuples(index=False)]
     assert mine == lines
-    assert list(got.columns) == ["path", "value", "meaning", "distribution", "mean", "p5", "p95"]
+    assert list(got.columns) == ["path", "value", "meaning", "distribution", "mean", "p5", "p95",
+                                 "inherited_from"]
 
 
 UNCERTAIN = {"drivers.gaza_war.end_hazard": "beta:mean=0.0055,sd=0.002",
@@ -391,3 +392,52 @@ def test_score_of_a_directory_without_a_run_raises(tmp_path):
         brink.score(tmp_path, observed)
     assert "run.json" in str(ei.value)
     assert not (tmp_path / "score.csv").exists()
+
+
+# ----------------------------------------------------------------------
+# engine15: keys a regime inherits from its dyad
+
+
+REGIME_SCENARIO = """
+[scenario]
+name = "inherit"
+horizon = 10
+[ladder.none]
+severity = 0
+[ladder.shot]
+severity = 1
+[actors.a]
+[actors.b]
+[dyads.a_b]
+from = "a"
+to = "b"
+regime = "calm"
+[dyads.a_b.response]
+proportionality = { uniform = { lower = 0.5, upper = 1.5 } }
+threshold = 2.0
+delay = 3
+[dyads.a_b.regimes.calm]
+[dyads.a_b.regimes.calm.response]
+threshold = 5.0
+[dyads.a_b.regimes.hot]
+rate = 2.0
+"""
+
+
+def test_params_list_what_a_regime_inherits(tmp_path):
+    path = tmp_path / "inherit.toml"
+    path.write_text(REGIME_SCENARIO)
+    got = brink.params(str(path)).set_index("path")
+    calm = "dyads.a_b.regimes.calm.response."
+    # calm sets threshold: its own, not inherited; it keeps delay and pi.
+    assert pd.isna(got.loc[calm + "threshold", "inherited_from"])
+    assert got.loc[calm + "delay", "inherited_from"] == "dyads.a_b.response.delay"
+    assert got.loc[calm + "delay", "value"] == "3"
+    # calm merges at load: pi enters at its median, not drawn per trial.
+    assert got.loc[calm + "proportionality", "value"] == "1.0"
+    assert pd.isna(got.loc[calm + "proportionality", "distribution"])
+    # hot has no response table: it answers with the dyad's rule, drawn.
+    hot = got.loc["dyads.a_b.regimes.hot.response.proportionality"]
+    assert hot["inherited_from"] == "dyads.a_b.response.proportionality"
+    assert hot["distribution"] == "uniform:lower=0.5,upper=1.5"
+    assert got.loc["dyads.a_b.regimes.hot.response.threshold", "value"] == "2.0"

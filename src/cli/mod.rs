@@ -228,29 +228,49 @@ fn cmd_check(a: ScenarioArgs) -> Result<(), Failure> {
 fn cmd_params(a: ScenarioArgs) -> Result<(), Failure> {
     let mut out = String::new();
     for p in spec(a).params()? {
+        if let Some(from) = &p.inherited {
+            out.push_str(&inherited_line(&p, from));
+            continue;
+        }
         match &p.dist {
             None => out.push_str(&format!("{} = {}  # {}\n", p.path, p.value, p.doc)),
-            Some(d) => {
-                let m = &d.summary;
-                let mean = if m.mean.is_finite() {
-                    format!("mean {}, ", short(m.mean))
-                } else {
-                    String::new()
-                };
-                out.push_str(&format!(
-                    "{} = {}  # median {} ({mean}5-95% [{}, {}]); {}\n",
-                    p.path,
-                    d.text,
-                    p.value,
-                    short(m.p5),
-                    short(m.p95),
-                    p.doc
-                ));
-            }
+            Some(d) => out.push_str(&format!(
+                "{} = {}  # median {} ({}); {}\n",
+                p.path,
+                d.text,
+                p.value,
+                dist_range(&d.summary),
+                p.doc
+            )),
         }
     }
     print!("{out}");
     Ok(())
+}
+
+/// `brink params`'s line for a key a regime inherits: the value it runs
+/// (the source's median when drawn), where it comes from, and whether it
+/// is drawn per trial in this regime.
+fn inherited_line(p: &inspect::Param, from: &inspect::Inherited) -> String {
+    let how = match (&p.dist, from.live) {
+        (None, _) => String::new(),
+        (Some(d), true) => format!(", drawn per trial: {} ({})", d.text, dist_range(&d.summary)),
+        (Some(d), false) => format!(" at load: its median, not drawn per trial in this regime ({})", d.text),
+    };
+    format!(
+        "{} = {}  # inherited from {}{how}; {}\n",
+        p.path, p.value, from.from, p.doc
+    )
+}
+
+/// `mean M, 5-95% [A, B]` (no mean for a level).
+fn dist_range(m: &crate::dist::Summary) -> String {
+    let mean = if m.mean.is_finite() {
+        format!("mean {}, ", short(m.mean))
+    } else {
+        String::new()
+    };
+    format!("{mean}5-95% [{}, {}]", short(m.p5), short(m.p95))
 }
 
 /// A number in at most 4 significant digits, for people.

@@ -33,8 +33,25 @@ pub struct Param {
     /// What it means (empty if undocumented).
     pub doc: String,
     /// Its distribution, if it is drawn per trial (then `value` is the
-    /// median, what `--point` runs).
+    /// median, what `--point` runs). For an inherited key, its source's.
     pub dist: Option<ParamDist>,
+    /// For a regime's response key the regime leaves out: where it comes
+    /// from (then `value` is the source's value, its median if drawn).
+    pub inherited: Option<Inherited>,
+}
+
+/// Where a regime's response key comes from when the regime does not set
+/// it ([`crate::scenario::raw::RawRegimeResponse::over`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inherited {
+    /// The dyad's path it comes from, `dyads.<d>.response.<key>`.
+    pub from: String,
+    /// `true`: the regime has no `response` table and answers with the
+    /// dyad's rule itself, so a drawn source is drawn per trial here too.
+    /// `false`: the regime has its own `response` table, merged with the
+    /// dyad's once at load, so a drawn source enters at its median and is
+    /// not drawn per trial in this regime.
+    pub live: bool,
 }
 
 /// A parameter's distribution as `brink params` shows it.
@@ -76,16 +93,74 @@ impl ScenarioSpec {
                 summary: d.summary(),
             })
         };
-        Ok(loaded
+        let mut out: Vec<Param> = loaded
             .params()
             .into_iter()
             .map(|(path, value)| Param {
                 doc: scenario::paths::doc_for(&path).unwrap_or("").to_string(),
                 value: value.to_string(),
                 dist: dist_of(&path),
+                inherited: None,
                 path,
             })
-            .collect())
+            .collect();
+        add_inherited(&loaded.scenario, &mut out);
+        Ok(out)
+    }
+}
+
+/// Adds, after each regime's own keys, the response keys it inherits from
+/// its dyad: every key of `dyads.<d>.response` (as listed, defaults
+/// included) that the regime's `response` table does not set and that
+/// the regime's rule reads. `generosity` merges level by level; `places`
+/// is replaced whole, so a regime that sets one place inherits none.
+fn add_inherited(s: &crate::model::Scenario, out: &mut Vec<Param>) {
+    for d in &s.dyads {
+        let base = format!("dyads.{}.response.", d.id);
+        let from: Vec<Param> = out.iter().filter(|p| p.path.starts_with(&base)).cloned().collect();
+        if from.is_empty() {
+            continue; // no response to inherit (a regime's own table lists all it reads)
+        }
+        for r in &d.regimes {
+            let own = format!("dyads.{}.regimes.{}.", d.id, r.id);
+            let mine = format!("{own}response.");
+            let set = |key: &str| out.iter().any(|p| p.path == format!("{mine}{key}"));
+            let sets_places = out.iter().any(|p| p.path.starts_with(&format!("{mine}places.")));
+            let rule = out
+                .iter()
+                .find(|p| p.path == format!("{mine}rule"))
+                .or_else(|| from.iter().find(|p| p.path == format!("{base}rule")))
+                .map_or("graded".to_string(), |p| p.value.trim_matches('"').to_string());
+            let mut rule_table = toml::Table::new();
+            rule_table.insert("rule".into(), toml::Value::String(rule));
+            let kept: Vec<Param> = from
+                .iter()
+                .filter_map(|p| {
+                    let key = &p.path[base.len()..];
+                    let top = key.split('.').next().unwrap_or(key);
+                    let read = scenario::schema::reads(&["dyads", &d.id, "response"], &rule_table, top);
+                    if set(key) || (top == "places" && sets_places) || read == Some(false) {
+                        return None;
+                    }
+                    let path = format!("{mine}{key}");
+                    Some(Param {
+                        doc: scenario::paths::doc_for(&path).unwrap_or("").to_string(),
+                        value: p.value.clone(),
+                        dist: p.dist.clone(),
+                        inherited: Some(Inherited {
+                            from: p.path.clone(),
+                            live: r.response.is_none(),
+                        }),
+                        path,
+                    })
+                })
+                .collect();
+            // After the regime's own keys; a dyad that declares no regime
+            // has an implicit one, which lists nothing.
+            if let Some(i) = out.iter().rposition(|p| p.path.starts_with(&own)) {
+                out.splice(i + 1..i + 1, kept);
+            }
+        }
     }
 }
 

@@ -9,11 +9,15 @@
 //! `cum_wounded_<a>`; per actor with a pressure stock `pressure_<a>`; per
 //! track `talks_<t>_status` and `talks_<t>_progress`; per driver
 //! `driver_<d>` (1 active, 0 not); per dyad with regimes
-//! `regime_<from>_<to>`.
+//! `regime_<from>_<to>`; then, only for scenarios that have them (issue
+//! 15), per actor with a risk stock `risk_<a>` (K_t after this step), and
+//! per action `actions_<a>_<x>` (1 if the actor took it this step, else
+//! 0: a choice acts at most once a step) and `cum_actions_<a>_<x>` (times
+//! so far), so older scenarios keep their columns byte for byte.
 //!
 //! With `--format parquet` (or `both`) the same rows go to
 //! `timeline.parquet`, typed: `trial` and `step` INT64, `date` a DATE,
-//! counts INT64, pressure and progress DOUBLE, statuses and regimes
+//! counts INT64 (actions too), pressure, risk and progress DOUBLE, statuses and regimes
 //! dictionary-encoded strings, drivers BOOLEAN; none is null (a trial's
 //! rows stop at its end step). Row groups of [`super::parquet::ROW_GROUP`]
 //! rows stream as the trials run.
@@ -37,6 +41,11 @@ enum Col {
     Progress(usize),
     Driver(usize),
     Regime(usize),
+    Risk(usize),
+    /// Choice `i` (actor-major, file order) taken this step: 1 or 0.
+    StepAction(usize),
+    /// Times choice `i` was taken so far.
+    CumActions(usize),
 }
 
 /// Number of data columns after `trial` and `step` (and `date`).
@@ -87,14 +96,39 @@ fn columns(s: &Scenario) -> (Vec<String>, Vec<Col>) {
             cols.push(Col::Regime(i));
         }
     }
+    for (i, a) in s.actors.iter().enumerate() {
+        if a.risk.is_some() {
+            names.push(format!("risk_{}", a.id));
+            cols.push(Col::Risk(i));
+        }
+    }
+    let choices = || {
+        s.actors
+            .iter()
+            .flat_map(|a| a.choices.iter().map(move |c| (a.id.as_str(), c.id.as_str())))
+            .enumerate()
+    };
+    for (i, (a, x)) in choices() {
+        names.push(format!("actions_{a}_{x}"));
+        cols.push(Col::StepAction(i));
+    }
+    for (i, (a, x)) in choices() {
+        names.push(format!("cum_actions_{a}_{x}"));
+        cols.push(Col::CumActions(i));
+    }
     (names, cols)
 }
 
 impl Col {
     fn ty(self) -> ColType {
         match self {
-            Col::StepEvents(_) | Col::CumEvents(_) | Col::Killed(_) | Col::Wounded(_) => ColType::Int,
-            Col::Pressure(_) | Col::Progress(_) => ColType::Real,
+            Col::StepEvents(_)
+            | Col::CumEvents(_)
+            | Col::Killed(_)
+            | Col::Wounded(_)
+            | Col::StepAction(_)
+            | Col::CumActions(_) => ColType::Int,
+            Col::Pressure(_) | Col::Progress(_) | Col::Risk(_) => ColType::Real,
             Col::Status(_) | Col::Regime(_) => ColType::Text,
             Col::Driver(_) => ColType::Bool,
         }
@@ -119,6 +153,9 @@ pub struct TimelineWriter {
     trial: u64,
     cell: String,
     err: Option<OutputError>,
+    /// Per choice, its count before this step (reset at each trial's
+    /// start): a step's `actions_*` is the count's increase.
+    prev_choices: Vec<u32>,
 }
 
 impl TimelineWriter {
@@ -175,6 +212,7 @@ impl TimelineWriter {
             trial: 0,
             cell: String::new(),
             err: None,
+            prev_choices: vec![0; s.actors.iter().map(|a| a.choices.len()).sum()],
         })
     }
 
@@ -197,6 +235,7 @@ impl TimelineWriter {
         if self.pq.is_some() {
             self.write_parquet(s, st, t)?;
         }
+        self.prev_choices.copy_from_slice(st.choice_counts());
         Ok(())
     }
 
@@ -228,6 +267,9 @@ impl TimelineWriter {
                 Col::Progress(k) => w.real(c, st.track(k).1),
                 Col::Driver(k) => w.boolean(c, st.drivers()[k]),
                 Col::Regime(d) => w.text(c, &p.regimes[d][st.regimes()[d] as usize]),
+                Col::Risk(a) => w.real(c, st.risk()[a]),
+                Col::StepAction(i) => w.int(c, i64::from(st.choice_counts()[i] - self.prev_choices[i])),
+                Col::CumActions(i) => w.int(c, i64::from(st.choice_counts()[i])),
             }
             c += 1;
         }
@@ -270,6 +312,13 @@ impl TimelineWriter {
                 Col::Progress(k) => fmt_real(st.track(k).1, c),
                 Col::Driver(k) => c.push(if st.drivers()[k] { '1' } else { '0' }),
                 Col::Regime(d) => c.push_str(&s.dyads[d].regimes[st.regimes()[d] as usize].id),
+                Col::Risk(a) => fmt_real(st.risk()[a], c),
+                Col::StepAction(i) => {
+                    let _ = write!(c, "{}", st.choice_counts()[i] - self.prev_choices[i]);
+                }
+                Col::CumActions(i) => {
+                    let _ = write!(c, "{}", st.choice_counts()[i]);
+                }
             }
             out.field(c)?;
         }
@@ -307,6 +356,7 @@ impl TrialObserver for TimelineWriter {
 
     fn begin(&mut self, i: u64) {
         self.trial = i;
+        self.prev_choices.fill(0);
     }
 
     fn end(&mut self) -> Result<(), TimelineError> {

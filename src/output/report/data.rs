@@ -399,11 +399,14 @@ pub struct Timeline {
 }
 
 /// Whether the report draws a fan chart of timeline column `c`: running
-/// totals, pressure stocks and talks progress.
+/// totals, pressure and risk stocks, actions taken so far and talks
+/// progress.
 pub fn fan_column(c: &str) -> bool {
     c.starts_with("cum_events_")
         || c.starts_with("cum_killed_")
         || c.starts_with("pressure_")
+        || c.starts_with("risk_")
+        || c.starts_with("cum_actions_")
         || (c.starts_with("talks_") && c.ends_with("_progress"))
 }
 

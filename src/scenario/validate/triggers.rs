@@ -176,129 +176,161 @@ impl Fields<'_> {
 }
 
 /// One condition at key prefix `k` (a trigger, or one of its `all` /
-/// `any` tables).
+/// `any` tables): its kind, then the keys that kind reads.
 fn condition(cx: &Cx, k: &str, c: &RawCondition, dyads: &[Dyad], actors: &[Actor], slots: &mut u16) -> R<Condition> {
-    let raw = cx.raw;
-    let key = |field: &str| format!("{k}.{field}");
-    let when_s = c.when.as_deref().unwrap_or("");
-    let need = |field: &str, v: &Option<String>| -> R<String> {
-        v.clone().ok_or_else(|| {
-            missing(
-                key(field),
-                format!("missing key `{field}` (needed by when = \"{when_s}\")"),
-            )
-        })
-    };
+    let f = CondFields { k, c };
     let meaning = format!("the condition, {}", one_of(When::NAMES));
-    let when = required(&key("when"), &c.when, &meaning)?;
-    Ok(match kind::<When>(&key("when"), when)? {
-        When::Event => {
-            let slot = *slots;
-            *slots = slots
-                .checked_add(1)
-                .ok_or_else(|| inconsistent(key("when"), "expected at most 65535 event conditions in a scenario"))?;
-            Condition::Event {
-                from: actor_or_any(&key("from"), &c.from, raw)?,
-                to: actor_or_any(&key("to"), &c.to, raw)?,
-                min_level: cx.hostile_level_or(&key("min_level"), c.min_level.as_ref(), 1)?,
-                killed: c.killed,
-                wounded: c.wounded,
-                within: steps(&key("within"), c.within, 1, MAX_HORIZON)?,
-                slot,
-            }
-        }
-        When::Step => {
-            let Some(at) = c.at else {
-                return Err(missing(
-                    key("at"),
-                    "missing key `at`: the step at which the trigger fires",
-                ));
-            };
-            let at = steps(&key("at"), at, 0, MAX_HORIZON)?;
-            let until = match c.until {
-                None => at + 1,
-                Some(u) => {
-                    let u = steps(&key("until"), u, 0, MAX_HORIZON + 1)?;
-                    if u <= at {
-                        return Err(inconsistent(
-                            key("until"),
-                            format!("expected a step after at = {at}, found {u}: the window would be empty"),
-                        ));
-                    }
-                    u
-                }
-            };
-            Condition::Step { at, until }
-        }
-        When::Pressure => {
-            let a = need("actor", &c.actor)?;
-            let ai = lookup(&key("actor"), "actor", &a, &raw.actors)?;
-            if actors[ai].pressure.is_none() {
-                return Err(inconsistent(key("actor"), format!("`{a}` has no pressure stock")));
-            }
-            let Some(above) = c.above else {
-                return Err(missing(
-                    key("above"),
-                    "missing key `above`: the pressure at which the trigger fires",
-                ));
-            };
-            Condition::Pressure {
-                actor: ai as ActorId,
-                above: finite(&key("above"), above)?,
-            }
-        }
-        When::Track => {
-            let tr = need("track", &c.track)?;
-            let st = need("status", &c.status)?;
-            let track = lookup(&key("track"), "track", &tr, &raw.tracks)? as u16;
-            let status = TalkStatus::parse(&st).ok_or_else(|| {
-                Problem::new(
-                    ErrorKind::UnknownName,
-                    key("status"),
-                    format!(
-                        "unknown status \"{st}\"; expected one of not_started, active, paused, agreement, collapsed"
-                    ),
-                )
-            })?;
-            Condition::Track { track, status }
-        }
+    let when = required(&f.key("when"), &c.when, &meaning)?;
+    Ok(match kind::<When>(&f.key("when"), when)? {
+        When::Event => event_condition(cx, &f, slots)?,
+        When::Step => step_condition(&f)?,
+        When::Pressure => pressure_condition(cx, &f, actors)?,
+        When::Track => track_condition(cx, &f)?,
         When::Driver => {
-            let d = need("driver", &c.driver)?;
+            let d = f.need("driver", &c.driver)?;
             Condition::Driver {
-                driver: lookup(&key("driver"), "driver", &d, &raw.drivers)? as u16,
+                driver: lookup(&f.key("driver"), "driver", &d, &cx.raw.drivers)? as u16,
                 active: c.active.unwrap_or(true),
             }
         }
-        When::Regime => {
-            let did = need("dyad", &c.dyad)?;
-            let dyad = lookup(&key("dyad"), "dyad", &did, &raw.dyads)?;
-            let r = need("regime", &c.regime)?;
-            let dy = &dyads[dyad];
-            let regime = dy.regimes.iter().position(|x| x.id == r).ok_or_else(|| {
-                Problem::new(
-                    ErrorKind::UnknownId,
-                    key("regime"),
-                    format!("dyad `{}` has no regime `{r}`", dy.id),
-                )
-                .help(format!(
-                    "regimes of `{}`: {}",
-                    dy.id,
-                    dy.regimes.iter().map(|x| x.id.as_str()).collect::<Vec<_>>().join(", ")
-                ))
-            })?;
-            Condition::Regime {
-                dyad: dyad as DyadId,
-                regime: regime as u8,
-            }
-        }
+        When::Regime => regime_condition(cx, &f, dyads)?,
         When::Action => {
-            let a = need("actor", &c.actor)?;
-            let act = need("action", &c.taken)?;
+            let a = f.need("actor", &c.actor)?;
+            let act = f.need("action", &c.taken)?;
             Condition::Action {
-                choice: choice_index(cx.raw, &key("actor"), &a, &key("action"), &act)?,
-                within: steps(&key("within"), c.within, 1, MAX_HORIZON)?,
+                choice: choice_index(cx.raw, &f.key("actor"), &a, &f.key("action"), &act)?,
+                within: steps(&f.key("within"), c.within, 1, MAX_HORIZON)?,
             }
         }
+    })
+}
+
+/// One condition's keys, under its dotted prefix.
+struct CondFields<'a> {
+    k: &'a str,
+    c: &'a RawCondition,
+}
+
+impl CondFields<'_> {
+    fn key(&self, field: &str) -> String {
+        format!("{}.{field}", self.k)
+    }
+
+    /// A key the condition's `when` needs.
+    fn need(&self, field: &str, v: &Option<String>) -> R<String> {
+        v.clone().ok_or_else(|| {
+            missing(
+                self.key(field),
+                format!(
+                    "missing key `{field}` (needed by when = \"{}\")",
+                    self.c.when.as_deref().unwrap_or("")
+                ),
+            )
+        })
+    }
+}
+
+/// `when = "event"`: an event from -> to at or above `min_level` (that
+/// killed or wounded, if asked) within the last `within` steps; each
+/// takes the next slot of the engine's per-condition window.
+fn event_condition(cx: &Cx, f: &CondFields, slots: &mut u16) -> R<Condition> {
+    let (c, raw) = (f.c, cx.raw);
+    let slot = *slots;
+    *slots = slots
+        .checked_add(1)
+        .ok_or_else(|| inconsistent(f.key("when"), "expected at most 65535 event conditions in a scenario"))?;
+    Ok(Condition::Event {
+        from: actor_or_any(&f.key("from"), &c.from, raw)?,
+        to: actor_or_any(&f.key("to"), &c.to, raw)?,
+        min_level: cx.hostile_level_or(&f.key("min_level"), c.min_level.as_ref(), 1)?,
+        killed: c.killed,
+        wounded: c.wounded,
+        within: steps(&f.key("within"), c.within, 1, MAX_HORIZON)?,
+        slot,
+    })
+}
+
+/// `when = "step"`: the window `at <= t < until` (`until` = `at + 1`
+/// when absent), which must not be empty.
+fn step_condition(f: &CondFields) -> R<Condition> {
+    let Some(at) = f.c.at else {
+        return Err(missing(
+            f.key("at"),
+            "missing key `at`: the step at which the trigger fires",
+        ));
+    };
+    let at = steps(&f.key("at"), at, 0, MAX_HORIZON)?;
+    let until = match f.c.until {
+        None => at + 1,
+        Some(u) => {
+            let u = steps(&f.key("until"), u, 0, MAX_HORIZON + 1)?;
+            if u <= at {
+                return Err(inconsistent(
+                    f.key("until"),
+                    format!("expected a step after at = {at}, found {u}: the window would be empty"),
+                ));
+            }
+            u
+        }
+    };
+    Ok(Condition::Step { at, until })
+}
+
+/// `when = "pressure"`: an actor with a pressure stock, above a level.
+fn pressure_condition(cx: &Cx, f: &CondFields, actors: &[Actor]) -> R<Condition> {
+    let a = f.need("actor", &f.c.actor)?;
+    let ai = lookup(&f.key("actor"), "actor", &a, &cx.raw.actors)?;
+    if actors[ai].pressure.is_none() {
+        return Err(inconsistent(f.key("actor"), format!("`{a}` has no pressure stock")));
+    }
+    let Some(above) = f.c.above else {
+        return Err(missing(
+            f.key("above"),
+            "missing key `above`: the pressure at which the trigger fires",
+        ));
+    };
+    Ok(Condition::Pressure {
+        actor: ai as ActorId,
+        above: finite(&f.key("above"), above)?,
+    })
+}
+
+/// `when = "track"`: a track in a status.
+fn track_condition(cx: &Cx, f: &CondFields) -> R<Condition> {
+    let tr = f.need("track", &f.c.track)?;
+    let st = f.need("status", &f.c.status)?;
+    let track = lookup(&f.key("track"), "track", &tr, &cx.raw.tracks)? as u16;
+    let status = TalkStatus::parse(&st).ok_or_else(|| {
+        Problem::new(
+            ErrorKind::UnknownName,
+            f.key("status"),
+            format!("unknown status \"{st}\"; expected one of not_started, active, paused, agreement, collapsed"),
+        )
+    })?;
+    Ok(Condition::Track { track, status })
+}
+
+/// `when = "regime"`: a dyad in one of its regimes.
+fn regime_condition(cx: &Cx, f: &CondFields, dyads: &[Dyad]) -> R<Condition> {
+    let did = f.need("dyad", &f.c.dyad)?;
+    let dyad = lookup(&f.key("dyad"), "dyad", &did, &cx.raw.dyads)?;
+    let r = f.need("regime", &f.c.regime)?;
+    let dy = &dyads[dyad];
+    let regime = dy.regimes.iter().position(|x| x.id == r).ok_or_else(|| {
+        Problem::new(
+            ErrorKind::UnknownId,
+            f.key("regime"),
+            format!("dyad `{}` has no regime `{r}`", dy.id),
+        )
+        .help(format!(
+            "regimes of `{}`: {}",
+            dy.id,
+            dy.regimes.iter().map(|x| x.id.as_str()).collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    Ok(Condition::Regime {
+        dyad: dyad as DyadId,
+        regime: regime as u8,
     })
 }
 
