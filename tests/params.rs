@@ -12,39 +12,7 @@ use assert_cmd::Command;
 /// regime `calm` sets one of them (threshold), `hot` none and `cold` a
 /// different rule (`alld`, which reads none of the graded keys). b -> a
 /// answers too but declares no regime.
-const SCENARIO: &str = r#"
-[scenario]
-name = "inherit"
-horizon = 10
-[ladder.none]
-severity = 0
-[ladder.shot]
-severity = 1
-[actors.a]
-[actors.b]
-[dyads.a_b]
-from = "a"
-to = "b"
-regime = "calm"
-[dyads.a_b.response]
-proportionality = { uniform = { lower = 0.5, upper = 1.5 } }
-threshold = 2.0
-delay = 3
-[dyads.a_b.regimes.calm]
-[dyads.a_b.regimes.calm.response]
-threshold = 5.0
-[dyads.a_b.regimes.hot]
-rate = 2.0
-[dyads.a_b.regimes.cold]
-[dyads.a_b.regimes.cold.response]
-rule = "alld"
-level = "shot"
-[dyads.b_a]
-from = "b"
-to = "a"
-[dyads.b_a.response]
-delay = 2
-"#;
+const SCENARIO: &str = include_str!("data/regime_inherit.toml");
 
 fn params(dir: &std::path::Path, sets: &[&str]) -> String {
     let file = dir.join("inherit.toml");

@@ -398,36 +398,10 @@ def test_score_of_a_directory_without_a_run_raises(tmp_path):
 # engine15: keys a regime inherits from its dyad
 
 
-REGIME_SCENARIO = """
-[scenario]
-name = "inherit"
-horizon = 10
-[ladder.none]
-severity = 0
-[ladder.shot]
-severity = 1
-[actors.a]
-[actors.b]
-[dyads.a_b]
-from = "a"
-to = "b"
-regime = "calm"
-[dyads.a_b.response]
-proportionality = { uniform = { lower = 0.5, upper = 1.5 } }
-threshold = 2.0
-delay = 3
-[dyads.a_b.regimes.calm]
-[dyads.a_b.regimes.calm.response]
-threshold = 5.0
-[dyads.a_b.regimes.hot]
-rate = 2.0
-"""
-
-
-def test_params_list_what_a_regime_inherits(tmp_path):
-    path = tmp_path / "inherit.toml"
-    path.write_text(REGIME_SCENARIO)
-    got = brink.params(str(path)).set_index("path")
+def test_params_list_what_a_regime_inherits():
+    # The scenario tests/params.rs reads too.
+    path = os.path.join(REPO, "tests", "data", "regime_inherit.toml")
+    got = brink.params(path).set_index("path")
     calm = "dyads.a_b.regimes.calm.response."
     # calm sets threshold: its own, not inherited; it keeps delay and pi.
     assert pd.isna(got.loc[calm + "threshold", "inherited_from"])

@@ -157,15 +157,9 @@ impl Fields<'_> {
 
     /// A key the trigger's `when` or `do` needs.
     fn need(&self, field: &str, v: &Option<String>) -> R<String> {
-        v.clone().ok_or_else(|| {
-            missing(
-                self.key(field),
-                format!(
-                    "missing key `{field}` (needed by when = \"{}\", do = \"{}\")",
-                    self.t.when.as_deref().unwrap_or(""),
-                    self.t.action.as_deref().unwrap_or("")
-                ),
-            )
+        let (w, d) = (self.t.when.as_deref(), self.t.action.as_deref());
+        need_at(self.k, field, v, || {
+            format!("when = \"{}\", do = \"{}\"", w.unwrap_or(""), d.unwrap_or(""))
         })
     }
 
@@ -218,16 +212,21 @@ impl CondFields<'_> {
 
     /// A key the condition's `when` needs.
     fn need(&self, field: &str, v: &Option<String>) -> R<String> {
-        v.clone().ok_or_else(|| {
-            missing(
-                self.key(field),
-                format!(
-                    "missing key `{field}` (needed by when = \"{}\")",
-                    self.c.when.as_deref().unwrap_or("")
-                ),
-            )
+        need_at(self.k, field, v, || {
+            format!("when = \"{}\"", self.c.when.as_deref().unwrap_or(""))
         })
     }
+}
+
+/// `v`, or the error "missing key `field` (needed by BY)" at `k.field`,
+/// BY naming the kinds that read it.
+fn need_at(k: &str, field: &str, v: &Option<String>, by: impl FnOnce() -> String) -> R<String> {
+    v.clone().ok_or_else(|| {
+        missing(
+            format!("{k}.{field}"),
+            format!("missing key `{field}` (needed by {})", by()),
+        )
+    })
 }
 
 /// `when = "event"`: an event from -> to at or above `min_level` (that
