@@ -394,8 +394,28 @@ pub fn read_partial(dir: &Path) -> Result<Option<Partial>, MergeError> {
             )));
         }
     }
-    let files_there = KEPT.iter().all(|f| !wrote(f) || kept(dir, f).exists());
-    Ok(files_there.then_some(p))
+    if !KEPT.iter().all(|f| !wrote(f) || kept(dir, f).exists()) {
+        return Ok(None);
+    }
+    // Each kept file must hold at least the bytes the checkpoint records,
+    // checked before any is taken back.
+    for (f, len) in ["trials.csv", "summary.csv", "Y.txt", "sensitivity.csv"]
+        .iter()
+        .zip(p.lens)
+    {
+        if !wrote(f) {
+            continue;
+        }
+        let k = kept(dir, f);
+        let have = std::fs::metadata(&k).map_err(|e| OutputError::io(&k, e))?.len();
+        if have < len {
+            return Err(bad(format!(
+                "it records {len} bytes of {f}, but the kept `{}` holds {have}",
+                k.display()
+            )));
+        }
+    }
+    Ok(Some(p))
 }
 
 /// The files a checkpoint keeps.
