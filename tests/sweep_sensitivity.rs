@@ -103,6 +103,14 @@ fn each_block_is_the_run_at_its_point_without_the_swept_path() {
     let m: serde_json::Value = serde_json::from_str(&text(&out.join("run.json"))).expect("json");
     assert_eq!(m["sensitivity"], true);
     assert!(m["files"][SENS].is_string());
+    // The report ranks the drivers by their index, not by the point's
+    // values that lead each row.
+    Command::new(BIN).arg("report").arg(&out).assert().success();
+    let html = text(&out.join("report.html"));
+    assert!(
+        html.contains("ranked by |index|"),
+        "the report ranks sensitivity.csv by another column"
+    );
 }
 
 #[test]
