@@ -1343,3 +1343,195 @@ fn engine15_missing_condition_and_action_keys_keep_their_messages() {
         }
     }
 }
+
+// ---- branch `sweepsens` (issue 14): a sweep's sensitivity.csv, spoiled ----
+// A shard whose sensitivity.csv is truncated, changed, missing or unlisted
+// is refused by merge (exit 2, nothing written); a checkpoint whose file
+// lengths are wrong (an older brink's three, too many, longer than the kept
+// file, or not there) is refused by --resume with a message saying to run
+// without it, which then gives the bytes of a whole sweep.
+
+#[path = "support/checkpoint.rs"]
+mod sweepsens_checkpoint;
+
+/// small.toml with one drawn parameter, 3 points of 300 trials: ms a point.
+fn sweepsens_args() -> Vec<String> {
+    [
+        "sweep",
+        "tests/data/small.toml",
+        "-q",
+        "--set",
+        "ladder.shot.wound=beta:a=2,b=8",
+        "--grid",
+        "ladder.shot.kill=0,0.05,0.1",
+        "--trials",
+        "300",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn sweepsens_run(args: &[String], extra: &[&str], out: &Path) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run brink")
+}
+
+fn sweepsens_copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("dir") {
+        let e = e.expect("entry");
+        std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+    }
+}
+
+#[test]
+fn sweepsens_merge_refuses_a_spoiled_shard_sensitivity_csv() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let args = sweepsens_args();
+    let d = |k: u64| tmp.path().join(format!("s{k}"));
+    for k in 0..3 {
+        let o = sweepsens_run(&args, &["--shard", &format!("{k}/3")], &d(k));
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let sens = |dir: &Path| dir.join("sensitivity.csv");
+    type Spoil = fn(&Path);
+    let cases: [(&str, Spoil, &str); 5] = [
+        (
+            "truncated",
+            |p| {
+                let b = std::fs::read(p).unwrap();
+                std::fs::write(p, &b[..b.len() / 2]).unwrap();
+            },
+            "does not match its run.json",
+        ),
+        (
+            "one byte changed",
+            |p| {
+                let mut b = std::fs::read(p).unwrap();
+                let i = b.len() - 3;
+                b[i] = if b[i] == b'1' { b'2' } else { b'1' };
+                std::fs::write(p, b).unwrap();
+            },
+            "does not match its run.json",
+        ),
+        (
+            "empty",
+            |p| std::fs::write(p, b"").unwrap(),
+            "does not match its run.json",
+        ),
+        (
+            "missing",
+            |p| std::fs::remove_file(p).unwrap(),
+            "sensitivity.csv is missing",
+        ),
+        (
+            "unlisted in run.json",
+            |p| {
+                let j = p.with_file_name("run.json");
+                let mut m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&j).unwrap()).unwrap();
+                m["files"].as_object_mut().unwrap().remove("sensitivity.csv");
+                std::fs::write(&j, m.to_string()).unwrap();
+            },
+            "not a complete sweep shard",
+        ),
+    ];
+    for (i, (name, spoil, want)) in cases.iter().enumerate() {
+        let bad = tmp.path().join(format!("bad{i}"));
+        sweepsens_copy(&d(1), &bad);
+        spoil(&sens(&bad));
+        let out = tmp.path().join(format!("m{i}"));
+        let o = Command::new(BIN)
+            .arg("merge")
+            .args([d(0), bad, d(2)])
+            .arg("--out")
+            .arg(&out)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("merge");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(want), "{name}: no '{want}' in {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(!out.exists(), "{name}: merge wrote {}", out.display());
+    }
+    // Unspoiled, they merge.
+    let o = Command::new(BIN)
+        .arg("merge")
+        .args([d(0), d(1), d(2)])
+        .arg("--out")
+        .arg(tmp.path().join("good"))
+        .output()
+        .expect("merge");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn sweepsens_resume_refuses_a_checkpoint_with_wrong_lengths() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let args = sweepsens_args();
+    let whole = tmp.path().join("whole");
+    assert!(sweepsens_run(&args, &[], &whole).status.success());
+    type Lens = fn([u64; 4]) -> serde_json::Value;
+    let cases: [(&str, Lens, &str); 6] = [
+        ("3 lengths", |l| serde_json::json!([l[0], l[1], l[2]]), "older brink"),
+        (
+            "5 lengths",
+            |l| serde_json::json!([l[0], l[1], l[2], l[3], 0]),
+            "5 file lengths, expected 4",
+        ),
+        ("no array", |_| serde_json::json!("12,13"), "no `lens` array"),
+        (
+            "negative",
+            |l| serde_json::json!([l[0], l[1], l[2], -1]),
+            "not a sweep checkpoint",
+        ),
+        (
+            "sensitivity longer than kept",
+            |l| serde_json::json!([l[0], l[1], l[2], l[3] + 1000]),
+            "bytes of sensitivity.csv, but the kept",
+        ),
+        (
+            "Y.txt not written",
+            |l| serde_json::json!([l[0], l[1], 40, l[3]]),
+            "which this sweep does not write",
+        ),
+    ];
+    for (i, (name, lens, want)) in cases.iter().enumerate() {
+        let dir = tmp.path().join(format!("c{i}"));
+        assert!(sweepsens_run(&args, &[], &dir).status.success());
+        let real = sweepsens_checkpoint::make(&dir, 1, None);
+        sweepsens_checkpoint::make_lens(&dir, lens(real));
+        let o = sweepsens_run(&args, &["--resume"], &dir);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(want), "{name}: no '{want}' in {err}");
+        assert!(err.contains("without --resume"), "{name}: no advice in {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(!dir.join("run.json").exists(), "{name}: completed anyway");
+        // Starting afresh, as the message says, gives a whole sweep.
+        let o = sweepsens_run(&args, &[], &dir);
+        assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        for f in ["trials.csv", "summary.csv", "sensitivity.csv"] {
+            assert!(
+                std::fs::read(whole.join(f)).unwrap() == std::fs::read(dir.join(f)).unwrap(),
+                "{name}: {f} differs"
+            );
+        }
+        assert!(!dir.join(".sweep-partial.json").exists(), "{name}: checkpoint left");
+    }
+    // Not JSON at all.
+    let dir = tmp.path().join("garbage");
+    assert!(sweepsens_run(&args, &[], &dir).status.success());
+    sweepsens_checkpoint::make(&dir, 1, None);
+    std::fs::write(dir.join(".sweep-partial.json"), b"{\"manifest\": [").unwrap();
+    let o = sweepsens_run(&args, &["--resume"], &dir);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("it is not JSON"), "{err}");
+}

@@ -16,7 +16,14 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_brink");
 
 /// Files a run or sweep writes under their final names.
-const FINAL: [&str; 5] = ["trials.csv", "summary.csv", "timeline.csv", "Y.txt", "run.json"];
+const FINAL: [&str; 6] = [
+    "trials.csv",
+    "summary.csv",
+    "timeline.csv",
+    "Y.txt",
+    "sensitivity.csv",
+    "run.json",
+];
 
 fn spawn(args: &[&str], out: &Path) -> Child {
     Command::new(BIN)
@@ -224,7 +231,8 @@ fn an_interrupted_sweep_resumes_to_the_bytes_of_an_uninterrupted_one() {
         } else {
             assert!(stderr.contains("resuming shard 0/1 at point 0:"), "{stderr}");
         }
-        for f in ["design.csv", "trials.csv", "summary.csv"] {
+        // The flagship keeps distributions: each point has drivers.
+        for f in ["design.csv", "trials.csv", "summary.csv", "sensitivity.csv"] {
             let a = std::fs::read(whole.join(f)).expect("read");
             let b = std::fs::read(dir.join(f)).expect("read");
             assert!(a == b, "{f} differs after {name} and --resume");

@@ -17,7 +17,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_brink");
 /// Short trials: a flagship point of 150 trials over 60 days takes ms.
 const FIXED: [&str; 4] = ["--set", "scenario.horizon=60", "--trials", "150"];
 /// The files merge must reproduce byte for byte.
-const DATA: [&str; 4] = ["design.csv", "trials.csv", "summary.csv", "Y.txt"];
+const DATA: [&str; 5] = ["design.csv", "trials.csv", "summary.csv", "Y.txt", "sensitivity.csv"];
 
 fn lhs_args() -> Vec<String> {
     let mut v: Vec<String> = [

@@ -44,6 +44,8 @@ __all__ = [
     "sweep",
     "run_shard",
     "shard_points",
+    "merge",
+    "Merged",
     "params",
     "score",
     "Calibration",
@@ -71,12 +73,17 @@ class Result(NamedTuple):
 
     ``trials``: one row per trial (``trials.csv``); ``summary``: the
     distribution rows (``summary.csv``); ``meta``: provenance (the keys of
-    ``run.json``, plus ``metrics``: each metric column's kind).
+    ``run.json``, plus ``metrics``: each metric column's kind);
+    ``sensitivity`` (sweeps and shards whose points keep distributions,
+    else ``None``): ``sensitivity.csv``, one block per point, each the
+    first-order indices of the parameters that point leaves uncertain
+    (see :func:`sweep`).
     """
 
     trials: pd.DataFrame
     summary: pd.DataFrame
     meta: dict
+    sensitivity: Optional[pd.DataFrame] = None
 
 
 # ----------------------------------------------------------------------
@@ -358,7 +365,28 @@ def _sweep(scenario: Scenario, design: Design, trials, seed, set, threads, crn, 
     summary = pd.concat([pd.DataFrame(sprefix), summary], axis=1)
     meta = _meta(d)
     meta["design"] = df
-    return Result(trials_df, summary, meta)
+    return Result(trials_df, summary, meta, _sensitivity_frame(d, df, paths))
+
+
+def _sensitivity_frame(d: dict, df: pd.DataFrame, paths: list) -> Optional[pd.DataFrame]:
+    """``sensitivity.csv``'s rows as a frame: ``point``, the swept paths,
+    ``output``, ``parameter``, ``index``, ``se``, ``raw`` (float64; NaN
+    where the file has an empty cell), ``classes``, ``n`` (int64)."""
+    if d.get("sensitivity") is None:
+        return None
+    point = np.array(d["sensitivity_point"], dtype=np.int64)
+    cells = d["sensitivity"]
+    cols = dict(zip(d["sensitivity_columns"], list(zip(*cells)) if cells else [[] for _ in d["sensitivity_columns"]]))
+    out: dict = {"point": point}
+    for p in paths:
+        out[p] = df[p].to_numpy()[point] if len(point) else df[p].iloc[:0].to_numpy()
+    out["output"] = pd.array(list(cols["output"]), dtype=object)
+    out["parameter"] = pd.array(list(cols["parameter"]), dtype=object)
+    for c in ("index", "se", "raw"):
+        out[c] = np.array([float(v) if v != "" else np.nan for v in cols[c]], dtype=np.float64)
+    for c in ("classes", "n"):
+        out[c] = np.array([int(v) for v in cols[c]], dtype=np.int64)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(point)))
 
 
 def sweep(scenario: Scenario, design: Design, trials: Optional[int] = None, seed: Optional[int] = None,
@@ -370,7 +398,14 @@ def sweep(scenario: Scenario, design: Design, trials: Optional[int] = None, seed
     default) trial ``i`` draws the same stream at every point.
 
     ``trials`` and ``summary`` start with ``point`` (0-based, design order)
-    and one column per swept path, then the columns of :func:`run`."""
+    and one column per swept path, then the columns of :func:`run`.
+
+    When the points keep distributions (the scenario's, less the swept
+    paths), each point is itself a run with uncertainty and ``sensitivity``
+    holds its drivers, as ``brink sweep``'s ``sensitivity.csv``: the same
+    prefix, then ``output``, ``parameter``, ``index``, ``se``, ``raw``,
+    ``classes``, ``n``. A point's indices are conditional on its fixed
+    values (``docs/uncertainty.md``). ``None`` when nothing is drawn."""
     return _sweep(scenario, design, trials, seed, set, threads, crn, (0, 1))
 
 
@@ -423,12 +458,30 @@ def _frame_csv(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _fmt6(x: float) -> str:
+    """A real as ``sensitivity.csv`` writes it: six decimals, NaN empty."""
+    return "" if x != x else f"{x:.6f}"
+
+
+def _sensitivity_csv(df: pd.DataFrame) -> str:
+    df = df.copy()
+    for c in ("index", "se", "raw"):
+        df[c] = pd.array([_fmt6(float(x)) for x in df[c]], dtype=object)
+    return _frame_csv(df)
+
+
 def write_csv(result: Result, out: Union[str, os.PathLike]) -> list:
-    """Writes ``trials.csv``, ``summary.csv`` and ``run.json`` into ``out``
+    """Writes ``trials.csv``, ``summary.csv``, ``sensitivity.csv`` (when
+    ``result.sensitivity`` is not ``None``) and ``run.json`` into ``out``
     in the CLI's format (the CSV files byte-identical to ``brink run``'s or
     ``brink sweep``'s for the same run). Returns the paths written."""
     os.makedirs(out, exist_ok=True)
     written = []
+    if result.sensitivity is not None:
+        path = os.path.join(out, "sensitivity.csv")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(_sensitivity_csv(result.sensitivity))
+        written.append(path)
     for name, df in (("trials.csv", result.trials), ("summary.csv", result.summary)):
         path = os.path.join(out, name)
         with open(path, "w", encoding="utf-8", newline="") as f:
@@ -440,3 +493,39 @@ def write_csv(result: Result, out: Union[str, os.PathLike]) -> list:
         f.write(json.dumps(meta, indent=2) + "\n")
     written.append(path)
     return written
+
+
+# ----------------------------------------------------------------------
+# sweepsens branch: merging shard directories
+
+
+class Merged(NamedTuple):
+    """What :func:`merge` returns.
+
+    ``out``: the merged directory; ``manifest``: its ``run.json`` (the
+    sweep's identity, shard ``0/1``, the SHA-256 of each file);
+    ``sensitivity``: the merged ``sensitivity.csv`` read back (``point``,
+    the swept paths, ``output``, ``parameter``, ``index``, ``se``, ``raw``,
+    ``classes``, ``n``), or ``None`` when the sweep wrote none.
+    """
+
+    out: str
+    manifest: dict
+    sensitivity: Optional[pd.DataFrame]
+
+
+def merge(dirs: Sequence[Union[str, os.PathLike]], out: Union[str, os.PathLike]) -> Merged:
+    """Merges the shard directories ``dirs`` (each written by ``brink sweep
+    --shard K/N``, in any order) into ``out``, like ``brink merge``: the
+    files of one whole sweep, byte for byte, ``sensitivity.csv`` included.
+    Raises ``ValueError`` (the CLI's message) for a missing, duplicated or
+    mismatched shard or a file that does not match its ``run.json``;
+    nothing is written then."""
+    manifest = json.loads(_brink.merge([os.fspath(d) for d in dirs], os.fspath(out)))
+    sens = os.path.join(os.fspath(out), "sensitivity.csv")
+    df = None
+    if manifest.get("sensitivity"):
+        df = pd.read_csv(sens, keep_default_na=False, na_values=[""])
+        for c in ("index", "se", "raw"):
+            df[c] = df[c].astype(np.float64)
+    return Merged(os.fspath(out), manifest, df)

@@ -42,12 +42,16 @@ class Run:
             timing, ``paths`` for a sweep …).
         timeline: ``timeline.csv`` with ``date`` as datetime64, or ``None``
             when the run had no ``--timeline``.
+        sensitivity: ``sensitivity.csv`` (first-order indices per output
+            and uncertain parameter; per point in a sweep), or ``None``
+            when nothing was drawn.
     """
 
     trials: pd.DataFrame
     summary: pd.DataFrame
     meta: dict
     timeline: pd.DataFrame | None = None
+    sensitivity: pd.DataFrame | None = None
 
     @property
     def start_date(self) -> pd.Timestamp | None:
@@ -116,7 +120,9 @@ def read_run(directory: str | Path) -> Run:
     timeline = _read_either(d, "timeline")
     if timeline is not None and "date" in timeline:
         timeline["date"] = pd.to_datetime(timeline["date"])
-    return Run(trials=trials, summary=summary, meta=meta, timeline=timeline)
+    sens = d / "sensitivity.csv"
+    sensitivity = _read_csv(sens) if sens.exists() else None
+    return Run(trials=trials, summary=summary, meta=meta, timeline=timeline, sensitivity=sensitivity)
 
 
 def survival(

@@ -14,9 +14,10 @@
 use brink::engine::{MetricKind, MetricLayout, TrialResult};
 use brink::job::calibrate::{CalibrateSpec, stop_words};
 use brink::job::inspect::ScenarioSpec;
+use brink::job::merge::MergeSpec;
 use brink::job::run::RunSpec;
 use brink::job::score::ScoreSpec;
-use brink::job::sweep::{DesignSpec, SweepSpec, point_error};
+use brink::job::sweep::{DesignSpec, PointDrivers, SweepSpec, point_error};
 use brink::job::{JobError, MAX_THREADS, MAX_TRIALS, Quiet};
 use brink::model::TalkStatus;
 use brink::output::Summary;
@@ -310,6 +311,10 @@ struct Collect {
     current: Option<(usize, Summary)>,
     summary: Vec<(Option<usize>, Vec<String>)>,
     per_draw: u64,
+    /// Each point's drivers, when its scenario keeps distributions.
+    drivers: Option<PointDrivers>,
+    /// `sensitivity.csv`'s rows: the point, then its cells as written.
+    sensitivity: Vec<(usize, Vec<String>)>,
 }
 
 impl PointSink for Collect {
@@ -321,16 +326,32 @@ impl PointSink for Collect {
         Ok(())
     }
 
+    fn scenario(&mut self, s: &brink::model::Scenario) -> Result<(), SweepError> {
+        if let Some(d) = &mut self.drivers {
+            d.begin(s);
+        }
+        Ok(())
+    }
+
     fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), SweepError> {
         let (p, s) = self.current.as_mut().expect("begin before trial");
         s.push(r, row);
         self.cols.push(Some(*p), i, r, row);
+        if let Some(d) = &mut self.drivers {
+            d.push(r, row);
+        }
         Ok(())
     }
 
     fn end(&mut self) -> Result<(), SweepError> {
         let (p, s) = self.current.take().expect("begin before end");
         summary_cells(&s, Some(p), &mut self.summary);
+        if let Some(d) = &mut self.drivers {
+            for x in d.finish() {
+                let cells = brink::output::sensitivity::cells(&x.output, &x.parameter, &x.estimate);
+                self.sensitivity.push((p, cells.to_vec()));
+            }
+        }
         Ok(())
     }
 }
@@ -380,12 +401,24 @@ fn sweep_py<'py>(
         current: None,
         summary: Vec::new(),
         per_draw: job.per_draw,
+        drivers: job.manifest.sensitivity.then(|| PointDrivers::new(&job)),
+        sensitivity: Vec::new(),
     };
     let cancel = AtomicBool::new(false);
     let started = std::time::Instant::now();
     detached(py, &cancel, || job.run_into(0, &cancel, &mut Quiet, &mut sink))?.map_err(|e| job_err(py, e.into()))?;
     let meta = job.meta("brink.sweep (Python)", started.elapsed().as_secs_f64());
-    result_dict(py, &job.layout, &job.outcomes, &sink.cols, &sink.summary, meta)
+    let d = result_dict(py, &job.layout, &job.outcomes, &sink.cols, &sink.summary, meta)?;
+    // sensitivity.csv's rows (None when nothing is uncertain at the points).
+    if job.manifest.sensitivity {
+        d.set_item("sensitivity_columns", brink::output::sensitivity::COLUMNS.to_vec())?;
+        let (points, cells): (Vec<usize>, Vec<Vec<String>>) = sink.sensitivity.into_iter().unzip();
+        d.set_item("sensitivity_point", points)?;
+        d.set_item("sensitivity", cells)?;
+    } else {
+        d.set_item("sensitivity", py.None())?;
+    }
+    Ok(d)
 }
 
 /// The points shard `k` of `n` runs, of `total`: `(start, end)`.
@@ -520,5 +553,24 @@ fn _brink(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(shard_points, m)?)?;
     m.add_function(wrap_pyfunction!(score_py, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate_py, m)?)?; // pyabc branch
+    m.add_function(wrap_pyfunction!(merge_py, m)?)?; // sweepsens branch
     Ok(())
+}
+
+// ---- sweepsens branch: `brink merge` ----
+
+/// Merges shard directories like `brink merge DIRS --out OUT`; returns the
+/// merged manifest as JSON (`run.json` without `merged_from`). A shard
+/// that is missing, duplicated, of another sweep or whose files do not
+/// match its `run.json` raises `ValueError` with the CLI's message, and
+/// nothing is written.
+#[pyfunction]
+#[pyo3(name = "merge")]
+fn merge_py(py: Python<'_>, dirs: Vec<std::path::PathBuf>, out: std::path::PathBuf) -> PyResult<String> {
+    let spec = MergeSpec { dirs, out };
+    let m = py.detach(|| spec.execute()).map_err(|e| match e {
+        JobError::Merge(_) if e.bad_input() => PyValueError::new_err(e.to_string()),
+        e => job_err(py, e),
+    })?;
+    Ok(serde_json::to_string(&m).expect("manifest serialises"))
 }

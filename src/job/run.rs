@@ -298,7 +298,11 @@ impl RunJob {
         stats.summary.write_rows(&mut sum_file, &[])?;
         files.push(sum_file.commit()?);
         if let Some(a) = &stats.analysis {
-            files.push(write_sensitivity(&self.out, a)?);
+            let drivers = a.drivers();
+            let rows = drivers
+                .iter()
+                .map(|d| (d.output.as_str(), d.parameter.as_str(), &d.estimate));
+            files.push(output::sensitivity::write(&self.out, rows)?);
         }
         let mut meta = self.meta(command, stats.seconds);
         meta["timeline_trials"] = self.timeline.into();
@@ -344,33 +348,6 @@ impl RunJob {
             Err(TimelineError::Run(e)) => Err(e.into()),
         }
     }
-}
-
-/// `sensitivity.csv`: per (output, parameter) the first-order index, its
-/// standard error, the uncorrected η², the classes and rows used.
-fn write_sensitivity(dir: &Path, a: &super::uncert::Analysis) -> Result<PathBuf, JobError> {
-    let mut f = CsvFile::create(&dir.join("sensitivity.csv"))?;
-    f.record(["output", "parameter", "index", "se", "raw", "classes", "n"])?;
-    let fmt = |x: f64| {
-        if x.is_finite() {
-            format!("{x:.6}")
-        } else {
-            String::new()
-        }
-    };
-    for d in a.drivers() {
-        let e = &d.estimate;
-        f.record([
-            d.output.clone(),
-            d.parameter.clone(),
-            fmt(e.index),
-            fmt(e.se),
-            fmt(e.raw),
-            e.classes.to_string(),
-            e.n.to_string(),
-        ])?;
-    }
-    Ok(f.commit()?)
 }
 
 fn timeline_path(dir: &Path) -> String {

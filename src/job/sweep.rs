@@ -5,10 +5,20 @@
 //! [`SweepJob::run_into`] runs into any [`PointSink`] (Python's
 //! collector); [`SweepJob::write_files`] is the CLI's: it resumes a
 //! checkpoint, checks the disk, writes the files and the manifest.
+//!
+//! **Drivers per point.** A point whose scenario keeps distributions (the
+//! paths the design does not fix) is itself a run with uncertainty, so
+//! [`PointDrivers`] estimates each remaining parameter's first-order index
+//! on each output from that point's trials alone, as `brink run` does
+//! ([`super::uncert::Analysis`]: Plischke, Borgonovo and Smith 2013). The
+//! index is conditional on the point's fixed values: it says how much of
+//! the variance *at that point* each uncertain parameter explains.
 
+use super::uncert::{Analysis, Driver};
 use super::{JobError, Watch, check_trials, load, load::reloader, plan};
 use crate::design::{self, Design, DesignError};
 use crate::engine::{MetricLayout, TrialResult};
+use crate::model::Scenario;
 pub use crate::output::parquet::Format;
 use crate::output::sweep::{self as out, Manifest, MergeError, SweepWriter, YMetric};
 use crate::output::{self, Summary, limits};
@@ -300,6 +310,7 @@ impl SweepSpec {
             shard_points: [range.start, range.end],
             files: Default::default(),
             format: self.format,
+            sensitivity: uncertain,
         };
         let plan = SweepPlan {
             seed,
@@ -330,25 +341,80 @@ impl SweepSpec {
     }
 }
 
-/// The CLI's sink: the files, through the writer.
-struct Files<'a>(&'a mut SweepWriter);
+/// The drivers of each sweep point, for a sink: [`PointDrivers::begin`]
+/// with the point's scenario, [`PointDrivers::push`] each trial in trial
+/// order, [`PointDrivers::finish`] at the point's end. A point with
+/// nothing uncertain has no drivers. Memory is one point's estimator,
+/// whatever the number of points.
+pub struct PointDrivers {
+    layout: MetricLayout,
+    trials: u64,
+    analysis: Option<Analysis>,
+}
+
+impl PointDrivers {
+    /// For the points of `job`.
+    pub fn new(job: &SweepJob) -> PointDrivers {
+        PointDrivers {
+            layout: job.layout.clone(),
+            trials: job.plan.trials,
+            analysis: None,
+        }
+    }
+
+    /// A point starts with scenario `s`.
+    pub fn begin(&mut self, s: &Scenario) {
+        self.analysis = Analysis::new(s, &self.layout, self.trials);
+    }
+
+    /// One trial of the current point, in trial order.
+    #[inline]
+    pub fn push(&mut self, r: &TrialResult, row: &[f64]) {
+        if let Some(a) = &mut self.analysis {
+            a.push(r, row);
+        }
+    }
+
+    /// The current point's indices (outputs in order, then parameters),
+    /// empty when it had nothing uncertain.
+    pub fn finish(&mut self) -> Vec<Driver> {
+        self.analysis.take().map(|a| a.drivers()).unwrap_or_default()
+    }
+}
+
+/// The CLI's sink: the files, through the writer, and each point's drivers.
+struct Files<'a> {
+    writer: &'a mut SweepWriter,
+    drivers: PointDrivers,
+}
 
 impl PointSink for Files<'_> {
     type Error = JobError;
     fn begin(&mut self, p: usize, values: &[String]) -> Result<(), JobError> {
-        Ok(self.0.begin(p, values)?)
+        Ok(self.writer.begin(p, values)?)
+    }
+    fn scenario(&mut self, s: &Scenario) -> Result<(), JobError> {
+        if self.writer.writes_sensitivity() {
+            self.drivers.begin(s);
+        }
+        Ok(())
     }
     fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), JobError> {
-        Ok(self.0.trial(i, r, row)?)
+        self.drivers.push(r, row);
+        Ok(self.writer.trial(i, r, row)?)
     }
     fn render(&self) -> Option<Box<dyn crate::runner::Render>> {
-        self.0.render()
+        self.writer.render()
     }
     fn rendered(&mut self, i: u64, r: &TrialResult, row: &[f64], line: &[u8]) -> Result<(), JobError> {
-        Ok(self.0.rendered(i, r, row, line)?)
+        self.drivers.push(r, row);
+        Ok(self.writer.rendered(i, r, row, line)?)
     }
     fn end(&mut self) -> Result<(), JobError> {
-        Ok(self.0.end()?)
+        let d = self.drivers.finish();
+        let rows = d.iter().map(|d| (d.output.as_str(), d.parameter.as_str(), &d.estimate));
+        self.writer.point_sensitivity(rows)?;
+        Ok(self.writer.end()?)
     }
 }
 
@@ -503,9 +569,12 @@ impl SweepJob {
     /// interrupted run of this very shard left.
     fn open_writer(&self, watch: &mut dyn Watch, on_point: out::OnPoint) -> Result<SweepWriter, JobError> {
         let (range, shard) = (self.range(), self.plan.shard);
-        let partial = out::read_partial(&self.out).filter(|p| {
-            self.resume
-                && p.manifest.shard == shard
+        let partial = match self.resume {
+            true => out::read_partial(&self.out)?,
+            false => None,
+        };
+        let partial = partial.filter(|p| {
+            p.manifest.shard == shard
                 && out::same_sweep(&p.manifest, "", &self.manifest, "").is_ok()
                 && range.contains(&p.next_point)
         });
@@ -518,7 +587,10 @@ impl SweepJob {
                 ));
                 SweepWriter::resume(&self.out, &self.design, o, l, y, on_point, p)?
             }
-            None => SweepWriter::create(&self.out, &self.design, o, l, y, on_point, self.manifest.format)?,
+            None => {
+                let (format, sens) = (self.manifest.format, self.manifest.sensitivity);
+                SweepWriter::create(&self.out, &self.design, o, l, y, on_point, format, sens)?
+            }
         })
     }
 
@@ -555,7 +627,11 @@ impl SweepJob {
         writer.nested(self.per_draw);
         let first = writer.resume_point().unwrap_or(range.start);
         let t0 = Instant::now();
-        if let Err(e) = self.run_into(first, cancel, watch, &mut Files(&mut writer)) {
+        let mut files = Files {
+            writer: &mut writer,
+            drivers: PointDrivers::new(self),
+        };
+        if let Err(e) = self.run_into(first, cancel, watch, &mut files) {
             if matches!(e, JobError::Sweep(SweepError::Interrupted { .. })) {
                 // Keep the completed points for --resume.
                 writer.checkpoint(&self.manifest, range.start)?;

@@ -10,6 +10,7 @@
 pub mod limits;
 pub mod parquet;
 pub mod report;
+pub mod sensitivity;
 pub mod summary;
 pub mod sweep;
 pub mod timeline;

@@ -8,12 +8,17 @@
 //! * `summary.csv`: the same prefix, then a run's summary columns, per point;
 //! * `Y.txt` (with a Y metric): one number per point, no header, in design
 //!   order, for SALib's `analyze`;
+//! * `sensitivity.csv` (when the points keep distributions): the same
+//!   prefix, then a run's `sensitivity.csv` columns, one block per point
+//!   ([`super::sensitivity`]; the manifest's `sensitivity` says it is
+//!   there);
 //! * `run.json`: provenance and the [`Manifest`], written last and
 //!   atomically: a directory with a valid `run.json` whose file hashes
 //!   match is a complete shard; anything else is not.
 //!
 //! Shard `k` of `n` holds a contiguous range of points, so `merge`
-//! concatenates the bodies of `trials.csv`, `summary.csv` and `Y.txt` in
+//! concatenates the bodies of `trials.csv`, `summary.csv`, `Y.txt` and
+//! `sensitivity.csv` in
 //! shard order after one header: the bytes of a single run, by
 //! construction. `trials.parquet` cannot be concatenated (row groups span
 //! points, the footer indexes them), so merge reads each shard's rows back
@@ -34,7 +39,14 @@ use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// The data files of a sweep directory, in the order merge writes them.
-pub const DATA_FILES: [&str; 5] = ["design.csv", "trials.csv", "trials.parquet", "summary.csv", "Y.txt"];
+pub const DATA_FILES: [&str; 6] = [
+    "design.csv",
+    "trials.csv",
+    "trials.parquet",
+    "summary.csv",
+    "Y.txt",
+    super::sensitivity::FILE,
+];
 
 /// Errors reading, verifying or merging shards.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -126,6 +138,20 @@ pub enum MergeError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Parquet(#[from] ParquetReadError),
+    /// An interrupted sweep's checkpoint cannot be continued.
+    #[error("`{path}` cannot be continued: {why}")]
+    #[diagnostic(
+        code(brink::sweep_checkpoint),
+        help(
+            "run the same command without --resume: the shard starts afresh and the checkpoint and its kept files are removed"
+        )
+    )]
+    Checkpoint {
+        /// The checkpoint file.
+        path: String,
+        /// What is wrong with it.
+        why: String,
+    },
 }
 
 impl From<CopyError> for MergeError {
@@ -173,6 +199,11 @@ pub struct Manifest {
     /// from `run.json` when CSV, as before `--format`).
     #[serde(default, skip_serializing_if = "Format::is_csv")]
     pub format: Format,
+    /// Whether the points keep distributions, so the directory holds
+    /// `sensitivity.csv` (absent from `run.json` when false, as before
+    /// sweeps wrote it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitivity: bool,
 }
 
 impl Manifest {
@@ -190,6 +221,10 @@ impl Manifest {
             ("Y metric", format!("{:?}", self.y)),
             ("shard count", self.shard.n.to_string()),
             ("trial files (--format)", self.format.as_str().to_string()),
+            (
+                "sensitivity.csv (points with distributions)",
+                self.sensitivity.to_string(),
+            ),
         ]
     }
 }
@@ -270,15 +305,16 @@ pub struct SweepWriter {
     parquet: Option<TrialsParquet>,
     summary_file: CsvFile,
     y: Option<(YMetric, AtomicFile, BufWriter<File>)>,
+    sensitivity: Option<CsvFile>,
     outcomes: Vec<String>,
     layout: MetricLayout,
     current: Option<(Vec<String>, Summary)>,
     on_point: OnPoint,
     per_draw: u64,
     /// After the last completed point: the next point, the bytes of
-    /// trials.csv, summary.csv and Y.txt, and the rows of trials.parquet
-    /// (a checkpoint's cut).
-    done: Option<(usize, [u64; 3], u64)>,
+    /// trials.csv, summary.csv, Y.txt and sensitivity.csv, and the rows of
+    /// trials.parquet (a checkpoint's cut).
+    done: Option<(usize, [u64; 4], u64)>,
 }
 
 /// Name of an interrupted sweep's checkpoint in its output directory.
@@ -297,9 +333,11 @@ pub struct Partial {
     pub manifest: Manifest,
     /// First point not completed.
     pub next_point: usize,
-    /// Bytes of trials.csv, summary.csv and Y.txt through the last
-    /// completed point.
-    pub lens: [u64; 3],
+    /// Bytes of trials.csv, summary.csv, Y.txt and sensitivity.csv
+    /// through the last completed point (0 for a file the sweep does not
+    /// write). A checkpoint of three lengths (before sweeps wrote
+    /// sensitivity.csv) is refused by [`read_partial`] with a clear error.
+    pub lens: [u64; 4],
     /// Rows of trials.parquet through the last completed point (the kept
     /// file is complete and may hold more: the rows of the interrupted
     /// point, dropped on resume).
@@ -307,22 +345,92 @@ pub struct Partial {
     pub rows: u64,
 }
 
-/// Reads `dir`'s checkpoint, if it has one whose files are all there.
-pub fn read_partial(dir: &Path) -> Option<Partial> {
-    let text = std::fs::read_to_string(dir.join(PARTIAL)).ok()?;
-    let p: Partial = serde_json::from_str(&text).ok()?;
-    let f = p.manifest.format;
-    let files_there = (!f.csv() || kept(dir, "trials.csv").exists())
-        && (!f.parquet() || kept(dir, "trials.parquet").exists())
-        && kept(dir, "summary.csv").exists()
-        && (p.manifest.y.is_none() || kept(dir, "Y.txt").exists());
-    files_there.then_some(p)
+/// Reads `dir`'s checkpoint: `None` when there is none or its kept files
+/// are not all there (nothing to continue); an error when it exists but
+/// cannot be continued (not JSON of a checkpoint, or the lengths of
+/// another number of files, as an older brink wrote them).
+pub fn read_partial(dir: &Path) -> Result<Option<Partial>, MergeError> {
+    let path = dir.join(PARTIAL);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(None);
+    };
+    let bad = |why: String| MergeError::Checkpoint {
+        path: path.display().to_string(),
+        why,
+    };
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(format!("it is not JSON ({e})")))?;
+    match v.get("lens").and_then(serde_json::Value::as_array).map(Vec::len) {
+        Some(4) => {}
+        Some(3) => {
+            return Err(bad(
+                "it records 3 file lengths (trials.csv, summary.csv, Y.txt): an older brink wrote it, before sweeps \
+                 wrote sensitivity.csv, and the points it kept have no sensitivity rows"
+                    .into(),
+            ));
+        }
+        Some(n) => {
+            return Err(bad(format!(
+                "it records {n} file lengths, expected 4 (trials.csv, summary.csv, Y.txt, sensitivity.csv)"
+            )));
+        }
+        None => return Err(bad("it has no `lens` array of file lengths".into())),
+    }
+    let p: Partial = serde_json::from_value(v).map_err(|e| bad(format!("it is not a sweep checkpoint ({e})")))?;
+    let m = &p.manifest;
+    let wrote = |f: &str| match f {
+        "trials.csv" => m.format.csv(),
+        "trials.parquet" => m.format.parquet(),
+        "Y.txt" => m.y.is_some(),
+        "sensitivity.csv" => m.sensitivity,
+        _ => true,
+    };
+    for (f, len) in ["trials.csv", "summary.csv", "Y.txt", "sensitivity.csv"]
+        .iter()
+        .zip(p.lens)
+    {
+        if !wrote(f) && len != 0 {
+            return Err(bad(format!(
+                "it records {len} bytes of {f}, which this sweep does not write"
+            )));
+        }
+    }
+    if !KEPT.iter().all(|f| !wrote(f) || kept(dir, f).exists()) {
+        return Ok(None);
+    }
+    // Each kept file must hold at least the bytes the checkpoint records,
+    // checked before any is taken back.
+    for (f, len) in ["trials.csv", "summary.csv", "Y.txt", "sensitivity.csv"]
+        .iter()
+        .zip(p.lens)
+    {
+        if !wrote(f) {
+            continue;
+        }
+        let k = kept(dir, f);
+        let have = std::fs::metadata(&k).map_err(|e| OutputError::io(&k, e))?.len();
+        if have < len {
+            return Err(bad(format!(
+                "it records {len} bytes of {f}, but the kept `{}` holds {have}",
+                k.display()
+            )));
+        }
+    }
+    Ok(Some(p))
 }
+
+/// The files a checkpoint keeps.
+const KEPT: [&str; 5] = [
+    "trials.csv",
+    "trials.parquet",
+    "summary.csv",
+    "Y.txt",
+    super::sensitivity::FILE,
+];
 
 /// Removes `dir`'s checkpoint and kept files, if any.
 pub fn clear_partial(dir: &Path) -> Result<(), OutputError> {
     super::remove_stale(&dir.join(PARTIAL))?;
-    for f in ["trials.csv", "trials.parquet", "summary.csv", "Y.txt"] {
+    for f in KEPT {
         super::remove_stale(&kept(dir, f))?;
     }
     Ok(())
@@ -330,8 +438,11 @@ pub fn clear_partial(dir: &Path) -> Result<(), OutputError> {
 
 impl SweepWriter {
     /// Opens the files of `format` in `dir` (under temporary names) and
-    /// writes `design.csv` at once. `on_point(p, summary)` is called after
-    /// each point (the CLI prints a line).
+    /// writes `design.csv` at once; with `sensitivity`, also
+    /// `sensitivity.csv` (its rows come from
+    /// [`SweepWriter::point_sensitivity`]). `on_point(p, summary)` is
+    /// called after each point (the CLI prints a line).
+    #[allow(clippy::too_many_arguments)]
     pub fn create(
         dir: &Path,
         design: &crate::design::Design,
@@ -340,8 +451,9 @@ impl SweepWriter {
         y: Option<YMetric>,
         on_point: OnPoint,
         format: Format,
+        sensitivity: bool,
     ) -> Result<SweepWriter, MergeError> {
-        Self::open(dir, design, outcomes, layout, y, on_point, format, None)
+        Self::open(dir, design, outcomes, layout, y, on_point, (format, sensitivity), None)
     }
 
     /// Like [`SweepWriter::create`], continuing the files an interrupted
@@ -356,8 +468,8 @@ impl SweepWriter {
         on_point: OnPoint,
         partial: &Partial,
     ) -> Result<SweepWriter, MergeError> {
-        let format = partial.manifest.format;
-        Self::open(dir, design, outcomes, layout, y, on_point, format, Some(partial))
+        let files = (partial.manifest.format, partial.manifest.sensitivity);
+        Self::open(dir, design, outcomes, layout, y, on_point, files, Some(partial))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -368,11 +480,21 @@ impl SweepWriter {
         layout: &MetricLayout,
         y: Option<YMetric>,
         on_point: OnPoint,
-        format: Format,
+        (format, sensitivity): (Format, bool),
         partial: Option<&Partial>,
     ) -> Result<SweepWriter, MergeError> {
-        // A stale manifest must not vouch for files about to be replaced.
+        // A stale manifest must not vouch for files about to be replaced,
+        // nor a file this sweep does not write be listed as its own.
         super::remove_stale(&dir.join("run.json"))?;
+        let writes = [format.csv(), format.parquet(), y.is_some(), sensitivity];
+        for (f, w) in ["trials.csv", "trials.parquet", "Y.txt", super::sensitivity::FILE]
+            .iter()
+            .zip(writes)
+        {
+            if !w {
+                super::remove_stale(&dir.join(f))?;
+            }
+        }
         super::write_atomic(&dir.join("design.csv"), &design.to_csv())?;
         let pq_prefix = super::parquet::sweep_prefix(design);
         let prefix: Vec<String> = pq_prefix.iter().map(|c| c.name.clone()).collect();
@@ -380,9 +502,9 @@ impl SweepWriter {
             true => Some(TrialsParquet::create(dir, &pq_prefix, outcomes.clone(), layout)?),
             false => None,
         };
-        let (trials, summary_file, y, done) = match partial {
+        let (trials, summary_file, y, sensitivity, done) = match partial {
             Some(p) => {
-                let [lt, ls, ly] = p.lens;
+                let [lt, ls, ly, lsens] = p.lens;
                 let trials = match format.csv() {
                     true => Some(TrialsWriter::reopen(
                         dir,
@@ -415,8 +537,16 @@ impl SweepWriter {
                     }
                     None => None,
                 };
+                let sens = match sensitivity {
+                    true => Some(CsvFile::reopen(
+                        &dir.join(super::sensitivity::FILE),
+                        &kept(dir, super::sensitivity::FILE),
+                        lsens,
+                    )?),
+                    false => None,
+                };
                 super::remove_stale(&dir.join(PARTIAL))?;
-                (trials, summary, y, Some((p.next_point, p.lens, p.rows)))
+                (trials, summary, y, sens, Some((p.next_point, p.lens, p.rows)))
             }
             None => {
                 clear_partial(dir)?;
@@ -433,7 +563,15 @@ impl SweepWriter {
                     }
                     None => None,
                 };
-                (trials, summary_file, y, None)
+                let sens = match sensitivity {
+                    true => {
+                        let mut f = CsvFile::create(&dir.join(super::sensitivity::FILE))?;
+                        super::sensitivity::write_header(&mut f, &prefix)?;
+                        Some(f)
+                    }
+                    false => None,
+                };
+                (trials, summary_file, y, sens, None)
             }
         };
         let mut w = SweepWriter {
@@ -442,6 +580,7 @@ impl SweepWriter {
             parquet,
             summary_file,
             y,
+            sensitivity,
             outcomes,
             layout: layout.clone(),
             current: None,
@@ -456,7 +595,7 @@ impl SweepWriter {
         Ok(w)
     }
 
-    fn lens(&mut self) -> Result<[u64; 3], OutputError> {
+    fn lens(&mut self) -> Result<[u64; 4], OutputError> {
         let lt = match &mut self.trials {
             Some(t) => t.flushed_len()?,
             None => 0,
@@ -466,7 +605,11 @@ impl SweepWriter {
             Some((_, g, w)) => super::flushed_len(w, g.dest())?,
             None => 0,
         };
-        Ok([lt, ls, ly])
+        let lsens = match &mut self.sensitivity {
+            Some(f) => f.flushed_len()?,
+            None => 0,
+        };
+        Ok([lt, ls, ly, lsens])
     }
 
     /// Keeps the files through the last completed point under hidden
@@ -486,6 +629,9 @@ impl SweepWriter {
         self.summary_file.keep(lens[1], &kept(&dir, "summary.csv"))?;
         if let Some((_, g, w)) = self.y {
             g.keep(w, lens[2], &kept(&dir, "Y.txt"))?;
+        }
+        if let Some(f) = self.sensitivity {
+            f.keep(lens[3], &kept(&dir, super::sensitivity::FILE))?;
         }
         let p = Partial {
             manifest: manifest.clone(),
@@ -515,6 +661,9 @@ impl SweepWriter {
         self.summary_file.commit()?;
         if let Some((_, g, w)) = self.y {
             g.commit(w)?;
+        }
+        if let Some(f) = self.sensitivity {
+            f.commit()?;
         }
         let mut files = BTreeMap::new();
         for f in DATA_FILES {
@@ -586,6 +735,26 @@ impl SweepWriter {
             p.row(prefix, i, r, row)?;
         }
         Ok(())
+    }
+
+    /// Whether this writer writes `sensitivity.csv`.
+    pub fn writes_sensitivity(&self) -> bool {
+        self.sensitivity.is_some()
+    }
+
+    /// The current point's `sensitivity.csv` block (each row led by the
+    /// point's cells); call it before [`SweepWriter::end`], which cuts
+    /// the checkpoint after it. Nothing happens when the sweep writes no
+    /// `sensitivity.csv`.
+    pub fn point_sensitivity<'a>(
+        &mut self,
+        rows: impl IntoIterator<Item = super::sensitivity::Row<'a>>,
+    ) -> Result<(), OutputError> {
+        let (prefix, _) = self.current.as_ref().expect("begin before point_sensitivity");
+        match &mut self.sensitivity {
+            Some(f) => super::sensitivity::write_rows(f, prefix, rows),
+            None => Ok(()),
+        }
     }
 
     /// The current point is complete: its summary rows, its Y value.
@@ -667,6 +836,16 @@ pub fn verify(dir: &Path) -> Result<Manifest, MergeError> {
         return Err(MergeError::Incomplete {
             dir: d.clone(),
             why: "run.json and Y.txt disagree".into(),
+        });
+    }
+    if m.sensitivity != m.files.contains_key(super::sensitivity::FILE) {
+        return Err(MergeError::Incomplete {
+            dir: d.clone(),
+            why: format!(
+                "run.json {} sensitivity.csv but {} it",
+                if m.sensitivity { "promises" } else { "does not promise" },
+                if m.sensitivity { "does not list" } else { "lists" }
+            ),
         });
     }
     for (f, want) in &m.files {

@@ -179,6 +179,13 @@ pub trait PointSink {
     type Error: From<SweepError>;
     /// Point `p` starts; `values` are its design values.
     fn begin(&mut self, p: usize, values: &[String]) -> Result<(), Self::Error>;
+    /// The current point's compiled scenario (its trials run it; its
+    /// parameters drawn per trial are those the point leaves uncertain),
+    /// called once after [`PointSink::begin`]; by default ignored.
+    fn scenario(&mut self, s: &crate::model::Scenario) -> Result<(), Self::Error> {
+        let _ = s;
+        Ok(())
+    }
     /// Trial `i` of the current point.
     fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), Self::Error>;
     /// The current point is complete.
@@ -281,6 +288,7 @@ pub fn run_from<S: PointSink>(
             threads: plan.threads,
         };
         sink.begin(p, &design.points[p])?;
+        sink.scenario(&l.scenario)?;
         let render = sink.render().unwrap_or_else(|| Box::new(NoRender));
         run_rendered(
             &pool,

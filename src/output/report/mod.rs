@@ -1190,7 +1190,13 @@ fn bookkeeping(h: &str) -> bool {
 /// `None` when there is no value column.
 fn rank_rows(t: &mut Table) -> Option<String> {
     let cols = t.header.len();
-    let v = (0..cols).find(|&c| t.numeric(c) && !interval_column(&t.header[c]) && !bookkeeping(&t.header[c]))?;
+    // A sweep's file leads with the point's values: rank by `index` when
+    // there is one.
+    let v = (0..cols)
+        .find(|&c| t.header[c] == "index" && t.numeric(c))
+        .or_else(|| {
+            (0..cols).find(|&c| t.numeric(c) && !interval_column(&t.header[c]) && !bookkeeping(&t.header[c]))
+        })?;
     let g = (0..cols).find(|&c| {
         !t.numeric(c)
             && matches!(
