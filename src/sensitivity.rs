@@ -363,7 +363,7 @@ impl Streaming {
 /// the cost per row is `P·log M + P·Q` moment updates for `P` parameters
 /// and `Q` outputs. Memory is `P·Q·M` accumulators, fixed in advance.
 ///
-/// Layout (issue 18): per parameter a [`ClassRows`] block, in which the
+/// Layout (issue 18): per parameter a `ClassRows` block, in which the
 /// `Q` outputs' accumulators of one class are contiguous, each moment in
 /// its own array; a row adds its output vector to its class's row in one
 /// pass without a branch per cell (an output that is NaN keeps its old
