@@ -143,20 +143,7 @@ impl Poisson {
     pub fn sample<R: RngCore>(&self, rng: &mut R) -> u32 {
         match self.c {
             PoissonConsts::Zero => 0,
-            PoissonConsts::Inversion { exp_neg } => {
-                let u = uniform(rng);
-                let mut k = 0u32;
-                let mut p = exp_neg;
-                let mut f = p;
-                // The cap only guards against rounding at u ~ 1; at λ < 10
-                // the probability of k > 200 is below 1e-150.
-                while u > f && k < 200 {
-                    k += 1;
-                    p *= self.lambda / f64::from(k);
-                    f += p;
-                }
-                k
-            }
+            PoissonConsts::Inversion { exp_neg } => invert(uniform(rng), exp_neg, self.lambda),
             PoissonConsts::Ptrs {
                 slam: _,
                 loglam,
@@ -181,6 +168,68 @@ impl Poisson {
             },
         }
     }
+}
+
+impl Poisson {
+    /// A sampler for a rate that changes from step to step (the engine's
+    /// initiative rates): as [`Poisson::new`], but for inversion `exp(-λ)`
+    /// is left to [`Poisson::sample_lazy`], which often needs none.
+    pub fn lazy(lambda: f64) -> Poisson {
+        if lambda > 0.0 && lambda < PTRS_FROM {
+            Poisson {
+                lambda,
+                c: PoissonConsts::Inversion { exp_neg: f64::NAN },
+            }
+        } else {
+            Poisson::new(lambda)
+        }
+    }
+
+    /// The same draw as [`Poisson::sample`] (the same uniform, the same
+    /// count, bit for bit), computing `exp(-λ)` only when the uniform does
+    /// not settle the count at 0 by itself, and keeping it for the next
+    /// call. Since `e^{-λ} > 1 - λ`, a uniform `u < (1 - λ)(1 - 2⁻⁴⁸)` is
+    /// below `exp(-λ)` as [`crate::math::exp`] computes it (within 2 ulp,
+    /// a relative error under 2⁻⁵¹, far inside the margin), so the count
+    /// is 0; for small λ, the usual case, most steps end there (issue 18).
+    #[inline]
+    pub fn sample_lazy<R: RngCore>(&mut self, rng: &mut R) -> u32 {
+        let lambda = self.lambda;
+        match &mut self.c {
+            PoissonConsts::Inversion { exp_neg } => {
+                let u = uniform(rng);
+                if u < (1.0 - lambda) * QUICK_ZERO {
+                    return 0;
+                }
+                if exp_neg.is_nan() {
+                    *exp_neg = crate::math::exp(-lambda);
+                }
+                invert(u, *exp_neg, lambda)
+            }
+            _ => self.sample(rng),
+        }
+    }
+}
+
+/// `1 - 2⁻⁴⁸`: the margin under `1 - λ` below which a uniform gives 0
+/// events without `exp(-λ)` ([`Poisson::sample_lazy`]).
+const QUICK_ZERO: f64 = 1.0 - 1.0 / 281_474_976_710_656.0;
+
+/// Inversion by sequential search: the count `k` whose cumulative
+/// probability first reaches `u`, from `exp_neg = exp(-λ)`.
+#[inline]
+fn invert(u: f64, exp_neg: f64, lambda: f64) -> u32 {
+    let mut k = 0u32;
+    let mut p = exp_neg;
+    let mut f = p;
+    // The cap only guards against rounding at u ~ 1; at λ < 10
+    // the probability of k > 200 is below 1e-150.
+    while u > f && k < 200 {
+        k += 1;
+        p *= lambda / f64::from(k);
+        f += p;
+    }
+    k
 }
 
 /// `ln(k!)` for a whole number `k >= 0`: a table below 10, Stirling's series
@@ -234,6 +283,39 @@ mod tests {
             format!("{small:?} {large:?}"),
             "[1, 0, 2, 1, 1, 2, 1, 0] [51, 42, 32, 42, 57, 39]"
         );
+    }
+
+    /// `sample_lazy` is `sample`, draw for draw and word for word: rates
+    /// across both branches and the edges of the quick zero (tiny λ, λ
+    /// near 1, subnormal), each sampler reused for several draws as the
+    /// engine does while λ stays the same.
+    #[test]
+    fn value_stability_poisson_lazy() {
+        let mut lambdas = vec![
+            5e-324,
+            1e-300,
+            1e-17,
+            1e-16,
+            2.3e-16,
+            1e-8,
+            0.999_999_999_999,
+            1.0,
+            1.000_000_000_001,
+            9.999,
+            10.0,
+            42.5,
+        ];
+        let mut g = trial_rng(77, 0);
+        lambdas.extend((0..20_000).map(|_| 12.0 * uniform(&mut g) * uniform(&mut g)));
+        let (mut a, mut b) = (trial_rng(5, 3), trial_rng(5, 3));
+        for &l in &lambdas {
+            let eager = Poisson::new(l);
+            let mut lazy = Poisson::lazy(l);
+            for _ in 0..5 {
+                assert_eq!(eager.sample(&mut a), lazy.sample_lazy(&mut b), "lambda {l:e}");
+            }
+        }
+        assert_eq!(a.get_word_pos(), b.get_word_pos());
     }
 
     #[test]

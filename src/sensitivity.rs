@@ -362,13 +362,160 @@ impl Streaming {
 /// run, with one class lookup per parameter per row (not per pair), so
 /// the cost per row is `P·log M + P·Q` moment updates for `P` parameters
 /// and `Q` outputs. Memory is `P·Q·M` accumulators, fixed in advance.
+///
+/// Layout (issue 18): per parameter a `ClassRows` block, in which the
+/// `Q` outputs' accumulators of one class are contiguous, each moment in
+/// its own array; a row adds its output vector to its class's row in one
+/// pass without a branch per cell (an output that is NaN keeps its old
+/// moments by a select), which the compiler vectorises. Every cell sees
+/// the same operations in the same order as a [`Streaming`] class, so
+/// every bit of every estimate is as before.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grid {
     edges: Vec<Vec<f64>>,
     outputs: usize,
-    /// `[param][output]` accumulators, each `edges[param].len() + 1` long.
-    cells: Vec<Vec<Moments4>>,
+    /// One block per parameter, `edges[param].len() + 1` classes each.
+    cells: Vec<ClassRows>,
     class: Vec<usize>,
+}
+
+/// One parameter's accumulators: for class `c` and output `q`, entry
+/// `c·Q + q` of each moment's array.
+#[derive(Debug, Clone, PartialEq)]
+struct ClassRows {
+    n: Vec<f64>,
+    mean: Vec<f64>,
+    m2: Vec<f64>,
+    m3: Vec<f64>,
+    m4: Vec<f64>,
+}
+
+impl ClassRows {
+    fn new(cells: usize) -> ClassRows {
+        ClassRows {
+            n: vec![0.0; cells],
+            mean: vec![0.0; cells],
+            m2: vec![0.0; cells],
+            m3: vec![0.0; cells],
+            m4: vec![0.0; cells],
+        }
+    }
+
+    /// Adds the outputs `y` to class `c`'s row (`y.len()` outputs).
+    #[inline]
+    fn push(&mut self, c: usize, y: &[f64]) {
+        let q = y.len();
+        let r = c * q..(c + 1) * q;
+        push_row(
+            &mut self.n[r.clone()],
+            &mut self.mean[r.clone()],
+            &mut self.m2[r.clone()],
+            &mut self.m3[r.clone()],
+            &mut self.m4[r],
+            y,
+        );
+    }
+
+    /// Output `q`'s accumulator in class `c`.
+    fn get(&self, c: usize, q: usize, outputs: usize) -> Moments4 {
+        let i = c * outputs + q;
+        Moments4 {
+            n: self.n[i],
+            mean: self.mean[i],
+            m2: self.m2[i],
+            m3: self.m3[i],
+            m4: self.m4[i],
+        }
+    }
+}
+
+/// [`Moments4::push`] of `y[q]` into cell `q` for every finite `y[q]`,
+/// written as selects (the same operations in the same order, so the same
+/// bits). On x86-64 two cells at a time with SSE2 (part of the base
+/// instruction set), whose packed operations round each lane exactly as
+/// the scalar ones; the compiler did not vectorise the scalar loop.
+#[inline]
+fn push_row(n: &mut [f64], mean: &mut [f64], m2: &mut [f64], m3: &mut [f64], m4: &mut [f64], y: &[f64]) {
+    let q = y.len();
+    assert!(n.len() == q && mean.len() == q && m2.len() == q && m3.len() == q && m4.len() == q);
+    #[cfg(target_arch = "x86_64")]
+    let done = {
+        push_pairs(n, mean, m2, m3, m4, y);
+        q - q % 2
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = 0;
+    for i in done..q {
+        let mut c = Moments4 {
+            n: n[i],
+            mean: mean[i],
+            m2: m2[i],
+            m3: m3[i],
+            m4: m4[i],
+        };
+        if y[i].is_finite() {
+            c.push(y[i]);
+        }
+        (n[i], mean[i], m2[i], m3[i], m4[i]) = (c.n, c.mean, c.m2, c.m3, c.m4);
+    }
+}
+
+/// Cells `0..2⌊Q/2⌋` of [`push_row`], two per step: each lane computes
+/// exactly [`Moments4::push`] (same operations, same order, IEEE rounding
+/// per lane), then keeps its old moments where `y` is not finite.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn push_pairs(n: &mut [f64], mean: &mut [f64], m2: &mut [f64], m3: &mut [f64], m4: &mut [f64], y: &[f64]) {
+    use std::arch::x86_64::*;
+    let pairs = y.len() / 2;
+    // SAFETY: SSE2 is enabled on every x86-64 target; every slice holds
+    // at least `2 * pairs` values (checked by the caller), and the
+    // unaligned loads and stores read and write only `[2i, 2i + 2)`.
+    unsafe {
+        let (one, two, three, four, six) = (
+            _mm_set1_pd(1.0),
+            _mm_set1_pd(2.0),
+            _mm_set1_pd(3.0),
+            _mm_set1_pd(4.0),
+            _mm_set1_pd(6.0),
+        );
+        let (sign, inf) = (_mm_set1_pd(-0.0), _mm_set1_pd(f64::INFINITY));
+        let sel = |ok: __m128d, new: __m128d, old: __m128d| _mm_or_pd(_mm_and_pd(ok, new), _mm_andnot_pd(ok, old));
+        for i in (0..pairs).map(|k| 2 * k) {
+            let yv = _mm_loadu_pd(y.as_ptr().add(i));
+            let n1 = _mm_loadu_pd(n.as_ptr().add(i));
+            let mu = _mm_loadu_pd(mean.as_ptr().add(i));
+            let s2 = _mm_loadu_pd(m2.as_ptr().add(i));
+            let s3 = _mm_loadu_pd(m3.as_ptr().add(i));
+            let s4 = _mm_loadu_pd(m4.as_ptr().add(i));
+            let nn = _mm_add_pd(n1, one);
+            let delta = _mm_sub_pd(yv, mu);
+            let dn = _mm_div_pd(delta, nn);
+            let dn2 = _mm_mul_pd(dn, dn);
+            let term1 = _mm_mul_pd(_mm_mul_pd(delta, dn), n1);
+            // m4 += term1·dn2·(n² - 3n + 3) + 6·dn2·m2 - 4·dn·m3
+            let poly = _mm_add_pd(_mm_sub_pd(_mm_mul_pd(nn, nn), _mm_mul_pd(three, nn)), three);
+            let a = _mm_mul_pd(_mm_mul_pd(term1, dn2), poly);
+            let b = _mm_mul_pd(_mm_mul_pd(six, dn2), s2);
+            let c = _mm_mul_pd(_mm_mul_pd(four, dn), s3);
+            let new4 = _mm_add_pd(s4, _mm_sub_pd(_mm_add_pd(a, b), c));
+            // m3 += term1·dn·(n - 2) - 3·dn·m2
+            let d3 = _mm_sub_pd(
+                _mm_mul_pd(_mm_mul_pd(term1, dn), _mm_sub_pd(nn, two)),
+                _mm_mul_pd(_mm_mul_pd(three, dn), s2),
+            );
+            let new3 = _mm_add_pd(s3, d3);
+            let new2 = _mm_add_pd(s2, term1);
+            let newmu = _mm_add_pd(mu, dn);
+            // |y| < ∞: false for NaN and ±∞.
+            let ok = _mm_cmplt_pd(_mm_andnot_pd(sign, yv), inf);
+            _mm_storeu_pd(n.as_mut_ptr().add(i), sel(ok, nn, n1));
+            _mm_storeu_pd(mean.as_mut_ptr().add(i), sel(ok, newmu, mu));
+            _mm_storeu_pd(m2.as_mut_ptr().add(i), sel(ok, new2, s2));
+            _mm_storeu_pd(m3.as_mut_ptr().add(i), sel(ok, new3, s3));
+            _mm_storeu_pd(m4.as_mut_ptr().add(i), sel(ok, new4, s4));
+        }
+    }
 }
 
 impl Grid {
@@ -376,10 +523,7 @@ impl Grid {
     /// [`Streaming::for_dist`]) and `outputs` outputs.
     pub fn new(dists: &[Dist], classes: u32, outputs: usize) -> Grid {
         let edges: Vec<Vec<f64>> = dists.iter().map(|d| Streaming::for_dist(d, classes).edges).collect();
-        let cells = edges
-            .iter()
-            .flat_map(|e| (0..outputs).map(move |_| vec![Moments4::default(); e.len() + 1]))
-            .collect();
+        let cells = edges.iter().map(|e| ClassRows::new((e.len() + 1) * outputs)).collect();
         Grid {
             class: vec![0; edges.len()],
             edges,
@@ -392,15 +536,10 @@ impl Grid {
     /// output that is NaN (a step that never came) is skipped for this row.
     #[inline]
     pub fn push(&mut self, x: &[f64], y: &[f64]) {
-        for ((c, e), &xv) in self.class.iter_mut().zip(&self.edges).zip(x) {
+        let y = &y[..self.outputs];
+        for (((c, e), &xv), cells) in self.class.iter_mut().zip(&self.edges).zip(x).zip(&mut self.cells) {
             *c = e.partition_point(|v| *v < xv);
-        }
-        for (pq, cell) in self.cells.iter_mut().enumerate() {
-            let (p, q) = (pq / self.outputs, pq % self.outputs);
-            let yv = y[q];
-            if yv.is_finite() {
-                cell[self.class[p]].push(yv);
-            }
+            cells.push(*c, y);
         }
     }
 
@@ -411,7 +550,11 @@ impl Grid {
 
     /// The index of parameter `p` on output `q` so far.
     pub fn estimate(&self, p: usize, q: usize) -> Estimate {
-        from_classes(&self.cells[p * self.outputs + q])
+        let rows = &self.cells[p];
+        let classes: Vec<Moments4> = (0..=self.edges[p].len())
+            .map(|c| rows.get(c, q, self.outputs))
+            .collect();
+        from_classes(&classes)
     }
 
     /// Adds rows `0..n` (parameter `p` of row `j` is `x(j, p)`, output
@@ -424,25 +567,37 @@ impl Grid {
         X: Fn(usize, usize) -> f64 + Sync,
         Y: Fn(usize, usize) -> f64 + Sync,
     {
+        let q = self.outputs;
+        let ys: Vec<f64> = (0..n * q).map(|k| y(k / q.max(1), k % q.max(1))).collect();
+        self.push_matrix(n, x, &ys);
+    }
+
+    /// [`Grid::push_rows`] with the outputs given as a row-major matrix:
+    /// row `j`'s outputs are `ys[j·Q..(j+1)·Q]`. Each parameter's class is
+    /// found once per row and the row's outputs added to that class's
+    /// contiguous row of accumulators.
+    pub fn push_matrix<X>(&mut self, n: usize, x: X, ys: &[f64])
+    where
+        X: Fn(usize, usize) -> f64 + Sync,
+    {
         use rayon::prelude::*;
         let outputs = self.outputs;
         if outputs == 0 {
             return;
         }
+        assert!(
+            ys.len() >= n * outputs,
+            "push_matrix: {} outputs for {n} rows of {outputs}",
+            ys.len()
+        );
         self.cells
-            .par_chunks_mut(outputs)
+            .par_iter_mut()
             .zip(self.edges.par_iter())
             .enumerate()
             .for_each(|(p, (cells, e))| {
-                for j in 0..n {
+                for (j, y) in ys.chunks_exact(outputs).take(n).enumerate() {
                     let xv = x(j, p);
-                    let c = e.partition_point(|v| *v < xv);
-                    for (q, cell) in cells.iter_mut().enumerate() {
-                        let yv = y(j, q);
-                        if yv.is_finite() {
-                            cell[c].push(yv);
-                        }
-                    }
+                    cells.push(e.partition_point(|v| *v < xv), y);
                 }
             });
     }
@@ -463,6 +618,38 @@ mod tests {
         assert!((m.m2 - c(2)).abs() < 1e-9);
         assert!((m.m3 - c(3)).abs() < 1e-9);
         assert!((m.m4 - c(4)).abs() < 1e-7);
+    }
+
+    /// `push_row` (SSE2 pairs and the scalar tail) leaves every cell with
+    /// the bits of `Moments4::push`, with NaN and infinite outputs skipped.
+    #[test]
+    fn push_row_is_moments4_push_bitwise() {
+        let mut rng = crate::rng::trial_rng(18, 0);
+        for q in [1usize, 2, 7, 15, 16] {
+            let mut cells = vec![Moments4::default(); q];
+            let mut rows = ClassRows::new(q);
+            for k in 0..3000 {
+                let y: Vec<f64> = (0..q)
+                    .map(|j| match (k + j) % 13 {
+                        0 => f64::NAN,
+                        1 if k % 7 == 0 => f64::INFINITY,
+                        2 => f64::from(u8::from(crate::rng::uniform(&mut rng) < 0.3)),
+                        _ => 1e3 * (crate::rng::uniform(&mut rng) - 0.2).powi(3),
+                    })
+                    .collect();
+                for (c, &v) in cells.iter_mut().zip(&y) {
+                    if v.is_finite() {
+                        c.push(v);
+                    }
+                }
+                rows.push(0, &y);
+            }
+            for (j, c) in cells.iter().enumerate() {
+                let r = rows.get(0, j, q);
+                let bits = |m: &Moments4| [m.n, m.mean, m.m2, m.m3, m.m4].map(f64::to_bits);
+                assert_eq!(bits(c), bits(&r), "q = {q}, cell {j}");
+            }
+        }
     }
 
     #[test]

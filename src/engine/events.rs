@@ -198,9 +198,9 @@ pub(super) fn generate(s: &Scenario, st: &mut TrialState, rng: &mut TrialRng, t:
             continue;
         }
         if ev.poisson[d].lambda().to_bits() != lambda.to_bits() {
-            ev.poisson[d] = Poisson::new(lambda);
+            ev.poisson[d] = Poisson::lazy(lambda);
         }
-        let n = ev.poisson[d].sample(rng);
+        let n = ev.poisson[d].sample_lazy(rng);
         for _ in 0..n {
             let level = (categorical(rng, &init.levels) + 1) as Level;
             let level = execute_level(dy, level, rng);

@@ -60,6 +60,8 @@ pub struct Analysis {
     outputs: Vec<Output>,
     means: DrawMeans,
     y: Vec<f64>,
+    /// A block's outputs, row-major (scratch, reused across blocks).
+    block_y: Vec<f64>,
     per_draw: u64,
     counts: Vec<u64>,
     in_draw: u64,
@@ -119,6 +121,7 @@ impl Analysis {
                 per_draw,
             ),
             y: vec![0.0; outputs.len()],
+            block_y: Vec::new(),
             names,
             outputs,
             per_draw,
@@ -135,11 +138,7 @@ impl Analysis {
     /// Adds one trial's row (trials in order).
     pub fn push(&mut self, r: &TrialResult, row: &[f64]) {
         for (y, o) in self.y.iter_mut().zip(&self.outputs) {
-            *y = match *o {
-                Output::Outcome(k) => f64::from(u8::from(r.outcome == k)),
-                Output::EndStep => f64::from(r.end_step),
-                Output::Column(c) => row[c],
-            };
+            *y = output_value(*o, r, row);
         }
         self.means.push(&row[self.param_cols.clone()], &self.y);
         if self.per_draw > 1 {
@@ -167,16 +166,16 @@ impl Analysis {
             }
             return;
         }
-        let (outputs, cols) = (&self.outputs, self.param_cols.start);
-        self.means.grid.push_rows(
-            results.len(),
-            |j, p| rows[j * width + cols + p],
-            |j, q| match outputs[q] {
-                Output::Outcome(k) => f64::from(u8::from(results[j].outcome == k)),
-                Output::EndStep => f64::from(results[j].end_step),
-                Output::Column(c) => rows[j * width + c],
-            },
-        );
+        let cols = self.param_cols.start;
+        self.block_y.clear();
+        for (j, r) in results.iter().enumerate() {
+            let row = &rows[j * width..(j + 1) * width];
+            self.block_y
+                .extend(self.outputs.iter().map(|o| output_value(*o, r, row)));
+        }
+        self.means
+            .grid
+            .push_matrix(results.len(), |j, p| rows[j * width + cols + p], &self.block_y);
     }
 
     /// Every (output, parameter) index, outputs in order.
@@ -206,6 +205,16 @@ impl Analysis {
         }
         let k = self.per_draw as f64;
         Some(self.shares.iter().map(|sh| spread(sh, k)).collect())
+    }
+}
+
+/// Output `o` of trial `r` with metric row `row`.
+#[inline]
+fn output_value(o: Output, r: &TrialResult, row: &[f64]) -> f64 {
+    match o {
+        Output::Outcome(k) => f64::from(u8::from(r.outcome == k)),
+        Output::EndStep => f64::from(r.end_step),
+        Output::Column(c) => row[c],
     }
 }
 
