@@ -38,12 +38,14 @@
 //! the tail, so the gap is `⌊ln U / ln q⌋` with a 53-bit `U` instead.
 //!
 //! **Bits, not uniforms.** Rules and gaps draw from one 64-bit word at a
-//! time, taking the bits they need: a fair coin (`random`) one bit, a gap
-//! 32 bits, a cooperation probability `p` not equal to 1/2 a 32-bit chunk
-//! `c` compared with `⌊p·2^32⌋`; on a tie the next chunks are compared
-//! with the following digits of `p`, so the draw is exactly `U < p` for a
-//! uniform `U` of unbounded precision, i.e. exactly Bernoulli(p). A word's
-//! leftover bits are dropped when a draw needs more than remain.
+//! time, most significant first, taking the bits they need: a fair coin
+//! (`random`) one bit, a gap 32 bits, a cooperation probability `p` not
+//! equal to 1/2 the bits of a uniform `U` up to the first one that differs
+//! from the binary digits of `p` (two on average; `U < p` iff there `U`
+//! has the 0), reading further 32-bit chunks on a tie of the first 32: the
+//! draw is exactly `U < p` for a uniform `U` of unbounded precision, i.e.
+//! exactly Bernoulli(p), and the bits it did not read stay for the next
+//! draw. A word's leftover bits are dropped when fewer than 32 remain.
 //!
 //! **Rules compiled for the loop.** Each actor's rule becomes a machine
 //! of at most four states (`Fsm`): the state moves on what the player
@@ -266,7 +268,8 @@ impl Sink for Moves {
     fn flush(&mut self) {}
 }
 
-/// Random bits taken from one 64-bit word at a time.
+/// Random bits taken from one 64-bit word at a time, most significant
+/// first: the unused bits are the top `left` bits of `word`.
 #[derive(Default)]
 struct Bits {
     word: u64,
@@ -274,18 +277,31 @@ struct Bits {
 }
 
 impl Bits {
-    /// The next `k` bits (`1 <= k <= 32`); a fresh word when fewer remain
-    /// (the remainder is dropped: the bits are independent either way).
+    /// The next `k` bits (`1 <= k <= 32`), the first as the most
+    /// significant; a fresh word when fewer remain (the remainder is
+    /// dropped: the bits are independent either way).
     #[inline(always)]
     fn take(&mut self, k: u32, rng: &mut TrialRng) -> u64 {
-        if self.left < k {
+        let v = u64::from(self.peek(rng)) >> (32 - k);
+        self.skip(k);
+        v
+    }
+
+    /// The next 32 bits, without using them.
+    #[inline(always)]
+    fn peek(&mut self, rng: &mut TrialRng) -> u32 {
+        if self.left < 32 {
             self.word = rng.next_u64();
             self.left = 64;
         }
-        let v = self.word & (u64::MAX >> (64 - k));
-        self.word >>= k;
+        (self.word >> 32) as u32
+    }
+
+    /// Uses `k <= 32` peeked bits.
+    #[inline(always)]
+    fn skip(&mut self, k: u32) {
+        self.word <<= k;
         self.left -= k;
-        v
     }
 }
 
@@ -339,10 +355,14 @@ impl Coin {
             Coin::Defect => true,
             Coin::Fair => bits.take(1, rng) != 0,
             Coin::Split { t, rest } => {
-                let u = bits.take(32, rng) as u32;
+                // The first bit where u and t differ decides: only the
+                // bits up to it are used (two on average).
+                let u = bits.peek(rng);
                 if u != t {
+                    bits.skip((u ^ t).leading_zeros() + 1);
                     u > t
                 } else {
+                    bits.skip(32);
                     !below_rest(rest, || bits.take(32, rng) as u32)
                 }
             }
@@ -405,7 +425,7 @@ impl GapLaw {
     }
 
     /// Unflipped bits before the next flip (for `Table` and `Log`).
-    #[inline]
+    #[inline(always)]
     fn gap(&self, bits: &mut Bits, rng: &mut TrialRng) -> u64 {
         match self {
             GapLaw::Table(t) => {
@@ -595,6 +615,10 @@ struct FairBlocks {
     /// Index `256·state + byte`: counts (16-bit lanes) and next state.
     inc: Vec<u64>,
     next: Vec<u8>,
+    /// Four bits (`4 / bits` rounds): index `16·state + nibble`, counts
+    /// and next state.
+    nib_inc: [u64; 256],
+    nib_next: [u8; 256],
     /// One round: index `4·state + bits`, (outcome, next state).
     one: [(u8, u8); 64],
 }
@@ -721,6 +745,8 @@ impl Machine {
             rounds,
             inc: vec![0; 16 * 256],
             next: vec![0; 16 * 256],
+            nib_inc: [0; 256],
+            nib_next: [0; 256],
             one: [(0, 0); 64],
         };
         for j in 0..16u8 {
@@ -740,6 +766,17 @@ impl Machine {
                 let k = usize::from(j) << 8 | byte as usize;
                 f.inc[k] = acc;
                 f.next[k] = s;
+            }
+            for nib in 0..16u64 {
+                let (mut s, mut acc) = (j, 0u64);
+                for i in 0..rounds / 2 {
+                    let x = nib >> (u64::from(b) * i) & ((1 << b) - 1);
+                    let (a, n) = f.one[usize::from(s) << 2 | x as usize];
+                    acc += 1 << (16 * u32::from(a));
+                    s = n;
+                }
+                f.nib_inc[usize::from(j) << 4 | nib as usize] = acc;
+                f.nib_next[usize::from(j) << 4 | nib as usize] = s;
             }
         }
         Some(f)
@@ -809,6 +846,24 @@ impl Machine {
                     j = f.next[k];
                 }
                 left -= f.rounds;
+            }
+            let half = f.rounds / 2;
+            if left >= half {
+                let nib = bits.take(4, rng);
+                if S::MOVES {
+                    let mask = (1 << f.bits) - 1;
+                    for i in 0..half {
+                        let x = nib >> (u64::from(f.bits) * i) & mask;
+                        let (a, n) = f.one[usize::from(j) << 2 | x as usize];
+                        sink.round(a);
+                        j = n;
+                    }
+                } else {
+                    let k = usize::from(j) << 4 | nib as usize;
+                    sink.add(f.nib_inc[k]);
+                    j = f.nib_next[k];
+                }
+                left -= half;
             }
             while left > 0 {
                 let x = bits.take(f.bits, rng);
