@@ -754,19 +754,9 @@ impl Machine {
                 f.one[usize::from(j) << 2 | usize::from(x)] = self.fair_round(j, u64::from(x));
             }
         }
-        for j in states() {
-            for byte in 0..256u64 {
-                let (mut s, mut acc) = (j, 0u64);
-                for i in 0..rounds {
-                    let x = byte >> (u64::from(b) * i) & ((1 << b) - 1);
-                    let (a, n) = f.one[usize::from(s) << 2 | x as usize];
-                    acc += 1 << (16 * u32::from(a));
-                    s = n;
-                }
-                let k = usize::from(j) << 8 | byte as usize;
-                f.inc[k] = acc;
-                f.next[k] = s;
-            }
+        // A nibble's rounds one by one, for every state (the low bits
+        // first); a byte is its low nibble, then its high one.
+        for j in 0..16u8 {
             for nib in 0..16u64 {
                 let (mut s, mut acc) = (j, 0u64);
                 for i in 0..rounds / 2 {
@@ -777,6 +767,15 @@ impl Machine {
                 }
                 f.nib_inc[usize::from(j) << 4 | nib as usize] = acc;
                 f.nib_next[usize::from(j) << 4 | nib as usize] = s;
+            }
+        }
+        for j in states() {
+            for byte in 0..256usize {
+                let lo = usize::from(j) << 4 | byte & 15;
+                let hi = usize::from(f.nib_next[lo]) << 4 | byte >> 4;
+                let k = usize::from(j) << 8 | byte;
+                f.inc[k] = f.nib_inc[lo] + f.nib_inc[hi];
+                f.next[k] = f.nib_next[hi];
             }
         }
         Some(f)
