@@ -391,6 +391,9 @@ fn below_rest(mut x: f64, mut next: impl FnMut() -> u32) -> bool {
 }
 
 /// The law of the gap between flips of i.i.d. Bernoulli(p) bits.
+// The table is inline on purpose: a law lives in the boxed `Machine`, and
+// a gap reads it without another indirection.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 enum GapLaw {
     /// `p <= 0`: no flips.
