@@ -9,6 +9,11 @@
 //! the mean row payoff: a fixed workload for callgrind instruction counts,
 //!
 //!     GAMES_COUNT=10000 valgrind --tool=callgrind target/release/deps/games-*
+//!
+//! Per pair: `--dump-before='*games::pair*'` writes one file per pair (the
+//! pair's scenario parse included: subtract the same dumps at
+//! `GAMES_COUNT=0`). Each pair reuses one `TrialState`, so its compiled
+//! match is cached as in a worker of `brink run` or `brink tournament`.
 
 use brink::engine::{MetricLayout, NoObserver, TrialState, run_trial};
 use brink::rng::trial_rng;

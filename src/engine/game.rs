@@ -20,29 +20,62 @@
 //! as a geometric variable [Devroye1986, ch. X.2],
 //!
 //! ```text
-//! G = ⌊ ln U / ln(1 − p) ⌋,  U uniform on (0, 1],  P(G ≥ k) = (1 − p)^k,
+//! P(G ≥ k) = q^k,  q = 1 − p,
 //! ```
 //!
-//! so the flips are i.i.d. Bernoulli(p), as before, at about `p` draws per
-//! act instead of one. Perception noise has its own gap counter over the
-//! sequence of readings. The first gap of each counter (execution, then
-//! perception) is drawn when the match starts; the next one whenever a flip
-//! happens, interleaved with the rules' own draws in the order above.
-//! `p <= 0` never flips and `p >= 1` always flips, both without drawing.
+//! so the flips are i.i.d. Bernoulli(p), at about `p` draws per act instead
+//! of one. Perception noise has its own gap counter over the sequence of
+//! readings. The first gap of each counter (execution, then perception) is
+//! drawn when the match starts; the next one whenever a flip happens,
+//! interleaved with the rules' own draws in the order above. `p <= 0` never
+//! flips and `p >= 1` always flips, both without drawing. A gap is drawn by
+//! inversion from a table: with `T_k = round(q^k · 2^32)` for `k < 63` and a
+//! 32-bit uniform `U`, `G` is the largest `k` with `U < T_k` (a binary
+//! search of six comparisons); `G = 63` means "at least 63", and, the
+//! geometric law having no memory, `G = 63 + G'` with a fresh `G'`. The
+//! thresholds' rounding moves each `P(G ≥ k)` by at most `2^-33`. When
+//! `q^63 ≥ 1/2` (p below about 1.1 %) the table would mostly send draws to
+//! the tail, so the gap is `⌊ln U / ln q⌋` with a 53-bit `U` instead.
+//!
+//! **Bits, not uniforms.** Rules and gaps draw from one 64-bit word at a
+//! time, most significant first, taking the bits they need: a fair coin
+//! (`random`) one bit, a gap 32 bits, a cooperation probability `p` not
+//! equal to 1/2 the bits of a uniform `U` up to the first one that differs
+//! from the binary digits of `p` (two on average; `U < p` iff there `U`
+//! has the 0), reading further 32-bit chunks on a tie of the first 32: the
+//! draw is exactly `U < p` for a uniform `U` of unbounded precision, i.e.
+//! exactly Bernoulli(p), and the bits it did not read stay for the next
+//! draw. A word's leftover bits are dropped when fewer than 32 remain.
 //!
 //! **Rules compiled for the loop.** Each actor's rule becomes a machine
 //! of at most four states (`Fsm`): the state moves on what the player
-//! saw, and the player cooperates with a probability per state (drawn
-//! only when strictly between 0 and 1). Memory-one rules, and graded
+//! saw, and the player cooperates with a probability per state (a `Coin`:
+//! sure, fair, or a 32-bit threshold). Memory-one rules, and graded
 //! tit-for-tat whose threshold one defection meets (`tft`, `gtft`:
-//! cooperate after C, forgive a D with probability q, the same draw in
-//! the same place as [`Rule::decide`]), have the last round as state;
-//! grim, tit-for-two-tats and contrite TFT their own memory. Two rules
-//! that never draw become one 16-state machine (`Joint`). Rounds before
-//! the one holding the next flip need no noise check and run in a tight
-//! inner loop; the draws are those of the order above. Any other graded
-//! rule runs through [`Rule::decide`] itself.
-//! Payoffs are summed at the end from the counts of the four outcomes.
+//! cooperate after C, forgive a D with probability q), have the last
+//! round as state; grim, tit-for-two-tats and contrite TFT their own
+//! memory; a rule with the same coin in every state (`random`, `allc`)
+//! keeps no state. The two machines make one joint machine on `4·row +
+//! col` (16 states), a table from a state and the round's acts to the next
+//! state. Rounds before the one holding the next execution or perception
+//! flip are *clean*: both players see the acts as they happened, so the
+//! joint machine alone moves them, with no per-round branch on strategy:
+//!
+//! * from a state where neither player draws, the run of draw-free states
+//!   is followed from a table (the path to the first state that draws, or
+//!   into a cycle; a cycle's counts are multiplied by its repetitions), so
+//!   a deterministic stretch of `L` rounds costs O(1), not O(L);
+//! * when every reachable state draws the same number `b` (1 or 2) of fair
+//!   bits and nothing else, a byte of bits moves `8/b` rounds through a
+//!   table of 256 entries per state (next state, the four outcome counts);
+//! * otherwise a state that draws draws its coins, one round at a time.
+//!
+//! A round holding a flip, and round 0, run the full order above. Any other
+//! graded rule runs through [`Rule::decide`] itself. Payoffs are summed at
+//! the end from the counts of the four outcomes. The compiled match is
+//! kept between trials (`GameCache`, in the worker's trial state) and
+//! rebuilt only when the rules, the ladder's severities or the noise
+//! levels change.
 //!
 //! Metrics: `payoff_<actor>`, mean payoff per round, and `coop_<actor>`,
 //! the share of rounds in which its act (as it happened) was cooperation.
@@ -55,32 +88,97 @@ use crate::model::Level;
 use crate::model::{Game, Ladder, Scenario};
 use crate::policy::{Observation, Rule, RuleState};
 use crate::rng::{TrialRng, bernoulli, uniform};
+use rand::RngCore;
+
+/// `2^32` as a float.
+const TWO_32: f64 = 4_294_967_296.0;
+
+/// Longest stretch of clean rounds run in one piece: keeps the 16-bit
+/// outcome counters of [`Counter`] from overflowing between flushes (a
+/// cycle of at most 16 rounds repeated up to `CHUNK` / 1 times adds at most
+/// `16 · 2048` to a lane in one multiplication).
+const CHUNK: u64 = 2048;
+
+/// Rounds after which [`Counter`] folds its 16-bit lanes into its totals.
+const FLUSH: u64 = 32_768;
+
+/// A compiled match kept from one trial to the next (one per worker, in
+/// its trial state): compiled again only when the rules, the ladder's
+/// severities or the noise levels differ from the last trial's.
+#[derive(Debug, Clone, Default)]
+pub struct GameCache {
+    key: Option<Key>,
+    machine: Option<Box<Machine>>,
+}
+
+/// What a compiled match depends on.
+#[derive(Debug, Clone, PartialEq)]
+struct Key {
+    rules: [Rule; 2],
+    severity: Vec<f64>,
+    noise: [u64; 2],
+}
+
+impl GameCache {
+    /// The compiled match of `s` (`None`: a general graded rule, played
+    /// through [`Rule::decide`]).
+    fn get(&mut self, s: &Scenario, g: &Game) -> Option<&Machine> {
+        let rules = rules(s);
+        let noise = [g.noise.to_bits(), g.perception_noise.to_bits()];
+        let fresh = self.key.as_ref().is_some_and(|k| {
+            k.noise == noise && k.rules[0] == *rules[0] && k.rules[1] == *rules[1] && k.severity == s.ladder.severity
+        });
+        if !fresh {
+            self.machine = Machine::compile(rules, &s.ladder, g).map(Box::new);
+            self.key = Some(Key {
+                rules: [rules[0].clone(), rules[1].clone()],
+                severity: s.ladder.severity.clone(),
+                noise,
+            });
+        }
+        self.machine.as_deref()
+    }
+}
+
+/// The two players' rules (row, col).
+fn rules(s: &Scenario) -> [&Rule; 2] {
+    let rule = |i: usize| {
+        s.actors[i]
+            .strategy
+            .as_ref()
+            .expect("validated: game actors have strategies")
+    };
+    [rule(0), rule(1)]
+}
 
 /// One match of `g.rounds` rounds between the scenario's two actors.
 pub(crate) fn run_match(
     s: &Scenario,
     g: &Game,
     layout: &MetricLayout,
+    cache: &mut GameCache,
     rng: &mut TrialRng,
     row: &mut [f64],
 ) -> TrialResult {
+    let mut c = Counter::default();
+    match cache.get(s, g) {
+        Some(m) => m.play(g.rounds, rng, &mut c),
+        None => play_rules(rules(s), &s.ladder, g, rng, &mut c),
+    }
     // Outcome counts, index (row defected, col defected) = 2·row + col.
-    let mut n = [0u32; 4];
-    play(s, g, rng, |act| {
-        n[usize::from(act[0]) << 1 | usize::from(act[1])] += 1;
-    });
+    let n = c.n;
     let p = &g.payoffs;
-    let (cc, cd, dc, dd) = (f64::from(n[0]), f64::from(n[1]), f64::from(n[2]), f64::from(n[3]));
+    let (cc, cd, dc, dd) = (n[0] as f64, n[1] as f64, n[2] as f64, n[3] as f64);
     let pay = [
         cc * p.r + cd * p.s + dc * p.t + dd * p.p,
         cc * p.r + dc * p.s + cd * p.t + dd * p.p,
     ];
-    let coop = [n[0] + n[1], n[0] + n[2]];
+    let coop = [(n[0] + n[1]) as f64, (n[0] + n[2]) as f64];
     let rounds = f64::from(g.rounds.max(1));
     for (x, m) in row.iter_mut().zip(layout.metrics()) {
         *x = match *m {
             Metric::Payoff(a) => pay[a as usize] / rounds,
-            Metric::Coop(a) => f64::from(coop[a as usize]) / rounds,
+            Metric::Coop(a) => coop[a as usize] / rounds,
             _ => f64::NAN,
         };
     }
@@ -92,44 +190,345 @@ pub(crate) fn run_match(
 
 /// Plays one match and returns each round's acts as they happened
 /// (`true` = defect), for tests that pin moves against the literature.
+/// The draws are those of a trial of the same stream: the moves are the
+/// ones whose counts the trial's metrics report.
 pub fn play_moves(s: &Scenario, rng: &mut TrialRng) -> Vec<[bool; 2]> {
     let g = s.game.as_ref().expect("play_moves needs a game scenario");
-    let mut out = Vec::with_capacity(g.rounds as usize);
-    play(s, g, rng, |act| out.push(act));
-    out
+    let mut out = Moves(Vec::with_capacity(g.rounds as usize));
+    match Machine::compile(rules(s), &s.ladder, g) {
+        Some(m) => m.play(g.rounds, rng, &mut out),
+        None => play_rules(rules(s), &s.ladder, g, rng, &mut out),
+    }
+    out.0
+}
+
+/// Where a match's rounds go: every round's acts ([`Moves`]), or only the
+/// counts of the four outcomes ([`Counter`]), which lets clean stretches
+/// be summed from tables. Outcomes are `2·row + col`, 1 = defect.
+trait Sink {
+    /// Whether every round must be seen one by one.
+    const MOVES: bool;
+    /// One round's outcome.
+    fn round(&mut self, a: u8);
+    /// Outcome counts packed in 16-bit lanes (lane `k` = outcome `k`).
+    fn add(&mut self, packed: u64);
+    /// `times` repetitions of the packed counts `packed`.
+    fn add_times(&mut self, packed: u64, times: u64);
+    /// Folds any packed counts into the totals.
+    fn flush(&mut self);
+}
+
+/// Counts of the four outcomes.
+#[derive(Default)]
+struct Counter {
+    /// Counts since the last flush, 16-bit lanes.
+    acc: u64,
+    /// Totals.
+    n: [u64; 4],
+}
+
+impl Sink for Counter {
+    const MOVES: bool = false;
+    #[inline(always)]
+    fn round(&mut self, a: u8) {
+        self.acc += 1 << (16 * u32::from(a));
+    }
+    #[inline(always)]
+    fn add(&mut self, packed: u64) {
+        self.acc += packed;
+    }
+    #[inline(always)]
+    fn add_times(&mut self, packed: u64, times: u64) {
+        // Each lane of the product is at most 16 · CHUNK: no carries.
+        self.acc += packed * times;
+    }
+    #[inline]
+    fn flush(&mut self) {
+        for (k, n) in self.n.iter_mut().enumerate() {
+            *n += self.acc >> (16 * k) & 0xFFFF;
+        }
+        self.acc = 0;
+    }
+}
+
+/// Every round's acts (row, col), `true` = defect.
+struct Moves(Vec<[bool; 2]>);
+
+impl Sink for Moves {
+    const MOVES: bool = true;
+    fn round(&mut self, a: u8) {
+        self.0.push([a & 2 != 0, a & 1 != 0]);
+    }
+    fn add(&mut self, _: u64) {
+        unreachable!("a sink of moves sees every round")
+    }
+    fn add_times(&mut self, _: u64, _: u64) {
+        unreachable!("a sink of moves sees every round")
+    }
+    fn flush(&mut self) {}
+}
+
+/// Random bits taken from one 64-bit word at a time, most significant
+/// first: the unused bits are the top `left` bits of `word`.
+#[derive(Default)]
+struct Bits {
+    word: u64,
+    left: u32,
+}
+
+impl Bits {
+    /// The next `k` bits (`1 <= k <= 32`), the first as the most
+    /// significant; a fresh word when fewer remain (the remainder is
+    /// dropped: the bits are independent either way).
+    #[inline(always)]
+    fn take(&mut self, k: u32, rng: &mut TrialRng) -> u64 {
+        let v = u64::from(self.peek(rng)) >> (32 - k);
+        self.skip(k);
+        v
+    }
+
+    /// The next 32 bits, without using them.
+    #[inline(always)]
+    fn peek(&mut self, rng: &mut TrialRng) -> u32 {
+        if self.left < 32 {
+            self.word = rng.next_u64();
+            self.left = 64;
+        }
+        (self.word >> 32) as u32
+    }
+
+    /// Uses `k <= 32` peeked bits.
+    #[inline(always)]
+    fn skip(&mut self, k: u32) {
+        self.word <<= k;
+        self.left -= k;
+    }
+}
+
+/// A player's cooperation probability in one state, ready to draw.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Coin {
+    /// Cooperates, no draw.
+    Coop,
+    /// Defects, no draw.
+    Defect,
+    /// Probability 1/2: one bit (1 = defect).
+    Fair,
+    /// Probability `p`: `t = ⌊p·2^32⌋`, `rest = p·2^32 − t`.
+    Split { t: u32, rest: f64 },
+}
+
+impl Coin {
+    /// The coin that cooperates with probability `p` (NaN never does, as
+    /// [`bernoulli`]).
+    fn of(p: f64) -> Coin {
+        if p.is_nan() || p <= 0.0 {
+            Coin::Defect
+        } else if p >= 1.0 {
+            Coin::Coop
+        } else if p == 0.5 {
+            Coin::Fair
+        } else {
+            let x = p * TWO_32;
+            let t = x.floor();
+            Coin::Split {
+                t: t as u32,
+                rest: x - t,
+            }
+        }
+    }
+
+    /// `Some(defects)` when the coin draws nothing.
+    fn sure(self) -> Option<bool> {
+        match self {
+            Coin::Coop => Some(false),
+            Coin::Defect => Some(true),
+            Coin::Fair | Coin::Split { .. } => None,
+        }
+    }
+
+    /// Whether the player defects.
+    #[inline(always)]
+    fn defects(self, bits: &mut Bits, rng: &mut TrialRng) -> bool {
+        match self {
+            Coin::Coop => false,
+            Coin::Defect => true,
+            Coin::Fair => bits.take(1, rng) != 0,
+            Coin::Split { t, rest } => {
+                // The first bit where u and t differ decides: only the
+                // bits up to it are used (two on average).
+                let u = bits.peek(rng);
+                if u != t {
+                    bits.skip((u ^ t).leading_zeros() + 1);
+                    u > t
+                } else {
+                    bits.skip(32);
+                    !below_rest(rest, || bits.take(32, rng) as u32)
+                }
+            }
+        }
+    }
+}
+
+/// After a first 32-bit chunk equal to `⌊p·2^32⌋`: whether the uniform is
+/// below `p`, comparing the next chunks with the next digits of `p` (base
+/// `2^32`) whose remaining fraction is `x`. A float's expansion ends, so
+/// the loop does; a uniform equal to `p` to the end is not below it.
+#[cold]
+fn below_rest(mut x: f64, mut next: impl FnMut() -> u32) -> bool {
+    loop {
+        if x == 0.0 {
+            return false;
+        }
+        x *= TWO_32;
+        let t = x.floor();
+        x -= t;
+        let (u, t) = (next(), t as u32);
+        if u != t {
+            return u < t;
+        }
+    }
+}
+
+/// The law of the gap between flips of i.i.d. Bernoulli(p) bits.
+// The table is inline on purpose: a law lives in the boxed `Machine`, and
+// a gap reads it without another indirection.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+enum GapLaw {
+    /// `p <= 0`: no flips.
+    Never,
+    /// `p >= 1`: every bit flips.
+    Always,
+    /// `T_k = round(q^k · 2^32)`, `T_0 = 2^32`.
+    Table([u64; 64]),
+    /// `1 / ln q` for `⌊ln U / ln q⌋`.
+    Log(f64),
+}
+
+impl GapLaw {
+    fn new(p: f64) -> GapLaw {
+        if p.is_nan() || p <= 0.0 {
+            return GapLaw::Never;
+        }
+        if p >= 1.0 {
+            return GapLaw::Always;
+        }
+        let ln_q = (-p).ln_1p();
+        if (63.0 * ln_q).exp() >= 0.5 {
+            return GapLaw::Log(1.0 / ln_q);
+        }
+        GapLaw::Table(std::array::from_fn(|k| {
+            if k == 0 {
+                1 << 32
+            } else {
+                ((k as f64 * ln_q).exp() * TWO_32).round() as u64
+            }
+        }))
+    }
+
+    /// Unflipped bits before the next flip (for `Table` and `Log`).
+    #[inline(always)]
+    fn gap(&self, bits: &mut Bits, rng: &mut TrialRng) -> u64 {
+        match self {
+            GapLaw::Table(t) => {
+                let mut g = 0u64;
+                loop {
+                    let u = bits.take(32, rng);
+                    let mut k = 0usize;
+                    for step in [32, 16, 8, 4, 2, 1] {
+                        k += if u < t[k + step] { step } else { 0 };
+                    }
+                    if k < 63 {
+                        return g + k as u64;
+                    }
+                    g += 63;
+                }
+            }
+            GapLaw::Log(inv_ln_q) => {
+                let u = 1.0 - uniform(rng); // (0, 1]
+                // Saturating cast: a gap beyond u64 is "never".
+                (u.ln() * inv_ln_q) as u64
+            }
+            GapLaw::Never => u64::MAX,
+            GapLaw::Always => 0,
+        }
+    }
+}
+
+/// A sequence of bits flipped i.i.d. by a [`GapLaw`]: `at` is the index
+/// of the next bit that flips (`u64::MAX`: never).
+struct Flipper {
+    at: u64,
+}
+
+impl Flipper {
+    fn start(law: &GapLaw, bits: &mut Bits, rng: &mut TrialRng) -> Flipper {
+        Flipper {
+            at: match law {
+                GapLaw::Never => u64::MAX,
+                GapLaw::Always => 0,
+                _ => law.gap(bits, rng),
+            },
+        }
+    }
+
+    /// Which of bits `k` (mask bit 1) and `k + 1` (mask bit 0) flip, drawing
+    /// the next gap after each flip (`k` even, asked in increasing order,
+    /// none skipped past `at`).
+    #[inline(always)]
+    fn mask(&mut self, k: u64, law: &GapLaw, bits: &mut Bits, rng: &mut TrialRng) -> u8 {
+        let mut m = 0;
+        while self.at <= k + 1 {
+            m |= 2 >> (self.at - k);
+            self.at = self.at.saturating_add(1).saturating_add(law.gap(bits, rng));
+        }
+        m
+    }
+
+    /// Whether bit `k` flips (bits are asked in increasing order, each
+    /// once, none skipped past `at`).
+    #[inline(always)]
+    fn flips(&mut self, k: u64, law: &GapLaw, bits: &mut Bits, rng: &mut TrialRng) -> bool {
+        if k != self.at {
+            return false;
+        }
+        self.at = k.saturating_add(1).saturating_add(law.gap(bits, rng));
+        true
+    }
 }
 
 /// A rule compiled to a finite-state machine of at most four states:
 /// after each round the state moves on what the player saw (own act,
 /// the other's as perceived), and in the next round the player cooperates
-/// with probability `coop[state]` (0 or 1 for deterministic rules: no
-/// draw). Every classic rule but a general graded one compiles.
+/// by the coin of its state. Every classic rule but a general graded one
+/// compiles.
 #[derive(Debug, Clone, Copy)]
 struct Fsm {
     /// Next state, index `4·state + 2·mine + theirs`.
     next: [u8; 16],
-    /// Cooperation probability in each state.
-    coop: [f64; 4],
-    /// Cooperation probability in round 0.
-    first: f64,
+    /// Cooperation coin in each state.
+    coin: [Coin; 4],
+    /// Cooperation coin in round 0.
+    first: Coin,
 }
 
 impl Fsm {
     fn compile(rule: &Rule, ladder: &Ladder) -> Option<Fsm> {
-        let first = rule.first_cooperation();
+        let first = Coin::of(rule.first_cooperation());
         let table = |f: &dyn Fn(u8, u8) -> u8| std::array::from_fn(|k| f(k as u8 >> 2, k as u8 & 3));
-        let acts = |level: Level| if level > 0 { 0.0 } else { 1.0 };
-        Some(match rule {
+        let acts = |level: Level| if level > 0 { Coin::Defect } else { Coin::Coop };
+        let mut fsm = match rule {
             // State: the last round seen, `2·mine + theirs`.
             Rule::MemoryOne(m) => Fsm {
                 next: table(&|_, o| o),
-                coop: m.coop,
+                coin: m.coop.map(Coin::of),
                 first,
             },
             // State: triggered (1) or not.
             Rule::Grim { level } => Fsm {
                 next: table(&|s, o| s | (o & 1)),
-                coop: [1.0, acts(*level), 1.0, 1.0],
+                coin: [Coin::Coop, acts(*level), Coin::Coop, Coin::Coop],
                 first,
             },
             // State: the other's last act (bit 0), and whether it defected
@@ -139,7 +538,7 @@ impl Fsm {
                     let t = o & 1;
                     t | ((s & 1) & t) << 1
                 }),
-                coop: [1.0, 1.0, acts(*level), acts(*level)],
+                coin: [Coin::Coop, Coin::Coop, acts(*level), acts(*level)],
                 first,
             },
             // State: own bad standing (bit 0), the other's (bit 1); it
@@ -150,7 +549,7 @@ impl Fsm {
                     let (me_d, them_d) = (o >> 1, o & 1);
                     (me_d & (their_bad ^ 1)) | (them_d & (my_bad ^ 1)) << 1
                 }),
-                coop: [1.0, 1.0, acts(c.level), 1.0],
+                coin: [Coin::Coop, Coin::Coop, acts(c.level), Coin::Coop],
                 first,
             },
             Rule::Graded(g) => {
@@ -159,190 +558,414 @@ impl Fsm {
                 // answers at once and keeps no grievance: memory-one, with
                 // the forgiveness drawn only after the other's defection.
                 let felt = ladder.severity.get(1).copied()?;
-                let q = g.generosity.get(1).copied()?;
+                let q = Coin::of(g.generosity.get(1).copied()?);
                 if g.threshold <= felt && ladder.nearest(g.proportionality * felt, g.min_level, g.max_level) > 0 {
                     Fsm {
                         next: table(&|_, o| o),
-                        coop: [1.0, q, 1.0, q],
+                        coin: [Coin::Coop, q, Coin::Coop, q],
                         first,
                     }
                 } else {
                     return None;
                 }
             }
-        })
-    }
-
-    /// Whether to defect in state `s` (a draw only if the rule is
-    /// stochastic there).
-    #[inline(always)]
-    fn defects(&self, s: u8, rng: &mut TrialRng) -> bool {
-        !bernoulli(rng, self.coop[usize::from(s)])
+        };
+        // The same coin in every state: the state is never read.
+        if fsm.coin.iter().all(|&c| c == fsm.coin[0]) {
+            fsm.next = [0; 16];
+        }
+        Some(fsm)
     }
 
     #[inline(always)]
     fn step(&self, s: u8, mine: bool, theirs: bool) -> u8 {
         self.next[usize::from(s) << 2 | usize::from(mine) << 1 | usize::from(theirs)]
     }
+
+    /// States the machine can be in after round 0.
+    fn reachable(&self) -> [bool; 4] {
+        let mut r = [false; 4];
+        r[0] = true;
+        for &s in &self.next {
+            r[usize::from(s)] = true;
+        }
+        r
+    }
 }
 
-/// Two deterministic rules as one machine on the joint state
-/// `4·row + col` (16 states): a clean round is a table look-up.
-struct Joint {
-    /// The round's acts in each joint state, `2·row + col` (1 = defect).
+/// The draw-free run of rounds from one joint state: `st[k]` is the state
+/// after `k` rounds, `pre[k]` the outcome counts of those rounds (16-bit
+/// lanes), for `k <= len`. `st[len]` is the first state that draws, or,
+/// when `cycle < 16`, the state first met at `st[cycle]` (the run loops).
+#[derive(Debug, Clone, Copy)]
+struct Path {
+    len: u8,
+    cycle: u8,
+    st: [u8; 17],
+    pre: [u64; 17],
+}
+
+/// `Path::cycle` of a run that ends at a state that draws.
+const NO_CYCLE: u8 = u8::MAX;
+
+/// Clean rounds on fair bits only: a byte moves `rounds` rounds.
+#[derive(Debug, Clone)]
+struct FairBlocks {
+    /// Fair bits per round (1 or 2).
+    bits: u32,
+    /// Rounds per byte (`8 / bits`).
+    rounds: u64,
+    /// Index `256·state + byte`: counts (16-bit lanes) and next state.
+    inc: Vec<u64>,
+    next: Vec<u8>,
+    /// Four bits (`4 / bits` rounds): index `16·state + nibble`, counts
+    /// and next state.
+    nib_inc: [u64; 256],
+    nib_next: [u8; 256],
+    /// One round: index `4·state + bits`, (outcome, next state).
+    one: [(u8, u8); 64],
+}
+
+/// A match compiled for the loop: two rule machines, their joint machine
+/// on clean rounds, and the noise laws.
+#[derive(Debug, Clone)]
+struct Machine {
+    fsm: [Fsm; 2],
+    /// Joint state `4·row + col` after a clean round with outcome `a`.
+    next: [[u8; 4]; 16],
+    /// Joint states where neither player draws, and their outcome.
+    det: [bool; 16],
     act: [u8; 16],
-    /// The joint state after a clean round.
-    next: [u8; 16],
+    /// The draw-free run from each state in `det`.
+    paths: [Path; 16],
+    /// Set when every reachable state draws only fair bits, as many each.
+    fair: Option<FairBlocks>,
+    /// Joint state after a round with outcome `a` in which row misread
+    /// (bit 1 of `m`) and col misread (bit 0): index `16·j + 4·a + m`.
+    noisy_next: [u8; 256],
+    exec: GapLaw,
+    percept: GapLaw,
 }
 
-impl Joint {
-    /// The joint machine, if both rules draw nothing after round 0.
-    fn of(p: &[Fsm; 2]) -> Option<Joint> {
-        let sure = |f: &Fsm| f.coop.iter().all(|&c| c <= 0.0 || c >= 1.0);
-        if !(sure(&p[0]) && sure(&p[1])) {
+impl Machine {
+    fn compile(rules: [&Rule; 2], ladder: &Ladder, g: &Game) -> Option<Machine> {
+        let fsm = [Fsm::compile(rules[0], ladder)?, Fsm::compile(rules[1], ladder)?];
+        let mut m = Machine {
+            fsm,
+            next: [[0; 4]; 16],
+            det: [false; 16],
+            act: [0; 16],
+            paths: [Path {
+                len: 0,
+                cycle: NO_CYCLE,
+                st: [0; 17],
+                pre: [0; 17],
+            }; 16],
+            fair: None,
+            noisy_next: [0; 256],
+            exec: GapLaw::new(g.noise),
+            percept: GapLaw::new(g.perception_noise),
+        };
+        for j in 0..16u8 {
+            let (s0, s1) = (j >> 2, j & 3);
+            for a in 0..4u8 {
+                let (a0, a1) = (a & 2 != 0, a & 1 != 0);
+                m.next[usize::from(j)][usize::from(a)] = fsm[0].step(s0, a0, a1) << 2 | fsm[1].step(s1, a1, a0);
+            }
+            for a in 0..4u8 {
+                let (a0, a1) = (a & 2 != 0, a & 1 != 0);
+                for mis in 0..4u8 {
+                    let seen = [a1 ^ (mis & 2 != 0), a0 ^ (mis & 1 != 0)];
+                    m.noisy_next[usize::from(j) << 4 | usize::from(a) << 2 | usize::from(mis)] =
+                        fsm[0].step(s0, a0, seen[0]) << 2 | fsm[1].step(s1, a1, seen[1]);
+                }
+            }
+            if let (Some(d0), Some(d1)) = (fsm[0].coin[usize::from(s0)].sure(), fsm[1].coin[usize::from(s1)].sure()) {
+                m.det[usize::from(j)] = true;
+                m.act[usize::from(j)] = u8::from(d0) << 1 | u8::from(d1);
+            }
+        }
+        for j in 0..16 {
+            if m.det[j] {
+                m.paths[j] = m.path(j as u8);
+            }
+        }
+        m.fair = m.fair_blocks();
+        Some(m)
+    }
+
+    /// The draw-free run from `j` (a state in `det`).
+    fn path(&self, j: u8) -> Path {
+        let mut p = Path {
+            len: 0,
+            cycle: NO_CYCLE,
+            st: [0; 17],
+            pre: [0; 17],
+        };
+        let mut seen_at = [NO_CYCLE; 16];
+        let (mut s, mut acc, mut k) = (j, 0u64, 0u8);
+        loop {
+            let su = usize::from(s);
+            p.st[usize::from(k)] = s;
+            p.pre[usize::from(k)] = acc;
+            if !self.det[su] || seen_at[su] != NO_CYCLE {
+                p.len = k;
+                if self.det[su] {
+                    p.cycle = seen_at[su];
+                }
+                return p;
+            }
+            seen_at[su] = k;
+            acc += 1 << (16 * u32::from(self.act[su]));
+            s = self.next[su][usize::from(self.act[su])];
+            k += 1;
+        }
+    }
+
+    /// Fair-bit blocks, if every reachable joint state draws `b` (1 or 2)
+    /// fair coins and nothing else.
+    fn fair_blocks(&self) -> Option<FairBlocks> {
+        let reach = [self.fsm[0].reachable(), self.fsm[1].reachable()];
+        let states = || (0..16u8).filter(move |&j| reach[0][usize::from(j >> 2)] && reach[1][usize::from(j & 3)]);
+        let fair = |j: u8| {
+            let c = [
+                self.fsm[0].coin[usize::from(j >> 2)],
+                self.fsm[1].coin[usize::from(j & 3)],
+            ];
+            if c.iter().any(|c| matches!(c, Coin::Split { .. })) {
+                None
+            } else {
+                Some(c.iter().filter(|&&c| c == Coin::Fair).count() as u32)
+            }
+        };
+        let b = fair(0)?;
+        if b == 0 || states().any(|j| fair(j) != Some(b)) {
             return None;
         }
-        let defects = |f: &Fsm, s: u8| f.coop[usize::from(s)] <= 0.0;
-        let mut j = Joint {
-            act: [0; 16],
-            next: [0; 16],
+        let rounds = u64::from(8 / b);
+        let mut f = FairBlocks {
+            bits: b,
+            rounds,
+            inc: vec![0; 16 * 256],
+            next: vec![0; 16 * 256],
+            nib_inc: [0; 256],
+            nib_next: [0; 256],
+            one: [(0, 0); 64],
         };
-        for s in 0..16u8 {
-            let (s0, s1) = (s >> 2, s & 3);
-            let (a0, a1) = (defects(&p[0], s0), defects(&p[1], s1));
-            j.act[usize::from(s)] = u8::from(a0) << 1 | u8::from(a1);
-            j.next[usize::from(s)] = p[0].step(s0, a0, a1) << 2 | p[1].step(s1, a1, a0);
-        }
-        Some(j)
-    }
-}
-
-/// Flips a sequence of bits i.i.d. with probability `p`, by geometric
-/// gaps: `at` is the index of the next bit that flips.
-struct Flipper {
-    /// Index in the sequence of the next flip (`u64::MAX`: never).
-    at: u64,
-    /// `1 / ln(1 − p)` (negative), when `0 < p < 1`.
-    inv_ln_q: f64,
-    /// `p` as given: `<= 0` never flips, `>= 1` always flips.
-    p: f64,
-}
-
-impl Flipper {
-    fn new(p: f64, rng: &mut TrialRng) -> Flipper {
-        let mut f = Flipper {
-            at: if p >= 1.0 { 0 } else { u64::MAX },
-            inv_ln_q: 1.0 / (-p).ln_1p(),
-            p,
-        };
-        if p > 0.0 && p < 1.0 {
-            f.at = f.gap(rng);
-        }
-        f
-    }
-
-    /// Unflipped bits before the next flip: `⌊ln U / ln(1 − p)⌋`.
-    #[inline]
-    fn gap(&self, rng: &mut TrialRng) -> u64 {
-        let u = 1.0 - uniform(rng); // (0, 1]
-        // Saturating cast: a gap beyond u64 is "never".
-        (u.ln() * self.inv_ln_q) as u64
-    }
-
-    /// Whether bit `k` flips (bits are asked in increasing order, each
-    /// once, none skipped past `at`).
-    #[inline(always)]
-    fn flips(&mut self, k: u64, rng: &mut TrialRng) -> bool {
-        if k != self.at {
-            return false;
-        }
-        self.at = if self.p >= 1.0 {
-            k + 1
-        } else {
-            k.saturating_add(1).saturating_add(self.gap(rng))
-        };
-        true
-    }
-}
-
-/// The round loop; `on_round` sees each round's acts as they happened.
-#[inline(always)]
-fn play(s: &Scenario, g: &Game, rng: &mut TrialRng, on_round: impl FnMut([bool; 2])) {
-    let rule = |i: usize| {
-        s.actors[i]
-            .strategy
-            .as_ref()
-            .expect("validated: game actors have strategies")
-    };
-    let (rules, ladder) = ([rule(0), rule(1)], &s.ladder);
-    match (Fsm::compile(rules[0], ladder), Fsm::compile(rules[1], ladder)) {
-        (Some(a), Some(b)) => play_fsm(&[a, b], g, rng, on_round),
-        _ => play_rules(rules, ladder, g, rng, on_round),
-    }
-}
-
-/// The round loop of two compiled rules. Acts are numbered in play order
-/// (round `r`: row's act `2r`, col's `2r + 1`), and so are readings (row
-/// reads col's act, reading `2r`; col reads row's, `2r + 1`). Rounds before
-/// the next execution or perception flip run in a tight inner loop with no
-/// noise checks; a round holding a flip runs the full order of the module
-/// docs.
-#[inline(always)]
-fn play_fsm(p: &[Fsm; 2], g: &Game, rng: &mut TrialRng, mut on_round: impl FnMut([bool; 2])) {
-    let rounds = u64::from(g.rounds);
-    if rounds == 0 {
-        return;
-    }
-    let joint = Joint::of(p);
-    let mut exec = Flipper::new(g.noise, rng);
-    let mut percept = Flipper::new(g.perception_noise, rng);
-    let mut st = [0u8; 2];
-    let mut r = 0u64;
-    loop {
-        // Round r, in full: the first moves, or a round holding a flip.
-        let mut act = if r == 0 {
-            [!bernoulli(rng, p[0].first), !bernoulli(rng, p[1].first)]
-        } else {
-            [p[0].defects(st[0], rng), p[1].defects(st[1], rng)]
-        };
-        act[0] ^= exec.flips(2 * r, rng);
-        act[1] ^= exec.flips(2 * r + 1, rng);
-        let seen = [
-            act[1] ^ percept.flips(2 * r, rng),
-            act[0] ^ percept.flips(2 * r + 1, rng),
-        ];
-        on_round(act);
-        st = [p[0].step(st[0], act[0], seen[0]), p[1].step(st[1], act[1], seen[1])];
-        r += 1;
-        // Rounds before the one holding the next flip are clean.
-        let clean = (exec.at.min(percept.at) / 2).min(rounds);
-        if let Some(j) = &joint {
-            let mut s = st[0] << 2 | st[1];
-            while r < clean {
-                let a = j.act[usize::from(s)];
-                on_round([a & 2 != 0, a & 1 != 0]);
-                s = j.next[usize::from(s)];
-                r += 1;
+        for j in 0..16u8 {
+            for x in 0..4u8 {
+                f.one[usize::from(j) << 2 | usize::from(x)] = self.fair_round(j, u64::from(x));
             }
-            st = [s >> 2, s & 3];
         }
-        while r < clean {
-            let a = [p[0].defects(st[0], rng), p[1].defects(st[1], rng)];
-            on_round(a);
-            st = [p[0].step(st[0], a[0], a[1]), p[1].step(st[1], a[1], a[0])];
-            r += 1;
+        // A nibble's rounds one by one, for every state (the low bits
+        // first); a byte is its low nibble, then its high one.
+        for j in 0..16u8 {
+            for nib in 0..16u64 {
+                let (mut s, mut acc) = (j, 0u64);
+                for i in 0..rounds / 2 {
+                    let x = nib >> (u64::from(b) * i) & ((1 << b) - 1);
+                    let (a, n) = f.one[usize::from(s) << 2 | x as usize];
+                    acc += 1 << (16 * u32::from(a));
+                    s = n;
+                }
+                f.nib_inc[usize::from(j) << 4 | nib as usize] = acc;
+                f.nib_next[usize::from(j) << 4 | nib as usize] = s;
+            }
         }
-        if r >= rounds {
+        for j in states() {
+            for byte in 0..256usize {
+                let lo = usize::from(j) << 4 | byte & 15;
+                let hi = usize::from(f.nib_next[lo]) << 4 | byte >> 4;
+                let k = usize::from(j) << 8 | byte;
+                f.inc[k] = f.nib_inc[lo] + f.nib_inc[hi];
+                f.next[k] = f.nib_next[hi];
+            }
+        }
+        Some(f)
+    }
+
+    /// One clean round from `j` on fair bits `x` (low bit first, row's
+    /// coin before col's): the outcome and the next state.
+    #[inline(always)]
+    fn fair_round(&self, j: u8, x: u64) -> (u8, u8) {
+        let ju = usize::from(j);
+        let mut k = 0;
+        let mut pick = |c: Coin| match c.sure() {
+            Some(d) => u8::from(d),
+            None => {
+                let v = (x >> k) as u8 & 1;
+                k += 1;
+                v
+            }
+        };
+        let a = pick(self.fsm[0].coin[ju >> 2]) << 1;
+        let a = a | pick(self.fsm[1].coin[ju & 3]);
+        (a, self.next[ju][usize::from(a)])
+    }
+
+    /// Up to `left` clean rounds from `j` (a state in `det`), summed from
+    /// its path: the state reached and the rounds used (all of `left`,
+    /// unless the run reaches a state that draws).
+    #[inline(always)]
+    fn jump(&self, j: u8, left: u64, sink: &mut impl Sink) -> (u8, u64) {
+        let p = &self.paths[usize::from(j)];
+        let n = u64::from(p.len);
+        if left <= n {
+            sink.add(p.pre[left as usize]);
+            return (p.st[left as usize], left);
+        }
+        if p.cycle == NO_CYCLE {
+            sink.add(p.pre[n as usize]);
+            return (p.st[n as usize], n);
+        }
+        let m = u64::from(p.cycle);
+        // left <= CHUNK: a 32-bit division.
+        let (after, c) = ((left - m) as u32, (n - m) as u32);
+        let (times, r) = (u64::from(after / c), u64::from(after % c));
+        sink.add(p.pre[(m + r) as usize]);
+        sink.add_times(p.pre[n as usize] - p.pre[m as usize], times);
+        (p.st[(m + r) as usize], left)
+    }
+
+    /// `len` clean rounds from joint state `j`; returns the state after.
+    #[inline(always)]
+    fn clean<S: Sink>(&self, mut j: u8, len: u64, bits: &mut Bits, rng: &mut TrialRng, sink: &mut S) -> u8 {
+        let mut left = len;
+        if let Some(f) = &self.fair {
+            while left >= f.rounds {
+                let byte = bits.take(8, rng);
+                if S::MOVES {
+                    let mask = (1 << f.bits) - 1;
+                    for i in 0..f.rounds {
+                        let x = byte >> (u64::from(f.bits) * i) & mask;
+                        let (a, n) = f.one[usize::from(j) << 2 | x as usize];
+                        sink.round(a);
+                        j = n;
+                    }
+                } else {
+                    let k = usize::from(j) << 8 | byte as usize;
+                    sink.add(f.inc[k]);
+                    j = f.next[k];
+                }
+                left -= f.rounds;
+            }
+            let half = f.rounds / 2;
+            if left >= half {
+                let nib = bits.take(4, rng);
+                if S::MOVES {
+                    let mask = (1 << f.bits) - 1;
+                    for i in 0..half {
+                        let x = nib >> (u64::from(f.bits) * i) & mask;
+                        let (a, n) = f.one[usize::from(j) << 2 | x as usize];
+                        sink.round(a);
+                        j = n;
+                    }
+                } else {
+                    let k = usize::from(j) << 4 | nib as usize;
+                    sink.add(f.nib_inc[k]);
+                    j = f.nib_next[k];
+                }
+                left -= half;
+            }
+            while left > 0 {
+                let x = bits.take(f.bits, rng);
+                let (a, n) = f.one[usize::from(j) << 2 | x as usize];
+                sink.round(a);
+                j = n;
+                left -= 1;
+            }
+            return j;
+        }
+        while left > 0 {
+            let ju = usize::from(j);
+            if self.det[ju] {
+                if S::MOVES {
+                    let a = self.act[ju];
+                    sink.round(a);
+                    j = self.next[ju][usize::from(a)];
+                    left -= 1;
+                } else {
+                    let (n, used) = self.jump(j, left, sink);
+                    j = n;
+                    left -= used;
+                }
+            } else {
+                let a = u8::from(self.fsm[0].coin[ju >> 2].defects(bits, rng)) << 1;
+                let a = a | u8::from(self.fsm[1].coin[ju & 3].defects(bits, rng));
+                sink.round(a);
+                j = self.next[ju][usize::from(a)];
+                left -= 1;
+            }
+        }
+        j
+    }
+
+    /// The match. Acts are numbered in play order (round `r`: row's act
+    /// `2r`, col's `2r + 1`), and so are readings (row reads col's act,
+    /// reading `2r`; col reads row's, `2r + 1`). Rounds before the next
+    /// execution or perception flip are clean ([`Machine::clean`]); round
+    /// 0 and a round holding a flip run the full order of the module docs.
+    #[inline(always)]
+    fn play<S: Sink>(&self, rounds: u32, rng: &mut TrialRng, sink: &mut S) {
+        let rounds = u64::from(rounds);
+        if rounds == 0 {
             return;
         }
+        let [f0, f1] = &self.fsm;
+        let mut bits = Bits::default();
+        let mut exec = Flipper::start(&self.exec, &mut bits, rng);
+        let mut percept = Flipper::start(&self.percept, &mut bits, rng);
+        // Round 0: the first moves.
+        let mut intended = u8::from(f0.first.defects(&mut bits, rng)) << 1;
+        intended |= u8::from(f1.first.defects(&mut bits, rng));
+        let (mut j, mut r, mut since) = (0u8, 0u64, 0u64);
+        loop {
+            // Round r in full: flips of acts 2r (row, bit 1) and 2r + 1
+            // (col, bit 0), then misreadings 2r (row's) and 2r + 1 (col's).
+            let a = intended ^ exec.mask(2 * r, &self.exec, &mut bits, rng);
+            let mis = percept.mask(2 * r, &self.percept, &mut bits, rng);
+            sink.round(a);
+            j = self.noisy_next[usize::from(j) << 4 | usize::from(a) << 2 | usize::from(mis)];
+            r += 1;
+            since += 1;
+            // Rounds before the one holding the next flip are clean.
+            let clean = (exec.at.min(percept.at) / 2).min(rounds);
+            while r < clean {
+                let len = (clean - r).min(CHUNK);
+                j = self.clean(j, len, &mut bits, rng, sink);
+                r += len;
+                since += len;
+                if since >= FLUSH {
+                    sink.flush();
+                    since = 0;
+                }
+            }
+            if since >= FLUSH {
+                sink.flush();
+                since = 0;
+            }
+            if r >= rounds {
+                break;
+            }
+            let ju = usize::from(j);
+            intended = if self.det[ju] {
+                self.act[ju]
+            } else {
+                let d = u8::from(f0.coin[ju >> 2].defects(&mut bits, rng)) << 1;
+                d | u8::from(f1.coin[ju & 3].defects(&mut bits, rng))
+            };
+        }
+        sink.flush();
     }
 }
 
 /// The general round loop, through [`Rule::decide`] (a graded rule with
 /// a grievance or a threshold above one defection).
-fn play_rules(rules: [&Rule; 2], ladder: &Ladder, g: &Game, rng: &mut TrialRng, mut on_round: impl FnMut([bool; 2])) {
-    let mut exec = Flipper::new(g.noise, rng);
-    let mut percept = Flipper::new(g.perception_noise, rng);
+fn play_rules(rules: [&Rule; 2], ladder: &Ladder, g: &Game, rng: &mut TrialRng, sink: &mut impl Sink) {
+    let (exec_law, percept_law) = (GapLaw::new(g.noise), GapLaw::new(g.perception_noise));
+    let mut bits = Bits::default();
+    let mut exec = Flipper::start(&exec_law, &mut bits, rng);
+    let mut percept = Flipper::start(&percept_law, &mut bits, rng);
     let mut mem = [RuleState::default(); 2];
     // What each player saw of the last round: (own act, the other's).
     let mut seen = [(false, false); 2];
@@ -355,15 +978,19 @@ fn play_rules(rules: [&Rule; 2], ladder: &Ladder, g: &Game, rng: &mut TrialRng, 
                 rules[i].decide(&mut mem[i], &observed(seen[i].0, seen[i].1), ladder, rng) > 0
             };
         }
-        act[0] ^= exec.flips(2 * round, rng);
-        act[1] ^= exec.flips(2 * round + 1, rng);
+        act[0] ^= exec.flips(2 * round, &exec_law, &mut bits, rng);
+        act[1] ^= exec.flips(2 * round + 1, &exec_law, &mut bits, rng);
         let perceived = [
-            act[1] ^ percept.flips(2 * round, rng),
-            act[0] ^ percept.flips(2 * round + 1, rng),
+            act[1] ^ percept.flips(2 * round, &percept_law, &mut bits, rng),
+            act[0] ^ percept.flips(2 * round + 1, &percept_law, &mut bits, rng),
         ];
         seen = [(act[0], perceived[0]), (act[1], perceived[1])];
-        on_round(act);
+        sink.round(u8::from(act[0]) << 1 | u8::from(act[1]));
+        if round % FLUSH == FLUSH - 1 {
+            sink.flush();
+        }
     }
+    sink.flush();
 }
 
 fn observed(mine: bool, theirs: bool) -> Observation {
@@ -380,25 +1007,35 @@ fn observed(mine: bool, theirs: bool) -> Observation {
 mod tests {
     use super::*;
     use crate::policy::{Contrite, MemoryOne};
+    use crate::rng::trial_rng;
+
+    /// z of the statistical checks here (false alarm about 6e-5 each).
+    const Z: f64 = 4.0;
+
+    fn ipd(row: &str, col: &str, extra: &[&str]) -> Scenario {
+        let mut sets = vec![
+            format!("actors.row.strategy={row}"),
+            format!("actors.col.strategy={col}"),
+        ];
+        sets.extend(extra.iter().map(|s| s.to_string()));
+        crate::scenario::parse_builtin("ipd", &sets).expect("ipd").scenario
+    }
 
     /// Every compiled rule moves exactly as [`Rule::decide`] does, on long
     /// random sequences of observations.
     #[test]
     fn compiled_rules_decide_as_the_rules_do() {
-        let ladder = crate::scenario::parse_builtin("ipd", &[])
-            .expect("ipd")
-            .scenario
-            .ladder
-            .clone();
+        let ladder = ipd("tft", "tft", &[]).ladder;
         let rules = [
             Rule::Grim { level: 1 },
             Rule::TitForTwoTats { level: 1 },
             Rule::Contrite(Contrite { level: 1 }),
             Rule::MemoryOne(MemoryOne::new([1.0, 0.0, 0.0, 1.0], 1.0, 1)),
             Rule::MemoryOne(MemoryOne::new([1.0, 0.0, 1.0, 0.0], 1.0, 1)),
+            Rule::MemoryOne(MemoryOne::new([0.0; 4], 1.0, 1)),
         ];
-        let mut obs_rng = crate::rng::trial_rng(7, 0);
-        let mut rng = crate::rng::trial_rng(7, 1);
+        let mut obs_rng = trial_rng(7, 0);
+        let mut rng = trial_rng(7, 1);
         for rule in &rules {
             let fsm = Fsm::compile(rule, &ladder).expect("classic rules compile");
             let mut mem = RuleState::default();
@@ -407,8 +1044,196 @@ mod tests {
                 let (mine, theirs) = (bernoulli(&mut obs_rng, 0.5), bernoulli(&mut obs_rng, 0.5));
                 let want = rule.decide(&mut mem, &observed(mine, theirs), &ladder, &mut rng) > 0;
                 st = fsm.step(st, mine, theirs);
-                assert_eq!(fsm.defects(st, &mut rng), want, "{rule:?}");
+                assert_eq!(fsm.coin[usize::from(st)].sure(), Some(want), "{rule:?}");
             }
         }
+    }
+
+    /// A coin whose first chunk ties with `⌊p·2^32⌋` reads the next digits
+    /// of `p`: `p = 1/2 + 2^-40` has digits `2^31`, then `2^24`, then 0.
+    #[test]
+    fn a_tie_reads_the_next_digits_of_p() {
+        let p = 0.5 + 2f64.powi(-40);
+        let Coin::Split { t, rest } = Coin::of(p) else {
+            panic!("p = {p} is not a split coin");
+        };
+        assert_eq!(t, 1 << 31);
+        let below = |chunks: &[u32]| {
+            let mut it = chunks.iter().copied();
+            below_rest(rest, || it.next().expect("enough chunks"))
+        };
+        assert!(below(&[(1 << 24) - 1]));
+        assert!(!below(&[(1 << 24) + 1]));
+        // Equal to the last digit: the uniform is p or more.
+        assert!(!below(&[1 << 24]));
+        // A dyadic p has no digits after the first chunk.
+        let Coin::Split { rest, .. } = Coin::of(0.25) else {
+            panic!("0.25 is a split coin");
+        };
+        assert_eq!(rest, 0.0);
+        assert_eq!(Coin::of(0.5), Coin::Fair);
+        assert_eq!(Coin::of(f64::NAN), Coin::Defect);
+        assert_eq!(Coin::of(1.0), Coin::Coop);
+    }
+
+    /// Split and fair coins cooperate with probability p (binomial, Z SEs).
+    #[test]
+    fn coins_cooperate_with_their_probability() {
+        let mut rng = trial_rng(3, 0);
+        let mut bits = Bits::default();
+        let n = 200_000u32;
+        for p in [0.5, 1.0 / 3.0, 0.05, 0.9] {
+            let coin = Coin::of(p);
+            let c = (0..n).filter(|_| !coin.defects(&mut bits, &mut rng)).count() as f64;
+            let nf = f64::from(n);
+            assert!(
+                (c - nf * p).abs() <= Z * (nf * p * (1.0 - p)).sqrt(),
+                "p = {p}: {c} of {n}"
+            );
+        }
+    }
+
+    /// Gaps are geometric: P(G = 0) = p and E G = q/p, for table and log
+    /// laws (the table's tail, G >= 63, included at p = 0.05).
+    #[test]
+    fn gaps_are_geometric() {
+        for p in [0.3, 0.05, 0.02, 0.005] {
+            let law = GapLaw::new(p);
+            assert_eq!(matches!(law, GapLaw::Log(_)), p < 0.011, "p = {p}: {law:?}");
+            let mut rng = trial_rng(4, (p * 1000.0) as u64);
+            let mut bits = Bits::default();
+            let n = 100_000u32;
+            let (mut zero, mut sum, mut tail) = (0u32, 0f64, 0u32);
+            for _ in 0..n {
+                let g = law.gap(&mut bits, &mut rng);
+                zero += u32::from(g == 0);
+                tail += u32::from(g >= 63);
+                sum += g as f64;
+            }
+            let (nf, q) = (f64::from(n), 1.0 - p);
+            let se0 = (p * q / nf).sqrt();
+            assert!(
+                (f64::from(zero) / nf - p).abs() <= Z * se0,
+                "p = {p}: P(0) {}",
+                f64::from(zero) / nf
+            );
+            // Var G = q / p².
+            let se = (q / (p * p) / nf).sqrt();
+            assert!((sum / nf - q / p).abs() <= Z * se, "p = {p}: mean {}", sum / nf);
+            let t = q.powi(63);
+            let se_t = (t * (1.0 - t) / nf).sqrt();
+            assert!(
+                (f64::from(tail) / nf - t).abs() <= Z * se_t + 1e-9,
+                "p = {p}: P(G >= 63)"
+            );
+        }
+    }
+
+    /// The counted match (deterministic runs summed by path, fair bits by
+    /// byte tables) has exactly the outcome counts of the same match seen
+    /// round by round, for the same stream.
+    #[test]
+    fn counted_matches_are_their_moves() {
+        let pairs = [
+            ("tft", "tft"),
+            ("wsls", "gtft"),
+            ("ctft", "random"),
+            ("random", "random"),
+            ("random", "tft"),
+            ("grim", "tf2t"),
+            ("tf2t", "wsls"),
+            ("allc", "alld"),
+            ("gtft", "random"),
+        ];
+        let mut kinds = [0; 3];
+        for (a, b) in pairs {
+            for noise in ["0", "0.005", "0.05", "0.3", "1"] {
+                for (rounds, percept) in [(1, "0"), (7, "0.1"), (200, "0"), (5000, "0.02"), (70_000, "0")] {
+                    let s = ipd(
+                        a,
+                        b,
+                        &[
+                            &format!("game.noise={noise}"),
+                            &format!("game.rounds={rounds}"),
+                            &format!("game.perception_noise={percept}"),
+                        ],
+                    );
+                    let g = s.game.as_ref().expect("game");
+                    let m = Machine::compile(rules(&s), &s.ladder, g).expect("classic rules compile");
+                    kinds[usize::from(m.fair.is_some()) + usize::from(m.det.iter().all(|&d| d)) * 2] += 1;
+                    for i in 0..3 {
+                        let mut c = Counter::default();
+                        m.play(g.rounds, &mut trial_rng(5, i), &mut c);
+                        let moves = play_moves(&s, &mut trial_rng(5, i));
+                        let mut n = [0u64; 4];
+                        for mv in &moves {
+                            n[usize::from(mv[0]) << 1 | usize::from(mv[1])] += 1;
+                        }
+                        assert_eq!(moves.len(), rounds as usize);
+                        assert_eq!(c.n, n, "{a} vs {b}, noise {noise}, {rounds} rounds, trial {i}");
+                    }
+                }
+            }
+        }
+        // Each kind of clean loop was exercised: stepped with draws, fair
+        // blocks, and all draw-free.
+        assert!(kinds.iter().all(|&k| k > 0), "{kinds:?}");
+    }
+
+    /// For rules that never draw, the compiled match and the general loop
+    /// through [`Rule::decide`] draw the same gaps, so they play the same
+    /// moves under execution and perception noise.
+    #[test]
+    fn compiled_matches_play_as_the_rules_decide() {
+        let names = ["tft", "ctft", "wsls", "grim", "tf2t", "allc", "alld"];
+        for a in names {
+            for b in names {
+                let s = ipd(
+                    a,
+                    b,
+                    &["game.noise=0.05", "game.perception_noise=0.03", "game.rounds=300"],
+                );
+                let g = s.game.as_ref().expect("game");
+                for i in 0..4 {
+                    let mut want = Moves(Vec::new());
+                    play_rules(rules(&s), &s.ladder, g, &mut trial_rng(6, i), &mut want);
+                    assert_eq!(play_moves(&s, &mut trial_rng(6, i)), want.0, "{a} vs {b}, trial {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fair_blocks_only_where_every_state_draws_the_same_fair_bits() {
+        let blocks = |a: &str, b: &str| {
+            let s = ipd(a, b, &["game.noise=0.05"]);
+            let m = Machine::compile(rules(&s), &s.ladder, s.game.as_ref().expect("game")).expect("compiles");
+            m.fair.map(|f| f.bits)
+        };
+        assert_eq!(blocks("ctft", "random"), Some(1));
+        assert_eq!(blocks("random", "random"), Some(2));
+        assert_eq!(blocks("wsls", "gtft"), None);
+        assert_eq!(blocks("tft", "tft"), None);
+        assert_eq!(blocks("gtft", "random"), None);
+    }
+
+    /// The cache compiles again when the rules or the noise change.
+    #[test]
+    fn the_cache_follows_the_scenario() {
+        let mut cache = GameCache::default();
+        let a = ipd("tft", "tft", &["game.noise=0.05"]);
+        let b = ipd("tft", "random", &["game.noise=0.05"]);
+        let c = ipd("tft", "random", &["game.noise=0.3"]);
+        let fair = |cache: &mut GameCache, s: &Scenario| {
+            let m = cache.get(s, s.game.as_ref().expect("game")).expect("compiles");
+            (
+                m.fair.is_some(),
+                matches!(m.exec, GapLaw::Table(t) if t[1] == (0.7 * TWO_32).round() as u64),
+            )
+        };
+        assert_eq!(fair(&mut cache, &a), (false, false));
+        assert_eq!(fair(&mut cache, &b), (true, false));
+        assert_eq!(fair(&mut cache, &c), (true, true));
+        assert_eq!(fair(&mut cache, &a), (false, false));
     }
 }

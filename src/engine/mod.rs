@@ -157,6 +157,7 @@ pub struct TrialState {
     implementation: implementation::Phases,
     windows: windows::Windows,
     choices: actions::ChoiceState,
+    game: game::GameCache,
 }
 
 impl TrialState {
@@ -266,7 +267,7 @@ pub fn run_trial<O: StepObserver>(
     obs: &mut O,
 ) -> TrialResult {
     if let Some(g) = &s.game {
-        return game::run_match(s, g, layout, rng, row);
+        return game::run_match(s, g, layout, &mut st.game, rng, row);
     }
     st.reset(s);
     let mut result = TrialResult {
