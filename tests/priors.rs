@@ -209,22 +209,7 @@ const PRIORS: &[(&str, &str, Centre)] = &[
         "actors.iran.actions.restrain_proxies.slope",
         Median(0.45),
     ),
-    (
-        "us_iraq_2024",
-        "dyads.kh_us.initiative.drivers.gaza_war.inactive",
-        Median(0.1),
-    ),
     ("us_iraq_2024", "dyads.nujaba_us.regimes.spoil.rate", Median(1.3)),
-    (
-        "us_iraq_2024",
-        "dyads.nujaba_us.initiative.drivers.gaza_war.inactive",
-        Median(0.2),
-    ),
-    (
-        "us_iraq_2024",
-        "dyads.nujaba_us.response.generosity.strike",
-        Median(0.3),
-    ),
     ("us_iraq_2024", "dyads.us_kh.misattribution.p", Median(0.1)),
     ("us_iraq_2024", "dyads.us_nujaba.misattribution.p", Median(0.1)),
     ("us_iraq_2024", "tracks.hmc.bargaining.ripeness", Median(0.02)),
@@ -426,6 +411,9 @@ fn the_judgement_rule_catches_a_judgement_without_a_prior() {
 #[test]
 fn every_prior_is_centred_on_the_point_value_it_replaced() {
     let mut listed: Vec<(&str, &str)> = PRIORS.iter().map(|(f, p, _)| (*f, *p)).collect();
+    for (i, x) in listed.iter().enumerate() {
+        assert!(!listed[..i].contains(x), "PRIORS lists {x:?} twice");
+    }
     for f in FILES {
         let name = stem(f);
         for (p, d) in distributions(&read(f), f) {
