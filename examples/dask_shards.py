@@ -57,9 +57,10 @@ def main():
     pd.testing.assert_frame_equal(summary, whole.summary, check_exact=True)
     print(f"merged shards equal the sweep: {len(trials)} trial rows, {len(summary)} summary rows")
 
-    share = (trials.assign(agreement=trials["outcome"] == "agreement")
+    # The agreement is a milestone: reached when its step is recorded.
+    share = (trials.assign(agreement=trials["milestone_agreement_step"].notna())
              .groupby(list(DESIGN.columns))["agreement"].mean().unstack())
-    print("\nP(agreement) by US proportionality (rows) and Gaza war end hazard (columns):")
+    print("\nP(agreement reached) by US proportionality (rows) and Gaza war end hazard (columns):")
     print(share.round(3).to_string())
 
 

@@ -46,7 +46,9 @@ def flagship(end_hazard, kh_beta, us_proportionality):
     })
     shares = r.trials["outcome"].value_counts(normalize=True)
     return {
-        "p_agreement": float(shares.get("agreement", 0.0)),
+        # The agreement is a milestone (the trial goes on through the
+        # withdrawal): reached when its step is recorded.
+        "p_agreement": float(r.trials["milestone_agreement_step"].notna().mean()),
         "p_coerced_exit": float(shares.get("coerced_exit", 0.0)),
         "p_spiral": float(shares.get("spiral", 0.0)),
         "attacks_on_us": float((r.trials["events_kh_us"] + r.trials["events_nujaba_us"]).mean()),

@@ -76,7 +76,11 @@ def main():
     np.savetxt(sample_file, X, fmt="%.17g")
 
     out = os.path.join(work, "sweep")
-    cmd = [find_brink(args.brink), "sweep", "us_iraq_2024",
+    # The flagship's first structure, where an agreement ends the trial, so
+    # that `--salib-y outcome:agreement` is P(agreement); in the forecast of
+    # record (us_iraq_2024) the agreement is a milestone, not an outcome.
+    v1 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios", "examples", "us_iraq_2024_v1.toml")
+    cmd = [find_brink(args.brink), "sweep", v1,
            "--design", sample_file, "--salib-problem", problem_file,
            "--salib-y", "outcome:agreement",
            "--trials", str(args.trials), "--seed", str(args.seed), "--out", out, "--quiet"]
@@ -89,7 +93,7 @@ def main():
     assert len(Y) == len(X), "Y.txt must have one value per design point"
     Si = sobol_analyze.analyze(PROBLEM, Y, calc_second_order=False, seed=args.seed)
 
-    print(f"Sobol indices of P(agreement) in us_iraq_2024 "
+    print(f"Sobol indices of P(agreement) in us_iraq_2024_v1 "
           f"(N={args.n}, {len(X)} points x {args.trials} trials; mean P = {Y.mean():.3f})")
     print(f"  {'parameter':<40} {'S1':>7} {'±95%':>6} {'ST':>7} {'±95%':>6}")
     for i, name in enumerate(PROBLEM["names"]):

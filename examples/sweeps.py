@@ -17,10 +17,14 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILT = os.path.join(HERE, "..", "target", "release", "brink")
 BRINK = BUILT if os.path.exists(BUILT) else (shutil.which("brink") or "brink")
+# The flagship's first structure, where an agreement ends the trial, so that
+# `--salib-y outcome:agreement` is P(agreement). In the forecast of record
+# (us_iraq_2024) the agreement is a milestone, not an outcome.
+SCENARIO = os.path.join(HERE, "..", "scenarios", "examples", "us_iraq_2024_v1.toml")
 
 
 def sweep(out, *design, trials=500):
-    subprocess.run([BRINK, "sweep", "us_iraq_2024", *design, "--trials", str(trials),
+    subprocess.run([BRINK, "sweep", SCENARIO, *design, "--trials", str(trials),
                     "--salib-y", "outcome:agreement", "--out", out, "--quiet"],
                    check=True, stdout=subprocess.DEVNULL)
     with open(os.path.join(out, "design.csv")) as f:

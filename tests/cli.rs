@@ -129,7 +129,7 @@ fn run_writes_the_files_and_prints_the_table() {
         .assert()
         .success()
         .stdout(predicate::str::contains("us_iraq_2024: 200 trials"))
-        .stdout(predicate::str::contains("agreement"))
+        .stdout(predicate::str::contains("withdrawal_completed"))
         .stdout(predicate::str::contains("95% interval"));
     for f in ["trials.csv", "summary.csv", "timeline.csv", "run.json"] {
         assert!(tmp.path().join(f).exists(), "{f} missing");

@@ -93,15 +93,45 @@ fn flagship_loads_and_every_trial_ends_in_one_outcome() {
     assert_eq!(ids, ["us", "iraq", "kh", "nujaba", "iran"]);
     assert_eq!(s.tracks[0].id, "hmc");
     let names = s.outcome_names();
+    // The revised structure (issue 15 part 7): the agreement is a
+    // milestone, so the trial goes on through the withdrawal's
+    // implementation and ends in one of the terminal outcomes below.
+    let terminal = [
+        "withdrawal_completed",
+        "deal_broken",
+        "coerced_exit",
+        "spiral",
+        "collapse",
+        "ongoing",
+    ];
+    let mut agreed = 0;
     for (outcome, row) in runs(s, 2000) {
         assert!(names.contains(&outcome.as_str()));
+        assert!(terminal.contains(&outcome.as_str()), "{outcome} is not terminal");
         let status = metric(s, &row, "talks_hmc_status") as usize;
+        let at = metric(s, &row, "talks_hmc_agreement_step");
+        let milestone = metric(s, &row, "milestone_agreement_step");
+        let days = row[row.len() - 1];
+        // The milestone's step is the track's agreement step, and the
+        // track's status says agreement exactly when a step is recorded.
+        assert_eq!(at.to_bits(), milestone.to_bits());
+        assert_eq!(
+            status == 3,
+            at.is_finite(),
+            "{outcome}: status {status}, agreement step {at}"
+        );
+        agreed += usize::from(at.is_finite());
         match outcome.as_str() {
-            "agreement" => assert_eq!(status, 3),
+            // The withdrawal phase follows an agreement, on a later day.
+            "withdrawal_completed" | "deal_broken" => {
+                assert!(at < days - 1.0, "{outcome} at {days} after agreement {at}")
+            }
             "collapse" => assert_eq!(status, 4),
-            _ => assert!(status != 3 || outcome == "agreement"),
+            _ => {}
         }
     }
+    // Some trials reach the milestone and some do not (both branches run).
+    assert!(agreed > 200 && agreed < 1950, "{agreed} of 2000 agreed");
     let _ = BuiltinResolver.resolve("", "us_iraq_2024.toml").unwrap();
 }
 
@@ -179,24 +209,25 @@ fn precondition_delays_the_agreement() {
     );
 }
 
+/// Paired, trial by trial (the runs share each trial's parameter draws
+/// and event stream): in the revised structure Iraq's own order to the
+/// factions and the red line's repeats damp the effect of a notch of
+/// proportionality (1.3x against 1x: 11.4 % against 8.8 % of 4,000
+/// trials, 3.9 independent-sample standard errors), so the paired error
+/// is the one that separates it.
 #[test]
 fn harsher_retaliation_raises_the_risk_of_a_coerced_exit() {
-    let p = |f: &str| {
-        let s = load(f);
-        share(&runs(&s, N), |(o, _)| o == "coerced_exit")
-    };
+    let run = |f: &str| runs(&load(f), 2 * N);
     let (half, kind, base, double) = (
-        p("scenarios/counterfactuals/retaliation_half.toml"),
-        p("scenarios/counterfactuals/retaliation_in_kind.toml"),
-        p("scenarios/us_iraq_2024.toml"),
-        p("scenarios/counterfactuals/retaliation_double.toml"),
+        run("scenarios/counterfactuals/retaliation_half.toml"),
+        run("scenarios/counterfactuals/retaliation_in_kind.toml"),
+        run("scenarios/us_iraq_2024.toml"),
+        run("scenarios/counterfactuals/retaliation_double.toml"),
     );
-    above("coerced exit: 1.3x vs 1x", base, kind);
-    above("coerced exit: 2x vs 1.3x", double, base);
-    assert!(
-        half.0 <= kind.0 + Z * (half.1.hypot(kind.1)),
-        "0.5x {half:?} vs 1x {kind:?}"
-    );
+    let exit = |o: &str| o == "coerced_exit";
+    above_paired("coerced exit: 1.3x vs 1x", &base, &kind, exit);
+    above_paired("coerced exit: 2x vs 1.3x", &double, &base, exit);
+    above_paired("coerced exit: 1x vs 0.5x", &kind, &half, exit);
 }
 
 #[test]
@@ -242,7 +273,11 @@ fn an_early_end_of_the_gaza_war_helps_the_talks() {
     let early = load("scenarios/counterfactuals/gaza_ends_30d.toml");
     let base = load("scenarios/us_iraq_2024.toml");
     let long = load("scenarios/counterfactuals/gaza_all_year.toml");
-    let agree = |s: &Scenario| share(&runs(s, N), |(o, _)| o == "agreement");
+    // The agreement is a milestone: reached at all within the horizon.
+    let agree = |s: &Scenario| {
+        let rs = runs(s, N);
+        share(&rs, |(_, row)| metric(s, row, "milestone_agreement_step").is_finite())
+    };
     above(
         "agreement: Gaza ends in 30 days vs flagship",
         agree(&early),
@@ -368,4 +403,65 @@ fn issue_20_levels_casualties_and_whole_severities() {
         layout.kinds[layout.position(Metric::Severity(0)).unwrap()],
         MetricKind::Real
     );
+}
+
+/// Reads a CSV written by brink (no quoted commas) as a header and rows.
+fn csv_table(path: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines();
+    let head: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    (head, lines.map(|l| l.split(',').map(String::from).collect()).collect())
+}
+
+/// `brink score` (and `brink calibrate`, which shares the code) simulates
+/// a run again with the record's windows as its only metrics and reads
+/// them by name. In the revised structure, action and milestone columns
+/// follow the metrics; reading the metrics at an offset from the
+/// parameter columns read those instead (the backtest's predictive mean
+/// of 13 attacks on 24 Oct came out as 0.9). Here the record's last
+/// windows, US killed and wounded to 23 Jan 2024 (the backtest's last
+/// day), must equal trials.csv's totals, trial for trial in the mean.
+#[test]
+fn score_reads_the_record_windows_by_name_in_the_revised_backtest() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let bin = || assert_cmd::Command::cargo_bin("brink").unwrap();
+    bin()
+        .args([
+            "run",
+            "scenarios/us_iraq_2023_backtest.toml",
+            "--trials",
+            "300",
+            "-q",
+            "--out",
+        ])
+        .arg(&run)
+        .assert()
+        .success();
+    bin()
+        .arg("score")
+        .arg(&run)
+        .args(["--observed", "scenarios/us_iraq_2023_observed.toml", "-q"])
+        .assert()
+        .success();
+    let (th, trials) = csv_table(&run.join("trials.csv"));
+    let (sh, scores) = csv_table(&run.join("score.csv"));
+    let col = |h: &[String], name: &str| h.iter().position(|c| c == name).unwrap_or_else(|| panic!("no {name}"));
+    for (quantity, column) in [("us_killed", "killed_us"), ("us_wounded", "wounded_us")] {
+        let k = col(&th, column);
+        let want = trials.iter().map(|r| r[k].parse::<f64>().unwrap()).sum::<f64>() / trials.len() as f64;
+        let row = scores
+            .iter()
+            .find(|r| {
+                r[col(&sh, "quantity")] == quantity
+                    && r[col(&sh, "date")] == "2024-01-23"
+                    && r[col(&sh, "forecaster")] == "model"
+            })
+            .unwrap_or_else(|| panic!("no model row for {quantity} on 2024-01-23"));
+        let got: f64 = row[col(&sh, "mean")].parse().unwrap();
+        assert!(
+            (got - want).abs() < 1e-9,
+            "{quantity}: score's mean {got} vs trials.csv {want}"
+        );
+    }
 }

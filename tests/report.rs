@@ -97,7 +97,10 @@ fn a_runs_report_shows_the_numbers_of_summary_csv() {
             }
         }
     }
-    assert_eq!(outcomes, 5, "the flagship's five outcomes");
+    assert_eq!(
+        outcomes, 6,
+        "the flagship's six terminal outcomes (the agreement is a milestone)"
+    );
     // The cumulative incidence at the last step is each outcome's share.
     for r in rows.iter().filter(|r| r["kind"] == "outcome") {
         let c = cells(row(

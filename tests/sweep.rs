@@ -166,7 +166,7 @@ fn grid_3x3_and_lhs_64_from_the_command_line() {
             "-q",
         ])
         .args(["--sample", "lhs:64", "--range", "tracks.hmc.progress.rate=0.004:0.02"])
-        .args(["--salib-y", "outcome:agreement", "--out"])
+        .args(["--salib-y", "outcome:coerced_exit", "--out"])
         .arg(&lhs)
         .assert()
         .success();

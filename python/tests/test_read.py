@@ -15,7 +15,10 @@ def test_run_frames_have_proper_dtypes(flagship_dir):
     # a step that never came is <NA> in a nullable integer column
     step = t["talks_hmc_agreement_step"]
     assert step.dtype == "Int64"
-    assert (step.notna() == (t["outcome"] == "agreement")).all()
+    # The agreement is a milestone: a step is recorded exactly when the
+    # talks' status is agreement, and the milestone's column agrees.
+    assert (step.notna() == (t["talks_hmc_status"] == "agreement")).all()
+    assert step.notna().any() and (step.dropna() == t["milestone_agreement_step"].dropna()).all()
     assert t["end_step"].dtype == "Int64" and t["end_step"].notna().all()
     assert run.start_date == pd.Timestamp("2024-01-24")
     assert run.paths == []
@@ -49,6 +52,8 @@ def test_sweep_directory(sweep_dir):
     assert run.paths == paths
     assert list(run.trials.columns[:4]) == ["point", *paths, "trial"]
     assert run.trials["point"].nunique() == 4 and len(run.trials) == 800
-    agree = run.summary.query("kind == 'outcome' and name == 'agreement'")
-    assert len(agree) == 4 and agree[paths].notna().all().all()
+    # One row per point for each terminal outcome (the agreement is a
+    # milestone in the flagship, not an outcome row).
+    exit_ = run.summary.query("kind == 'outcome' and name == 'coerced_exit'")
+    assert len(exit_) == 4 and exit_[paths].notna().all().all()
     assert run.timeline is None

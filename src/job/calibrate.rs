@@ -229,7 +229,10 @@ impl CalibrateSpec {
         let mut sim = s.clone();
         sim.metrics = ws.iter().map(|(_, _, w)| w.clone()).collect();
         let layout = MetricLayout::new(&sim);
-        let first = layout.param_columns().start - sim.metrics.len();
+        // The record's windows are the only declared metrics: find their
+        // first column by name (other columns, such as actions and
+        // milestones, may follow the metrics and precede the parameters).
+        let first = sim.metrics.first().and_then(|m| layout.index(&m.id)).unwrap_or(0);
         let d = Settings::default();
         let settings = Settings {
             population: self.population.unwrap_or(d.population),

@@ -345,8 +345,10 @@ impl ScoreJob {
         let mut sim: Scenario = s.clone();
         sim.metrics = ws.iter().map(|(_, _, w)| w.clone()).collect();
         let layout = MetricLayout::new(&sim);
-        let first = layout.param_columns().start - sim.metrics.len();
-        let full = MetricLayout::new(s);
+        // The record's windows are the only declared metrics: find their
+        // first column by name (other columns, such as actions and
+        // milestones, may follow the metrics and precede the parameters).
+        let first = sim.metrics.first().and_then(|m| layout.index(&m.id)).unwrap_or(0);
         let outcomes = s.outcome_names();
         let check = read_endings(&trials_csv, self.trials)?;
         let mut samples = vec![Vec::with_capacity(self.trials as usize); ws.len()];
@@ -383,7 +385,6 @@ impl ScoreJob {
         );
         watch.finish();
         ran?;
-        debug_assert_eq!(full.len(), first);
         Ok((samples, true))
     }
 

@@ -120,6 +120,16 @@ fn defaults(raw: &RawScenario, s: &Scenario) -> Vec<(String, Value)> {
             out.push((k, level(inp.min_level)));
         }
     }
+    // A risk stock's inputs default their `min_level` as pressure inputs do.
+    for ((id, ra), a) in raw.actors.iter().zip(&s.actors) {
+        let (Some(rr), Some(r)) = (&ra.risk, &a.risk) else {
+            continue;
+        };
+        for (iid, inp) in rr.inputs.keys().zip(&r.inputs) {
+            let k = format!("actors.{id}.risk.inputs.{iid}.min_level");
+            out.push((k, level(inp.min_level)));
+        }
+    }
     for d in &s.dyads {
         let Some(r) = &d.response else { continue };
         let k = format!("dyads.{}.response", d.id);
