@@ -465,3 +465,51 @@ fn score_reads_the_record_windows_by_name_in_the_revised_backtest() {
         );
     }
 }
+
+/// `brink score` simulates a run again from its run.json, so it must use
+/// the run's design: a default run of 800 trials is nested (K = 4 trials
+/// per parameter draw) and a `--point` run draws nothing. Before, score
+/// drew afresh for every trial and refused both runs ("re-simulated as
+/// ..."). Each re-simulated trial's outcome and end step are checked
+/// against trials.csv by score itself, so success is the assertion, and
+/// the mean of the last window must equal trials.csv's total.
+#[test]
+fn score_re_simulates_a_nested_run_and_a_point_run_as_they_ran() {
+    let bin = || assert_cmd::Command::cargo_bin("brink").unwrap();
+    for (name, extra) in [("nested", &["--trials", "800"][..]), ("point", &["--trials", "200", "--point"][..])] {
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().join(name);
+        bin()
+            .args(["run", "scenarios/us_iraq_2023_backtest.toml", "-q"])
+            .args(extra)
+            .arg("--out")
+            .arg(&run)
+            .assert()
+            .success();
+        let meta: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+        let k = meta["parameters"]["trials_per_draw"].as_u64().unwrap();
+        assert_eq!(k, if name == "nested" { 4 } else { 1 }, "{name}: the design under test");
+        bin()
+            .arg("score")
+            .arg(&run)
+            .args(["--observed", "scenarios/us_iraq_2023_observed.toml", "-q"])
+            .assert()
+            .success();
+        let (th, trials) = csv_table(&run.join("trials.csv"));
+        let (sh, scores) = csv_table(&run.join("score.csv"));
+        let col = |h: &[String], c: &str| h.iter().position(|x| x == c).unwrap();
+        let want = trials.iter().map(|r| r[col(&th, "killed_us")].parse::<f64>().unwrap()).sum::<f64>()
+            / trials.len() as f64;
+        let row = scores
+            .iter()
+            .find(|r| {
+                r[col(&sh, "quantity")] == "us_killed"
+                    && r[col(&sh, "date")] == "2024-01-23"
+                    && r[col(&sh, "forecaster")] == "model"
+            })
+            .unwrap();
+        let got: f64 = row[col(&sh, "mean")].parse().unwrap();
+        assert!((got - want).abs() < 1e-9, "{name}: score's mean {got} vs trials.csv {want}");
+    }
+}

@@ -7,8 +7,9 @@
 //! trials ([`crate::observed::Quantity::window`]). It is read from
 //! `trials.csv` when the scenario declares that very window as a
 //! `[metrics]` column; otherwise the run is simulated again from
-//! `run.json` (same scenario, checked by its SHA-256, same overrides, seed
-//! and trials: runs are deterministic, so these are the same trials), with
+//! `run.json` (same scenario, checked by its SHA-256, same overrides, seed,
+//! trials and design, nested or `--point`: runs are deterministic, so these
+//! are the same trials), with
 //! the observations' windows as the only declared metrics, and each
 //! re-simulated trial's outcome and end step are checked against
 //! `trials.csv` when it is there.
@@ -281,10 +282,26 @@ impl ScoreSpec {
         let trials = field(&["trials"])?
             .as_u64()
             .ok_or_else(|| no_run(&self.run, "run.json's trials is not a whole number"))?;
-        let loaded = load(Some(&file), &sets)?;
+        let mut loaded = load(Some(&file), &sets)?;
         let found = loaded.hash();
         if found != expected {
             return Err(ScoreError::Hash { file, found, expected }.into());
+        }
+        // The run's design, so a re-simulation draws what the run drew:
+        // no draws listed is a point run (`--point`, or nothing uncertain);
+        // otherwise `trials_per_draw` trials share each draw (nested).
+        // A run.json from before the nested design has neither: one draw
+        // per trial.
+        let design = meta.get("parameters");
+        let drew = design.and_then(|p| p.get("draws")).and_then(|d| d.as_array()).map(Vec::len);
+        let per_draw = design
+            .and_then(|p| p.get("trials_per_draw"))
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(1);
+        if drew == Some(0) {
+            loaded.point();
+        } else {
+            loaded.per_draw(per_draw);
         }
         let obs_name = self.observed.display().to_string();
         let obs_text = std::fs::read_to_string(&self.observed).map_err(|e| {
