@@ -1351,12 +1351,10 @@ fn engine15_missing_condition_and_action_keys_keep_their_messages() {
 #[test]
 fn regimedraw_a_regimes_own_response_key_refuses_a_distribution() {
     let dir = tempfile::tempdir().unwrap();
-    let text = concat!(
-        "[scenario]\nname = \"r\"\nhorizon = 10\n[ladder.none]\nseverity = 0\n[ladder.shot]\nseverity = 1\n\
+    let text = "[scenario]\nname = \"r\"\nhorizon = 10\n[ladder.none]\nseverity = 0\n[ladder.shot]\nseverity = 1\n\
          [actors.a]\n[actors.b]\n[dyads.a_b]\nfrom = \"a\"\nto = \"b\"\nregime = \"calm\"\n\
          [dyads.a_b.response]\ndelay = { choice = [1, 5] }\n[dyads.a_b.regimes.calm.response]\n\
-         delay = { choice = [1, 5] }\n"
-    );
+         delay = { choice = [1, 5] }\n";
     let f = write(dir.path(), "own.toml", text.as_bytes());
     let c = check(&f);
     assert_eq!(c.code, 2, "accepted:\n{}", c.stderr);
