@@ -1535,3 +1535,27 @@ fn sweepsens_resume_refuses_a_checkpoint_with_wrong_lengths() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("it is not JSON"), "{err}");
 }
+
+// ----------------------------------------------------------------------
+// regimedraw: a regime's own response keys are point values (a dyad's
+// drawn key reaches the regimes that leave it out; tests/regime_draws.rs)
+
+#[test]
+fn regimedraw_a_regimes_own_response_key_refuses_a_distribution() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[scenario]\nname = \"r\"\nhorizon = 10\n[ladder.none]\nseverity = 0\n[ladder.shot]\nseverity = 1\n\
+         [actors.a]\n[actors.b]\n[dyads.a_b]\nfrom = \"a\"\nto = \"b\"\nregime = \"calm\"\n\
+         [dyads.a_b.response]\ndelay = { choice = [1, 5] }\n[dyads.a_b.regimes.calm.response]\n\
+         delay = { choice = [1, 5] }\n";
+    let f = write(dir.path(), "own.toml", text.as_bytes());
+    let c = check(&f);
+    assert_eq!(c.code, 2, "accepted:\n{}", c.stderr);
+    for w in [
+        "own.toml:17:1",
+        "dyads.a_b.regimes.calm.response.delay",
+        "a regime's own response keys are point values",
+        "leave it out of the regime",
+    ] {
+        assert!(c.stderr.contains(w), "`{w}` not in\n{}", c.stderr);
+    }
+}

@@ -239,11 +239,10 @@ fn params(py: Python<'_>, scenario: Option<String>, sets: Vec<String>) -> PyResu
     Ok(ps
         .into_iter()
         .map(|p| {
-            // engine15: a key a regime inherits names its source; its
-            // distribution shows only where it is drawn per trial.
-            let drawn = p.inherited.as_ref().is_none_or(|i| i.live);
+            // engine15: a key a regime inherits names its source; it is
+            // drawn per trial there too (regimedraw).
             let from = p.inherited.map(|i| i.from);
-            let (text, mean, p5, p95) = match p.dist.filter(|_| drawn) {
+            let (text, mean, p5, p95) = match p.dist {
                 Some(d) => (
                     Some(d.text),
                     Some(d.summary.mean),

@@ -407,9 +407,9 @@ def test_params_list_what_a_regime_inherits():
     assert pd.isna(got.loc[calm + "threshold", "inherited_from"])
     assert got.loc[calm + "delay", "inherited_from"] == "dyads.a_b.response.delay"
     assert got.loc[calm + "delay", "value"] == "3"
-    # calm merges at load: pi enters at its median, not drawn per trial.
+    # calm leaves pi out: it takes the dyad's draw per trial (regimedraw).
     assert got.loc[calm + "proportionality", "value"] == "1.0"
-    assert pd.isna(got.loc[calm + "proportionality", "distribution"])
+    assert got.loc[calm + "proportionality", "distribution"] == "uniform:lower=0.5,upper=1.5"
     # hot has no response table: it answers with the dyad's rule, drawn.
     hot = got.loc["dyads.a_b.regimes.hot.response.proportionality"]
     assert hot["inherited_from"] == "dyads.a_b.response.proportionality"

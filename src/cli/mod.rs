@@ -249,13 +249,12 @@ fn cmd_params(a: ScenarioArgs) -> Result<(), Failure> {
 }
 
 /// `brink params`'s line for a key a regime inherits: the value it runs
-/// (the source's median when drawn), where it comes from, and whether it
-/// is drawn per trial in this regime.
+/// (the source's median when drawn), where it comes from, and its
+/// distribution if drawn (per trial in this regime too).
 fn inherited_line(p: &inspect::Param, from: &inspect::Inherited) -> String {
-    let how = match (&p.dist, from.live) {
-        (None, _) => String::new(),
-        (Some(d), true) => format!(", drawn per trial: {} ({})", d.text, dist_range(&d.summary)),
-        (Some(d), false) => format!(" at load: its median, not drawn per trial in this regime ({})", d.text),
+    let how = match &p.dist {
+        None => String::new(),
+        Some(d) => format!(", drawn per trial: {} ({})", d.text, dist_range(&d.summary)),
     };
     format!(
         "{} = {}  # inherited from {}{how}; {}\n",

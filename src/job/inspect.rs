@@ -44,14 +44,11 @@ pub struct Param {
 /// it ([`crate::scenario::raw::RawRegimeResponse::over`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inherited {
-    /// The dyad's path it comes from, `dyads.<d>.response.<key>`.
+    /// The dyad's path it comes from, `dyads.<d>.response.<key>`. A drawn
+    /// source is drawn per trial in the regime too, whether the regime
+    /// answers with the dyad's rule itself (no `response` table) or with
+    /// its own table ([`crate::model::Inherits`]).
     pub from: String,
-    /// `true`: the regime has no `response` table and answers with the
-    /// dyad's rule itself, so a drawn source is drawn per trial here too.
-    /// `false`: the regime has its own `response` table, merged with the
-    /// dyad's once at load, so a drawn source enters at its median and is
-    /// not drawn per trial in this regime.
-    pub live: bool,
 }
 
 /// A parameter's distribution as `brink params` shows it.
@@ -147,10 +144,7 @@ fn add_inherited(s: &crate::model::Scenario, out: &mut Vec<Param>) {
                         doc: scenario::paths::doc_for(&path).unwrap_or("").to_string(),
                         value: p.value.clone(),
                         dist: p.dist.clone(),
-                        inherited: Some(Inherited {
-                            from: p.path.clone(),
-                            live: r.response.is_none(),
-                        }),
+                        inherited: Some(Inherited { from: p.path.clone() }),
                         path,
                     })
                 })

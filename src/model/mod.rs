@@ -305,6 +305,57 @@ pub struct Regime {
     /// (`None` = the dyad's). Built from the dyad's response keys with the
     /// regime's keys on top.
     pub response: Option<Response>,
+    /// The keys of `response` taken from the dyad's (those the regime's
+    /// table leaves out), so a drawn dyad key reaches this regime too.
+    pub inherits: Inherits,
+}
+
+/// The response keys a regime with its own `response` table takes from
+/// its dyad's, recorded at load: a bit per key of the graded rule and the
+/// timing, and the generosity levels it leaves out (generosity merges
+/// level by level). [`crate::model::uncertain`] writes a dyad's drawn
+/// response key into every regime that inherits it (issue 14 with issue
+/// 15 part 3); a regime without a `response` table answers with the
+/// dyad's rule itself and inherits nothing here.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inherits {
+    /// Bit set over the `Inherits::*` key constants.
+    pub keys: u16,
+    /// Per level index: whether `generosity.<level>` is the dyad's.
+    pub generosity: Vec<bool>,
+}
+
+impl Inherits {
+    /// `proportionality`
+    pub const PROPORTIONALITY: u16 = 1;
+    /// `threshold`
+    pub const THRESHOLD: u16 = 1 << 1;
+    /// `generosity_if_wounded`
+    pub const GENEROSITY_IF_WOUNDED: u16 = 1 << 2;
+    /// `generosity_if_killed`
+    pub const GENEROSITY_IF_KILLED: u16 = 1 << 3;
+    /// `severity_if_wounded`
+    pub const SEVERITY_IF_WOUNDED: u16 = 1 << 4;
+    /// `severity_if_killed`
+    pub const SEVERITY_IF_KILLED: u16 = 1 << 5;
+    /// `delay`
+    pub const DELAY: u16 = 1 << 6;
+    /// `refractory`
+    pub const REFRACTORY: u16 = 1 << 7;
+    /// `places` (replaced whole: set one place and none is inherited)
+    pub const PLACES: u16 = 1 << 8;
+
+    /// Whether the key (one of the constants) is the dyad's.
+    #[inline]
+    pub fn has(&self, key: u16) -> bool {
+        self.keys & key != 0
+    }
+
+    /// Whether `generosity.<level>` is the dyad's.
+    #[inline]
+    pub fn generosity(&self, level: Level) -> bool {
+        self.generosity.get(level as usize).copied().unwrap_or(false)
+    }
 }
 
 /// Misattribution: with probability `p` an answer of the dyad lands on

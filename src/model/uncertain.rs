@@ -18,7 +18,7 @@
 //! parameter draw `⌊i / K⌋`, so K trials share one parameter vector and
 //! `P(outcome | θ)` can be estimated per draw.
 
-use super::{Action, ActorId, ChoiceAct, ChoicePolicy, Condition, DyadId, Level, OutcomeKind, Scenario};
+use super::{Action, ActorId, ChoiceAct, ChoicePolicy, Condition, DyadId, Inherits, Level, OutcomeKind, Scenario};
 use crate::dist::{ParamKey, ParamSet};
 use crate::policy::{HazardStock, Rule};
 use crate::rng::Poisson;
@@ -446,11 +446,23 @@ fn write_cumulative(s: &mut Scenario, target: WeightTarget, w: &[f64]) {
     let out = match target {
         WeightTarget::InitiativeLevels(k) => dyads[k as usize].initiative.as_mut().map(|i| &mut i.levels),
         WeightTarget::InitiativePlaces(k) => dyads[k as usize].initiative.as_mut().map(|i| &mut i.places),
-        WeightTarget::ResponsePlaces(k) => dyads[k as usize].response.as_mut().map(|r| &mut r.places),
+        WeightTarget::ResponsePlaces(k) => {
+            // The regimes that take the dyad's places take its draw too.
+            for r in dyads[k as usize].regimes.iter_mut() {
+                if let (true, Some(resp)) = (r.inherits.has(Inherits::PLACES), r.response.as_mut()) {
+                    cumulate(&mut resp.places, w);
+                }
+            }
+            dyads[k as usize].response.as_mut().map(|r| &mut r.places)
+        }
         WeightTarget::HazardPlaces(k) => dyads[k as usize].hazard.as_mut().map(|h| &mut h.places),
         WeightTarget::Misattribution(k) => dyads[k as usize].misattribution.as_mut().map(|m| &mut m.weights),
     };
-    let out = out.expect("a weight table's target was checked at load");
+    cumulate(out.expect("a weight table's target was checked at load"), w);
+}
+
+/// `out[i] = w[0] + ... + w[i]`.
+fn cumulate(out: &mut [f64], w: &[f64]) {
     let mut acc = 0.0;
     for (c, x) in out.iter_mut().zip(w) {
         acc += x;
@@ -505,15 +517,24 @@ fn write(s: &mut Scenario, slot: Slot, x: f64, weights: &mut [Vec<f64>]) -> Rebu
             weights[table as usize][index as usize] = x;
             return Rebuild(Rebuild::WEIGHTS | Rebuild::REPERTOIRE);
         }
-        Proportionality(d) => graded(s, d).proportionality = x,
-        Threshold(d) => graded(s, d).threshold = x,
-        Generosity { dyad, level } => graded(s, dyad).generosity[level as usize] = x,
-        GenerosityIfWounded(d) => graded(s, d).generosity_if_wounded = x,
-        GenerosityIfKilled(d) => graded(s, d).generosity_if_killed = x,
-        SeverityIfWounded(d) => graded(s, d).severity_if_wounded = x,
-        SeverityIfKilled(d) => graded(s, d).severity_if_killed = x,
-        ResponseDelay(d) => response(s, d).delay = steps(x),
-        ResponseRefractory(d) => response(s, d).refractory = steps(x),
+        Proportionality(d) => for_graded(s, d, Inherits::PROPORTIONALITY, |g| g.proportionality = x),
+        Threshold(d) => for_graded(s, d, Inherits::THRESHOLD, |g| g.threshold = x),
+        Generosity { dyad, level } => {
+            graded(s, dyad).generosity[level as usize] = x;
+            for r in s.dyads[dyad as usize].regimes.iter_mut() {
+                if let (true, Some(Rule::Graded(g))) =
+                    (r.inherits.generosity(level), r.response.as_mut().map(|r| &mut r.rule))
+                {
+                    g.generosity[level as usize] = x;
+                }
+            }
+        }
+        GenerosityIfWounded(d) => for_graded(s, d, Inherits::GENEROSITY_IF_WOUNDED, |g| g.generosity_if_wounded = x),
+        GenerosityIfKilled(d) => for_graded(s, d, Inherits::GENEROSITY_IF_KILLED, |g| g.generosity_if_killed = x),
+        SeverityIfWounded(d) => for_graded(s, d, Inherits::SEVERITY_IF_WOUNDED, |g| g.severity_if_wounded = x),
+        SeverityIfKilled(d) => for_graded(s, d, Inherits::SEVERITY_IF_KILLED, |g| g.severity_if_killed = x),
+        ResponseDelay(d) => for_response(s, d, Inherits::DELAY, |r| r.delay = steps(x)),
+        ResponseRefractory(d) => for_response(s, d, Inherits::REFRACTORY, |r| r.refractory = steps(x)),
         HazardIntercept(d) => hazard(s, d).intercept = x,
         HazardSlope(d) => hazard(s, d).slope = x,
         HazardDecay(d) => {
@@ -775,6 +796,30 @@ fn graded(s: &mut Scenario, d: DyadId) -> &mut crate::policy::Graded {
         unreachable!("slot resolved on a graded response")
     };
     g
+}
+
+/// Writes one key of dyad `d`'s response with `f`, then of every regime's
+/// own response that takes the key from the dyad's ([`Inherits`], the
+/// bit `key`): a regime with its own table answers with the trial's draw
+/// of the keys it leaves out, not with their medians.
+fn for_response(s: &mut Scenario, d: DyadId, key: u16, f: impl Fn(&mut super::Response)) {
+    f(response(s, d));
+    for r in s.dyads[d as usize].regimes.iter_mut() {
+        if let (true, Some(resp)) = (r.inherits.has(key), r.response.as_mut()) {
+            f(resp);
+        }
+    }
+}
+
+/// [`for_response`] for a key of the graded rule: a regime inherits it
+/// only if its own rule is graded too (a regime on another rule reads
+/// none of them).
+fn for_graded(s: &mut Scenario, d: DyadId, key: u16, f: impl Fn(&mut crate::policy::Graded)) {
+    for_response(s, d, key, |r| {
+        if let Rule::Graded(g) = &mut r.rule {
+            f(g);
+        }
+    });
 }
 
 fn hazard(s: &mut Scenario, d: DyadId) -> &mut crate::policy::Hazard {

@@ -244,9 +244,11 @@ fn agency(pattern: &str) -> Option<Drawable> {
     Some(d)
 }
 
-/// Why a regime's own response keys are not drawn per trial.
-const REGIME_RESPONSE: &str =
-    "a regime's response is merged with the dyad's at load; draw the dyad's `response` key, or sweep this one";
+/// Why a regime's own response keys are not drawn per trial: a regime
+/// takes the dyad's draw of every key it leaves out
+/// ([`crate::model::Inherits`]); the keys it sets are point values.
+const REGIME_RESPONSE: &str = "a regime's own response keys are point values; draw the dyad's `response` key and leave \
+     it out of the regime (the regime then takes the dyad's draw each trial), or sweep this one";
 
 #[cfg(test)]
 mod tests {

@@ -8,10 +8,10 @@
 //! `logistic(a + b·stock)` ([`crate::policy::hazard`]).
 
 use super::common::*;
-use crate::model::{ActorId, Dyad, DyadId, Misattribution, Regime};
+use crate::model::{ActorId, Dyad, DyadId, Inherits, Misattribution, Regime};
 use crate::policy::{Hazard, HazardStock, Initiative};
 use crate::scenario::kinds::StockName;
-use crate::scenario::raw::{RawDyad, RawHazard, RawInitiative};
+use crate::scenario::raw::{RawDyad, RawHazard, RawInitiative, RawRegimeResponse};
 
 pub(super) fn dyads(cx: &Cx) -> R<Vec<Dyad>> {
     let raw = cx.raw;
@@ -145,11 +145,16 @@ fn regimes(cx: &Cx, k: &str, d: &RawDyad) -> R<Vec<Regime>> {
             .as_ref()
             .map(|rr| super::response::response(cx, &format!("{rk}.response"), &rr.over(d.response.as_ref())))
             .transpose()?;
+        let inherits = match &r.response {
+            Some(rr) => inherits(cx, &format!("{rk}.response"), rr)?,
+            None => Inherits::default(),
+        };
         regimes.push(Regime {
             id: rid.clone(),
             rate: nonneg(&format!("{rk}.rate"), r.rate)?,
             respond: r.respond,
             response,
+            inherits,
         });
     }
     match &d.regime {
@@ -163,6 +168,7 @@ fn regimes(cx: &Cx, k: &str, d: &RawDyad) -> R<Vec<Regime>> {
             rate: 1.0,
             respond: true,
             response: None,
+            inherits: Inherits::default(),
         }),
         None => {
             return Err(missing(
@@ -256,4 +262,31 @@ fn hazard(cx: &Cx, hk: &str, h: &RawHazard, from: ActorId) -> R<Hazard> {
         refractory: steps(&format!("{hk}.refractory"), h.refractory, 0, MAX_HORIZON)?,
         places: cx.places(&format!("{hk}.places"), &h.places)?,
     })
+}
+
+/// The response keys a regime's own table `rr` leaves out, so they are
+/// the dyad's ([`RawRegimeResponse::over`]): a drawn dyad key must reach
+/// them each trial ([`Inherits`]).
+fn inherits(cx: &Cx, k: &str, rr: &RawRegimeResponse) -> R<Inherits> {
+    let mut keys = 0;
+    for (unset, bit) in [
+        (rr.proportionality.is_none(), Inherits::PROPORTIONALITY),
+        (rr.threshold.is_none(), Inherits::THRESHOLD),
+        (rr.generosity_if_wounded.is_none(), Inherits::GENEROSITY_IF_WOUNDED),
+        (rr.generosity_if_killed.is_none(), Inherits::GENEROSITY_IF_KILLED),
+        (rr.severity_if_wounded.is_none(), Inherits::SEVERITY_IF_WOUNDED),
+        (rr.severity_if_killed.is_none(), Inherits::SEVERITY_IF_KILLED),
+        (rr.delay.is_none(), Inherits::DELAY),
+        (rr.refractory.is_none(), Inherits::REFRACTORY),
+        (rr.places.is_none(), Inherits::PLACES),
+    ] {
+        if unset {
+            keys |= bit;
+        }
+    }
+    let mut generosity = vec![true; cx.levels];
+    for lid in rr.generosity.keys() {
+        generosity[cx.hostile_level(&format!("{k}.generosity.{lid}"), lid)? as usize] = false;
+    }
+    Ok(Inherits { keys, generosity })
 }
