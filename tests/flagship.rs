@@ -476,7 +476,10 @@ fn score_reads_the_record_windows_by_name_in_the_revised_backtest() {
 #[test]
 fn score_re_simulates_a_nested_run_and_a_point_run_as_they_ran() {
     let bin = || assert_cmd::Command::cargo_bin("brink").unwrap();
-    for (name, extra) in [("nested", &["--trials", "800"][..]), ("point", &["--trials", "200", "--point"][..])] {
+    for (name, extra) in [
+        ("nested", &["--trials", "800"][..]),
+        ("point", &["--trials", "200", "--point"][..]),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let run = dir.path().join(name);
         bin()
@@ -499,7 +502,10 @@ fn score_re_simulates_a_nested_run_and_a_point_run_as_they_ran() {
         let (th, trials) = csv_table(&run.join("trials.csv"));
         let (sh, scores) = csv_table(&run.join("score.csv"));
         let col = |h: &[String], c: &str| h.iter().position(|x| x == c).unwrap();
-        let want = trials.iter().map(|r| r[col(&th, "killed_us")].parse::<f64>().unwrap()).sum::<f64>()
+        let want = trials
+            .iter()
+            .map(|r| r[col(&th, "killed_us")].parse::<f64>().unwrap())
+            .sum::<f64>()
             / trials.len() as f64;
         let row = scores
             .iter()
@@ -510,6 +516,9 @@ fn score_re_simulates_a_nested_run_and_a_point_run_as_they_ran() {
             })
             .unwrap();
         let got: f64 = row[col(&sh, "mean")].parse().unwrap();
-        assert!((got - want).abs() < 1e-9, "{name}: score's mean {got} vs trials.csv {want}");
+        assert!(
+            (got - want).abs() < 1e-9,
+            "{name}: score's mean {got} vs trials.csv {want}"
+        );
     }
 }

@@ -293,7 +293,10 @@ impl ScoreSpec {
         // A run.json from before the nested design has neither: one draw
         // per trial.
         let design = meta.get("parameters");
-        let drew = design.and_then(|p| p.get("draws")).and_then(|d| d.as_array()).map(Vec::len);
+        let drew = design
+            .and_then(|p| p.get("draws"))
+            .and_then(|d| d.as_array())
+            .map(Vec::len);
         let per_draw = design
             .and_then(|p| p.get("trials_per_draw"))
             .and_then(serde_json::Value::as_u64)
