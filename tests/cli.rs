@@ -348,3 +348,33 @@ fn issue_13_huge_counts_get_a_clear_error_from_every_command() {
         );
     }
 }
+
+/// The revised flagship's agreement is a milestone (the trial goes on), so
+/// it is not in the outcome table; `brink run` prints it below, with the
+/// number of trials that reached it, which must be trials.csv's count of
+/// non-empty `milestone_agreement_step` cells.
+#[test]
+fn run_prints_each_milestone_with_the_trials_that_reached_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = brink()
+        .args(["run", "--trials", "300", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let stdout = String::from_utf8(out).unwrap();
+    let line = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("agreement ") && l.contains("(the trial goes on)"))
+        .unwrap_or_else(|| panic!("no milestone line in\n{stdout}"));
+    let printed: u64 = line.split_whitespace().nth(2).unwrap().parse().unwrap();
+    let trials = std::fs::read_to_string(tmp.path().join("trials.csv")).unwrap();
+    let mut lines = trials.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let k = head.iter().position(|c| *c == "milestone_agreement_step").unwrap();
+    let reached = lines.filter(|l| !l.split(',').nth(k).unwrap().is_empty()).count() as u64;
+    assert!(reached > 0 && reached < 300, "a test that can fail: {reached} of 300");
+    assert_eq!(printed, reached, "{line}");
+}

@@ -393,6 +393,7 @@ fn print_table(job: &RunJob, report: &RunReport) {
             100.0 * hi
         );
     }
+    print_milestones(s, summary, trials, w, unit);
     if s.uncertainty.per_draw > 1 && !s.uncertainty.is_empty() {
         println!(
             "  (the mixture over the parameter distributions; 95% intervals are cluster-robust over the draws of {} trials)",
@@ -404,6 +405,47 @@ fn print_table(job: &RunJob, report: &RunReport) {
     }
     if let Some(a) = &report.stats.analysis {
         print_uncertainty(&job.outcomes, a);
+    }
+}
+
+/// Under the outcome table: each milestone (`terminal = false`, the trial
+/// goes on) with the share of trials that reached it and its median step,
+/// from its `milestone_<id>_step` column (empty when never reached).
+/// Its interval is summary.csv's (the track-status rows) or computed from
+/// trials.csv; it is not printed here.
+fn print_milestones(
+    s: &crate::model::Scenario,
+    summary: &crate::output::summary::Summary,
+    trials: u64,
+    w: usize,
+    unit: &str,
+) {
+    if s.milestones.is_empty() {
+        return;
+    }
+    println!(
+        "  {:<w$}  {:>7}  {:>17}  {:>8}  median {unit} reached",
+        "milestone", "share", "", "trials"
+    );
+    for m in &s.milestones {
+        let Some((k, _, _, median, _)) = summary.metric(&format!("milestone_{}_step", m.id)) else {
+            continue;
+        };
+        let at = if k == 0 {
+            "-".to_string()
+        } else {
+            let d = median as i64;
+            match s.start_date {
+                Some(start) => format!("{d} ({})", start.add_days(d * s.step_unit.days())),
+                None => d.to_string(),
+            }
+        };
+        println!(
+            "  {:<w$}  {:>6.1}%  {:>17}  {k:>8}  {at}  (the trial goes on)",
+            m.id,
+            100.0 * k as f64 / trials.max(1) as f64,
+            ""
+        );
     }
 }
 
