@@ -393,7 +393,15 @@ fn print_table(job: &RunJob, report: &RunReport) {
             100.0 * hi
         );
     }
-    print_milestones(s, summary, trials, w, unit);
+    let reached: Vec<(&str, u64, f64)> = s
+        .milestones
+        .iter()
+        .filter_map(|m| {
+            let (k, _, _, median, _) = summary.metric(&format!("milestone_{}_step", m.id))?;
+            Some((m.id.as_str(), k, median))
+        })
+        .collect();
+    print_milestones(s, &reached, trials, w, unit);
     if s.uncertainty.per_draw > 1 && !s.uncertainty.is_empty() {
         println!(
             "  (the mixture over the parameter distributions; 95% intervals are cluster-robust over the draws of {} trials)",
@@ -413,24 +421,15 @@ fn print_table(job: &RunJob, report: &RunReport) {
 /// from its `milestone_<id>_step` column (empty when never reached).
 /// Its interval is summary.csv's (the track-status rows) or computed from
 /// trials.csv; it is not printed here.
-fn print_milestones(
-    s: &crate::model::Scenario,
-    summary: &crate::output::summary::Summary,
-    trials: u64,
-    w: usize,
-    unit: &str,
-) {
-    if s.milestones.is_empty() {
+fn print_milestones(s: &crate::model::Scenario, reached: &[(&str, u64, f64)], trials: u64, w: usize, unit: &str) {
+    if reached.is_empty() {
         return;
     }
     println!(
         "  {:<w$}  {:>7}  {:>17}  {:>8}  median {unit} reached",
         "milestone", "share", "", "trials"
     );
-    for m in &s.milestones {
-        let Some((k, _, _, median, _)) = summary.metric(&format!("milestone_{}_step", m.id)) else {
-            continue;
-        };
+    for &(id, k, median) in reached {
         let at = if k == 0 {
             "-".to_string()
         } else {
@@ -441,8 +440,7 @@ fn print_milestones(
             }
         };
         println!(
-            "  {:<w$}  {:>6.1}%  {:>17}  {k:>8}  {at}  (the trial goes on)",
-            m.id,
+            "  {id:<w$}  {:>6.1}%  {:>17}  {k:>8}  {at}  (the trial goes on)",
             100.0 * k as f64 / trials.max(1) as f64,
             ""
         );
