@@ -425,8 +425,8 @@ fn csv_table(path: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
 fn score_reads_the_record_windows_by_name_in_the_revised_backtest() {
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("run");
-    let bin = || assert_cmd::Command::cargo_bin("brink").unwrap();
-    bin()
+    assert_cmd::Command::cargo_bin("brink")
+        .unwrap()
         .args([
             "run",
             "scenarios/us_iraq_2023_backtest.toml",
@@ -438,32 +438,40 @@ fn score_reads_the_record_windows_by_name_in_the_revised_backtest() {
         .arg(&run)
         .assert()
         .success();
-    bin()
+    for (quantity, column) in [("us_killed", "killed_us"), ("us_wounded", "wounded_us")] {
+        let (got, want) = scored_and_total_means(&run, quantity, column);
+        assert!(
+            (got - want).abs() < 1e-9,
+            "{quantity}: score's mean {got} vs trials.csv {want}"
+        );
+    }
+}
+
+/// Runs `brink score` on `run` against the observed record; returns
+/// score.csv's model mean of `quantity` on 2024-01-23 (the record's last
+/// window) and trials.csv's mean of `column`, the same totals.
+fn scored_and_total_means(run: &std::path::Path, quantity: &str, column: &str) -> (f64, f64) {
+    assert_cmd::Command::cargo_bin("brink")
+        .unwrap()
         .arg("score")
-        .arg(&run)
+        .arg(run)
         .args(["--observed", "scenarios/us_iraq_2023_observed.toml", "-q"])
         .assert()
         .success();
     let (th, trials) = csv_table(&run.join("trials.csv"));
     let (sh, scores) = csv_table(&run.join("score.csv"));
     let col = |h: &[String], name: &str| h.iter().position(|c| c == name).unwrap_or_else(|| panic!("no {name}"));
-    for (quantity, column) in [("us_killed", "killed_us"), ("us_wounded", "wounded_us")] {
-        let k = col(&th, column);
-        let want = trials.iter().map(|r| r[k].parse::<f64>().unwrap()).sum::<f64>() / trials.len() as f64;
-        let row = scores
-            .iter()
-            .find(|r| {
-                r[col(&sh, "quantity")] == quantity
-                    && r[col(&sh, "date")] == "2024-01-23"
-                    && r[col(&sh, "forecaster")] == "model"
-            })
-            .unwrap_or_else(|| panic!("no model row for {quantity} on 2024-01-23"));
-        let got: f64 = row[col(&sh, "mean")].parse().unwrap();
-        assert!(
-            (got - want).abs() < 1e-9,
-            "{quantity}: score's mean {got} vs trials.csv {want}"
-        );
-    }
+    let k = col(&th, column);
+    let total = trials.iter().map(|r| r[k].parse::<f64>().unwrap()).sum::<f64>() / trials.len() as f64;
+    let row = scores
+        .iter()
+        .find(|r| {
+            r[col(&sh, "quantity")] == quantity
+                && r[col(&sh, "date")] == "2024-01-23"
+                && r[col(&sh, "forecaster")] == "model"
+        })
+        .unwrap_or_else(|| panic!("no model row for {quantity} on 2024-01-23"));
+    (row[col(&sh, "mean")].parse().unwrap(), total)
 }
 
 /// `brink score` simulates a run again from its run.json, so it must use
@@ -475,14 +483,14 @@ fn score_reads_the_record_windows_by_name_in_the_revised_backtest() {
 /// the mean of the last window must equal trials.csv's total.
 #[test]
 fn score_re_simulates_a_nested_run_and_a_point_run_as_they_ran() {
-    let bin = || assert_cmd::Command::cargo_bin("brink").unwrap();
     for (name, extra) in [
         ("nested", &["--trials", "800"][..]),
         ("point", &["--trials", "200", "--point"][..]),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let run = dir.path().join(name);
-        bin()
+        assert_cmd::Command::cargo_bin("brink")
+            .unwrap()
             .args(["run", "scenarios/us_iraq_2023_backtest.toml", "-q"])
             .args(extra)
             .arg("--out")
@@ -493,29 +501,7 @@ fn score_re_simulates_a_nested_run_and_a_point_run_as_they_ran() {
             serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
         let k = meta["parameters"]["trials_per_draw"].as_u64().unwrap();
         assert_eq!(k, if name == "nested" { 4 } else { 1 }, "{name}: the design under test");
-        bin()
-            .arg("score")
-            .arg(&run)
-            .args(["--observed", "scenarios/us_iraq_2023_observed.toml", "-q"])
-            .assert()
-            .success();
-        let (th, trials) = csv_table(&run.join("trials.csv"));
-        let (sh, scores) = csv_table(&run.join("score.csv"));
-        let col = |h: &[String], c: &str| h.iter().position(|x| x == c).unwrap();
-        let want = trials
-            .iter()
-            .map(|r| r[col(&th, "killed_us")].parse::<f64>().unwrap())
-            .sum::<f64>()
-            / trials.len() as f64;
-        let row = scores
-            .iter()
-            .find(|r| {
-                r[col(&sh, "quantity")] == "us_killed"
-                    && r[col(&sh, "date")] == "2024-01-23"
-                    && r[col(&sh, "forecaster")] == "model"
-            })
-            .unwrap();
-        let got: f64 = row[col(&sh, "mean")].parse().unwrap();
+        let (got, want) = scored_and_total_means(&run, "us_killed", "killed_us");
         assert!(
             (got - want).abs() < 1e-9,
             "{name}: score's mean {got} vs trials.csv {want}"
