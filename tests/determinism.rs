@@ -273,6 +273,7 @@ mod properties {
 
     impl brink::runner::sweep::PointSink for Rows {
         type Error = SweepError;
+        type Fold = brink::runner::NoFold;
         fn begin(&mut self, p: usize, _: &[String]) -> Result<(), SweepError> {
             self.1 = Some(p);
             Ok(())
@@ -283,7 +284,7 @@ mod properties {
                 .push((p, i, (r.outcome, r.end_step, row.iter().map(|x| x.to_bits()).collect())));
             Ok(())
         }
-        fn end(&mut self) -> Result<(), SweepError> {
+        fn end(&mut self, _: Option<brink::runner::NoFold>) -> Result<(), SweepError> {
             self.1 = None;
             Ok(())
         }

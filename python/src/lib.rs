@@ -17,7 +17,7 @@ use brink::job::inspect::ScenarioSpec;
 use brink::job::merge::MergeSpec;
 use brink::job::run::RunSpec;
 use brink::job::score::ScoreSpec;
-use brink::job::sweep::{DesignSpec, PointDrivers, SweepSpec, point_error};
+use brink::job::sweep::{DesignSpec, PointFolds, PointStats, SweepSpec, point_error};
 use brink::job::{JobError, MAX_THREADS, MAX_TRIALS, Quiet};
 use brink::model::TalkStatus;
 use brink::output::Summary;
@@ -302,54 +302,45 @@ fn run<'py>(
     result_dict(py, &job.layout, &job.outcomes, &cols, &cells, meta)
 }
 
-/// Collects a sweep's rows and per-point summaries.
+/// Collects a sweep's rows and per-point summaries (the summaries and
+/// drivers fold on the pool, as the CLI's do: `PointStats`).
 struct Collect {
-    outcomes: Vec<String>,
-    layout: MetricLayout,
     cols: Columns,
-    current: Option<(usize, Summary)>,
+    current: Option<usize>,
     summary: Vec<(Option<usize>, Vec<String>)>,
-    per_draw: u64,
-    /// Each point's drivers, when its scenario keeps distributions.
-    drivers: Option<PointDrivers>,
+    folds: PointFolds,
+    /// Whether the points keep distributions (their drivers are kept).
+    drivers: bool,
     /// `sensitivity.csv`'s rows: the point, then its cells as written.
     sensitivity: Vec<(usize, Vec<String>)>,
 }
 
 impl PointSink for Collect {
     type Error = SweepError;
+    type Fold = PointStats;
 
     fn begin(&mut self, p: usize, _values: &[String]) -> Result<(), SweepError> {
-        let nested = Summary::new(self.outcomes.clone(), &self.layout).nested(self.per_draw);
-        self.current = Some((p, nested));
+        self.current = Some(p);
         Ok(())
     }
 
-    fn scenario(&mut self, s: &brink::model::Scenario) -> Result<(), SweepError> {
-        if let Some(d) = &mut self.drivers {
-            d.begin(s);
-        }
-        Ok(())
+    fn fold(&mut self, s: &brink::model::Scenario) -> Result<Option<PointStats>, SweepError> {
+        Ok(Some(self.folds.point(s, self.drivers)))
     }
 
     fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), SweepError> {
-        let (p, s) = self.current.as_mut().expect("begin before trial");
-        s.push(r, row);
-        self.cols.push(Some(*p), i, r, row);
-        if let Some(d) = &mut self.drivers {
-            d.push(r, row);
-        }
+        let p = self.current.expect("begin before trial");
+        self.cols.push(Some(p), i, r, row);
         Ok(())
     }
 
-    fn end(&mut self) -> Result<(), SweepError> {
-        let (p, s) = self.current.take().expect("begin before end");
-        summary_cells(&s, Some(p), &mut self.summary);
-        if let Some(d) = &mut self.drivers {
-            for x in d.finish() {
-                let cells = brink::output::sensitivity::cells(&x.output, &x.parameter, &x.estimate);
-                self.sensitivity.push((p, cells.to_vec()));
-            }
+    fn end(&mut self, stats: Option<PointStats>) -> Result<(), SweepError> {
+        let p = self.current.take().expect("begin before end");
+        let stats = stats.expect("Collect::fold gives every point its statistics");
+        summary_cells(&stats.summary, Some(p), &mut self.summary);
+        for x in stats.drivers() {
+            let cells = brink::output::sensitivity::cells(&x.output, &x.parameter, &x.estimate);
+            self.sensitivity.push((p, cells.to_vec()));
         }
         Ok(())
     }
@@ -394,13 +385,11 @@ fn sweep_py<'py>(
     };
     let job = spec.validate().map_err(|e| job_err(py, e))?;
     let mut sink = Collect {
-        outcomes: job.outcomes.clone(),
-        layout: job.layout.clone(),
         cols: Columns::default(),
         current: None,
         summary: Vec::new(),
-        per_draw: job.per_draw,
-        drivers: job.manifest.sensitivity.then(|| PointDrivers::new(&job)),
+        folds: PointFolds::new(&job),
+        drivers: job.manifest.sensitivity,
         sensitivity: Vec::new(),
     };
     let cancel = AtomicBool::new(false);

@@ -8,11 +8,19 @@
 //!
 //! **Drivers per point.** A point whose scenario keeps distributions (the
 //! paths the design does not fix) is itself a run with uncertainty, so
-//! [`PointDrivers`] estimates each remaining parameter's first-order index
-//! on each output from that point's trials alone, as `brink run` does
-//! ([`super::uncert::Analysis`]: Plischke, Borgonovo and Smith 2013). The
-//! index is conditional on the point's fixed values: it says how much of
-//! the variance *at that point* each uncertain parameter explains.
+//! its [`PointStats`] estimates each remaining parameter's first-order
+//! index on each output from that point's trials alone, as `brink run`
+//! does ([`super::uncert::Analysis`]: Plischke, Borgonovo and Smith 2013).
+//! The index is conditional on the point's fixed values: it says how much
+//! of the variance *at that point* each uncertain parameter explains.
+//!
+//! **Statistics off the calling thread** (issue 18). A point's summary
+//! and drivers are a [`runner::Fold`](crate::runner::Fold), folded block
+//! by block on the pool beside the next block's trials, as `brink run`
+//! folds its own; every accumulator still sees the trials in trial order,
+//! so the files' bytes do not depend on the thread count. The calling
+//! thread only copies each trial's `trials.csv` bytes (and builds its
+//! `trials.parquet` row with `--format parquet|both`).
 
 use super::uncert::{Analysis, Driver};
 use super::{JobError, Watch, check_trials, load, load::reloader, plan};
@@ -22,6 +30,7 @@ use crate::model::Scenario;
 pub use crate::output::parquet::Format;
 use crate::output::sweep::{self as out, Manifest, MergeError, SweepWriter, YMetric};
 use crate::output::{self, Summary, limits};
+use crate::runner::Fold;
 use crate::runner::sweep::{self, PointSink, Shard, SweepError, SweepPlan};
 use crate::scenario::{Loaded, ScenarioError};
 use std::cell::RefCell;
@@ -341,80 +350,109 @@ impl SweepSpec {
     }
 }
 
-/// The drivers of each sweep point, for a sink: [`PointDrivers::begin`]
-/// with the point's scenario, [`PointDrivers::push`] each trial in trial
-/// order, [`PointDrivers::finish`] at the point's end. A point with
-/// nothing uncertain has no drivers. Memory is one point's estimator,
-/// whatever the number of points.
-pub struct PointDrivers {
+/// Makes each sweep point's [`PointStats`], for a sink's
+/// [`PointSink::fold`]. Memory is one point's statistics, whatever the
+/// number of points.
+#[derive(Debug, Clone)]
+pub struct PointFolds {
+    outcomes: Vec<String>,
     layout: MetricLayout,
     trials: u64,
+    per_draw: u64,
+}
+
+impl PointFolds {
+    /// For the points of `job`.
+    pub fn new(job: &SweepJob) -> PointFolds {
+        PointFolds {
+            outcomes: job.outcomes.clone(),
+            layout: job.layout.clone(),
+            trials: job.plan.trials,
+            per_draw: job.per_draw,
+        }
+    }
+
+    /// The empty statistics of a point whose trials run `s`; with
+    /// `drivers`, its drivers too when `s` keeps distributions.
+    pub fn point(&self, s: &Scenario, drivers: bool) -> PointStats {
+        PointStats {
+            summary: Summary::new(self.outcomes.clone(), &self.layout).nested(self.per_draw),
+            analysis: if drivers {
+                Analysis::new(s, &self.layout, self.trials)
+            } else {
+                None
+            },
+        }
+    }
+}
+
+/// One sweep point's in-order statistics: its summary (`summary.csv`'s
+/// rows, `Y.txt`'s value; a nested run's outcome intervals are
+/// cluster-robust) and its drivers (`sensitivity.csv`'s block), folded on
+/// the pool block by block in trial order ([`runner::Fold`](Fold)).
+#[derive(Debug)]
+pub struct PointStats {
+    /// The point's summary.
+    pub summary: Summary,
     analysis: Option<Analysis>,
 }
 
-impl PointDrivers {
-    /// For the points of `job`.
-    pub fn new(job: &SweepJob) -> PointDrivers {
-        PointDrivers {
-            layout: job.layout.clone(),
-            trials: job.plan.trials,
-            analysis: None,
-        }
-    }
-
-    /// A point starts with scenario `s`.
-    pub fn begin(&mut self, s: &Scenario) {
-        self.analysis = Analysis::new(s, &self.layout, self.trials);
-    }
-
-    /// One trial of the current point, in trial order.
-    #[inline]
-    pub fn push(&mut self, r: &TrialResult, row: &[f64]) {
-        if let Some(a) = &mut self.analysis {
-            a.push(r, row);
-        }
-    }
-
-    /// The current point's indices (outputs in order, then parameters),
-    /// empty when it had nothing uncertain.
-    pub fn finish(&mut self) -> Vec<Driver> {
-        self.analysis.take().map(|a| a.drivers()).unwrap_or_default()
+impl PointStats {
+    /// The point's drivers (outputs in order, then parameters), empty
+    /// when it had nothing uncertain or drivers were not asked for.
+    pub fn drivers(&self) -> Vec<Driver> {
+        self.analysis.as_ref().map(Analysis::drivers).unwrap_or_default()
     }
 }
 
-/// The CLI's sink: the files, through the writer, and each point's drivers.
+impl Fold for PointStats {
+    /// The summary's columns and the drivers' grid are independent
+    /// accumulators, updated in parallel, each over the block in order
+    /// (as `brink run`'s).
+    fn fold(&mut self, _: u64, results: &[TrialResult], rows: &[f64], width: usize) {
+        let PointStats { summary, analysis } = self;
+        rayon::join(
+            || summary.push_block(results, rows, width),
+            || {
+                if let Some(a) = analysis.as_mut() {
+                    a.push_block(results, rows, width);
+                }
+            },
+        );
+    }
+}
+
+/// The CLI's sink: the files, through the writer, and each point's
+/// statistics folded on the pool.
 struct Files<'a> {
     writer: &'a mut SweepWriter,
-    drivers: PointDrivers,
+    folds: PointFolds,
 }
 
 impl PointSink for Files<'_> {
     type Error = JobError;
+    type Fold = PointStats;
     fn begin(&mut self, p: usize, values: &[String]) -> Result<(), JobError> {
         Ok(self.writer.begin(p, values)?)
     }
-    fn scenario(&mut self, s: &Scenario) -> Result<(), JobError> {
-        if self.writer.writes_sensitivity() {
-            self.drivers.begin(s);
-        }
-        Ok(())
+    fn fold(&mut self, s: &Scenario) -> Result<Option<PointStats>, JobError> {
+        Ok(Some(self.folds.point(s, self.writer.writes_sensitivity())))
     }
     fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), JobError> {
-        self.drivers.push(r, row);
         Ok(self.writer.trial(i, r, row)?)
     }
     fn render(&self) -> Option<Box<dyn crate::runner::Render>> {
         self.writer.render()
     }
     fn rendered(&mut self, i: u64, r: &TrialResult, row: &[f64], line: &[u8]) -> Result<(), JobError> {
-        self.drivers.push(r, row);
         Ok(self.writer.rendered(i, r, row, line)?)
     }
-    fn end(&mut self) -> Result<(), JobError> {
-        let d = self.drivers.finish();
+    fn end(&mut self, stats: Option<PointStats>) -> Result<(), JobError> {
+        let stats = stats.expect("Files::fold gives every point its statistics");
+        let d = stats.drivers();
         let rows = d.iter().map(|d| (d.output.as_str(), d.parameter.as_str(), &d.estimate));
         self.writer.point_sensitivity(rows)?;
-        Ok(self.writer.end()?)
+        Ok(self.writer.end(&stats.summary)?)
     }
 }
 
@@ -624,12 +662,11 @@ impl SweepJob {
             }
         });
         let mut writer = self.open_writer(watch, on_point)?;
-        writer.nested(self.per_draw);
         let first = writer.resume_point().unwrap_or(range.start);
         let t0 = Instant::now();
         let mut files = Files {
             writer: &mut writer,
-            drivers: PointDrivers::new(self),
+            folds: PointFolds::new(self),
         };
         if let Err(e) = self.run_into(first, cancel, watch, &mut files) {
             if matches!(e, JobError::Sweep(SweepError::Interrupted { .. })) {

@@ -298,7 +298,9 @@ impl YMetric {
 pub type OnPoint = Box<dyn FnMut(usize, &Summary)>;
 
 /// Streams a sweep's `trials.csv` and/or `trials.parquet`, `summary.csv`
-/// and `Y.txt`.
+/// and `Y.txt`. The rows arrive trial by trial; each point's [`Summary`]
+/// is folded elsewhere (on the pool, beside the trials) and given to
+/// [`SweepWriter::end`].
 pub struct SweepWriter {
     dir: PathBuf,
     trials: Option<TrialsWriter>,
@@ -306,11 +308,9 @@ pub struct SweepWriter {
     summary_file: CsvFile,
     y: Option<(YMetric, AtomicFile, BufWriter<File>)>,
     sensitivity: Option<CsvFile>,
-    outcomes: Vec<String>,
-    layout: MetricLayout,
-    current: Option<(Vec<String>, Summary)>,
+    /// The current point's cells: its index, then its design values.
+    current: Option<Vec<String>>,
     on_point: OnPoint,
-    per_draw: u64,
     /// After the last completed point: the next point, the bytes of
     /// trials.csv, summary.csv, Y.txt and sensitivity.csv, and the rows of
     /// trials.parquet (a checkpoint's cut).
@@ -581,11 +581,8 @@ impl SweepWriter {
             summary_file,
             y,
             sensitivity,
-            outcomes,
-            layout: layout.clone(),
             current: None,
             on_point,
-            per_draw: 1,
             done,
         };
         if w.done.is_none() {
@@ -684,10 +681,7 @@ impl SweepWriter {
         let mut prefix = Vec::with_capacity(values.len() + 1);
         prefix.push(p.to_string());
         prefix.extend(values.iter().cloned());
-        self.current = Some((
-            prefix,
-            Summary::new(self.outcomes.clone(), &self.layout).nested(self.per_draw),
-        ));
+        self.current = Some(prefix);
         Ok(())
     }
 
@@ -695,7 +689,7 @@ impl SweepWriter {
     /// trial's), for the workers to format beside the trials (issue 18);
     /// `None` without `trials.csv`.
     pub fn render(&self) -> Option<Box<dyn crate::runner::Render>> {
-        let (prefix, _) = self.current.as_ref()?;
+        let prefix = self.current.as_ref()?;
         let t = self.trials.as_ref()?;
         Some(Box::new(PrefixedRow {
             prefix: prefix.iter().flat_map(|c| super::csv_cell(c)).collect(),
@@ -705,10 +699,10 @@ impl SweepWriter {
 
     /// Trial `i` of the current point, with its `trials.csv` row as the
     /// workers formatted it from [`SweepWriter::render`] (empty if that
-    /// was `None`).
+    /// was `None`): the row's bytes are copied; `trials.parquet`'s row
+    /// (`--format parquet|both`) is still built here.
     pub fn rendered(&mut self, i: u64, r: &TrialResult, row: &[f64], line: &[u8]) -> Result<(), OutputError> {
-        let (prefix, summary) = self.current.as_mut().expect("begin before trial");
-        summary.push(r, row);
+        let prefix = self.current.as_ref().expect("begin before trial");
         if let Some(t) = &mut self.trials {
             t.rendered(line)?;
         }
@@ -718,16 +712,9 @@ impl SweepWriter {
         Ok(())
     }
 
-    /// Each point is a nested run of `per_draw` trials per parameter draw
-    /// (its summary's outcome intervals are then cluster-robust).
-    pub fn nested(&mut self, per_draw: u64) {
-        self.per_draw = per_draw;
-    }
-
-    /// Trial `i` of the current point.
+    /// Trial `i` of the current point, formatted here.
     pub fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), OutputError> {
-        let (prefix, summary) = self.current.as_mut().expect("begin before trial");
-        summary.push(r, row);
+        let prefix = self.current.as_ref().expect("begin before trial");
         if let Some(t) = &mut self.trials {
             t.row(prefix, i, r, row)?;
         }
@@ -750,20 +737,21 @@ impl SweepWriter {
         &mut self,
         rows: impl IntoIterator<Item = super::sensitivity::Row<'a>>,
     ) -> Result<(), OutputError> {
-        let (prefix, _) = self.current.as_ref().expect("begin before point_sensitivity");
+        let prefix = self.current.as_ref().expect("begin before point_sensitivity");
         match &mut self.sensitivity {
             Some(f) => super::sensitivity::write_rows(f, prefix, rows),
             None => Ok(()),
         }
     }
 
-    /// The current point is complete: its summary rows, its Y value.
-    pub fn end(&mut self) -> Result<(), OutputError> {
-        let (prefix, summary) = self.current.take().expect("begin before end");
+    /// The current point is complete: `summary` (of its trials, in
+    /// trial order) gives its `summary.csv` rows and its Y value.
+    pub fn end(&mut self, summary: &Summary) -> Result<(), OutputError> {
+        let prefix = self.current.take().expect("begin before end");
         summary.write_rows(&mut self.summary_file, &prefix)?;
         if let Some((m, g, w)) = &mut self.y {
             let mut cell = String::new();
-            let v = m.value(&summary);
+            let v = m.value(summary);
             if v.is_nan() {
                 cell.push_str("nan");
             } else {
@@ -773,7 +761,7 @@ impl SweepWriter {
             w.write_all(cell.as_bytes()).map_err(|e| OutputError::io(g.dest(), e))?;
         }
         let p: usize = prefix[0].parse().expect("point index we wrote");
-        (self.on_point)(p, &summary);
+        (self.on_point)(p, summary);
         let lens = self.lens()?;
         let rows = self.parquet.as_mut().map_or(0, |q| q.writer().rows());
         self.done = Some((p + 1, lens, rows));

@@ -268,6 +268,16 @@ impl Fold for NoFold {
     fn fold(&mut self, _: u64, _: &[TrialResult], _: &[f64], _: usize) {}
 }
 
+/// A fold that may be absent (a sweep point with nothing to fold).
+impl<G: Fold> Fold for Option<G> {
+    #[inline]
+    fn fold(&mut self, first: u64, results: &[TrialResult], rows: &[f64], width: usize) {
+        if let Some(g) = self {
+            g.fold(first, results, rows, width);
+        }
+    }
+}
+
 /// Like [`run_rendered`], with `fold` given each block, in order, on a
 /// pool thread while the calling thread hands the same block to `sink`
 /// and the other workers simulate the next block. The fold of a block

@@ -1,8 +1,19 @@
 //! Sweeps: one run of `trials` trials at each point of a
 //! [`Design`](crate::design::Design), points in design order, each point's
-//! results handed to a [`PointSink`] in trial order. Memory is one block of
-//! trial results and one point's summary, whatever the numbers of points
-//! and trials.
+//! results handed to a [`PointSink`] in trial order. Memory is two blocks
+//! of trial results and one point's summary, whatever the numbers of
+//! points and trials.
+//!
+//! **The calling thread only copies** (issue 18). Each point runs through
+//! the bounded pipeline of [`run_folded`]: the workers format each trial's
+//! bytes ([`PointSink::render`]) beside the trial, and the point's
+//! in-order statistics (its summary, its drivers) are a [`Fold`]
+//! ([`PointSink::fold`]) given each block as a task on the pool beside the
+//! next block's trials; the sink's [`PointSink::rendered`] on the calling
+//! thread is left with copying bytes. By Amdahl's law the speed-up on `p`
+//! workers is `1 / (s + (1 − s)/p)` for the share `s` of a trial's work
+//! that stays on the calling thread (`BENCHMARKS.md`, "Issue 18 part 1 for
+//! sweeps", measures it).
 //!
 //! **Common random numbers.** By default trial `i` at every point draws
 //! from [`trial_rng`](crate::rng::trial_rng)`(seed, i)`, so two points that
@@ -17,7 +28,7 @@
 //! `brink merge` concatenates their files in shard order to the bytes of a
 //! single run.
 
-use super::{NoRender, Plan, Render, RunError, pool, run_rendered};
+use super::{Fold, NoRender, Plan, Render, RunError, pool, run_folded};
 use crate::design::Design;
 use crate::engine::{MetricLayout, TrialResult};
 use crate::scenario::{Loaded, ScenarioError};
@@ -174,22 +185,34 @@ pub fn point_seed(seed: u64, p: usize, crn: bool) -> u64 {
 
 /// Receives a sweep's results. Its error type is its own (a file writer's,
 /// a collector's); the sweep's failures convert into it.
+///
+/// Per point the sweep calls [`PointSink::begin`], [`PointSink::fold`]
+/// and [`PointSink::render`] once, then [`PointSink::rendered`] for each
+/// trial in trial order on the calling thread while the fold is given the
+/// same trials, block by block, on the pool; then [`PointSink::end`] with
+/// the fold, which has seen every trial of the point in order. An
+/// interrupted point gets no `end`.
 pub trait PointSink {
     /// The sink's error.
     type Error: From<SweepError>;
+    /// A point's in-order statistics (summaries), folded on the pool;
+    /// [`super::NoFold`] for a sink that keeps none.
+    type Fold: Fold;
     /// Point `p` starts; `values` are its design values.
     fn begin(&mut self, p: usize, values: &[String]) -> Result<(), Self::Error>;
-    /// The current point's compiled scenario (its trials run it; its
-    /// parameters drawn per trial are those the point leaves uncertain),
-    /// called once after [`PointSink::begin`]; by default ignored.
-    fn scenario(&mut self, s: &crate::model::Scenario) -> Result<(), Self::Error> {
+    /// The current point's fold, for its compiled scenario `s` (its trials
+    /// run it; its parameters drawn per trial are those the point leaves
+    /// uncertain), called once after [`PointSink::begin`]. `None` (the
+    /// default): nothing to fold.
+    fn fold(&mut self, s: &crate::model::Scenario) -> Result<Option<Self::Fold>, Self::Error> {
         let _ = s;
-        Ok(())
+        Ok(None)
     }
     /// Trial `i` of the current point.
     fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), Self::Error>;
-    /// The current point is complete.
-    fn end(&mut self) -> Result<(), Self::Error>;
+    /// The current point is complete; `fold` is what [`PointSink::fold`]
+    /// gave, having folded all its trials.
+    fn end(&mut self, fold: Option<Self::Fold>) -> Result<(), Self::Error>;
     /// The current point's output bytes per trial, formatted by the
     /// workers beside each trial (issue 18); `None` (the default): the
     /// sink formats its own in [`PointSink::trial`].
@@ -288,9 +311,11 @@ pub fn run_from<S: PointSink>(
             threads: plan.threads,
         };
         sink.begin(p, &design.points[p])?;
-        sink.scenario(&l.scenario)?;
+        let mut fold = sink.fold(&l.scenario)?;
         let render = sink.render().unwrap_or_else(|| Box::new(NoRender));
-        run_rendered(
+        // The point's statistics fold on the pool, block by block in
+        // trial order; this thread only hands each trial's bytes on.
+        run_folded(
             &pool,
             &l.scenario,
             base,
@@ -298,6 +323,7 @@ pub fn run_from<S: PointSink>(
             cancel,
             |d| progress(done + d),
             &render,
+            &mut fold,
             |i, r, row, bytes| sink.rendered(i, r, row, bytes).map_err(Halt::Sink),
         )
         .map_err(|e| match e {
@@ -310,7 +336,7 @@ pub fn run_from<S: PointSink>(
             Halt::Run(e) => S::Error::from(SweepError::Run(e)),
             Halt::Sink(e) => e,
         })?;
-        sink.end()?;
+        sink.end(fold)?;
         done += plan.trials;
     }
     Ok(())
