@@ -30,9 +30,11 @@
 //! interleaved with the rules' own draws in the order above. `p <= 0` never
 //! flips and `p >= 1` always flips, both without drawing. A gap is drawn by
 //! inversion from a table: with `T_k = round(q^k · 2^32)` for `k < 63` and a
-//! 32-bit uniform `U`, `G` is the largest `k` with `U < T_k` (a binary
-//! search of six comparisons); `G = 63` means "at least 63", and, the
-//! geometric law having no memory, `G = 63 + G'` with a fresh `G'`. The
+//! 32-bit uniform `U`, `G` is the largest `k` with `U < T_k`, found from a
+//! guide table [ChenAsau1974]: the top 10 bits of `U` give the least `G`
+//! of their bucket, and a step up is taken only in the few buckets that
+//! hold a threshold. `G = 63` means "at least 63", and, the geometric law
+//! having no memory, `G = 63 + G'` with a fresh `G'`. The
 //! thresholds' rounding moves each `P(G ≥ k)` by at most `2^-33`. When
 //! `q^63 ≥ 1/2` (p below about 1.1 %) the table would mostly send draws to
 //! the tail, so the gap is `⌊ln U / ln q⌋` with a 53-bit `U` instead.
@@ -65,12 +67,24 @@
 //!   is followed from a table (the path to the first state that draws, or
 //!   into a cycle; a cycle's counts are multiplied by its repetitions), so
 //!   a deterministic stretch of `L` rounds costs O(1), not O(L);
-//! * when every reachable state draws the same number `b` (1 or 2) of fair
-//!   bits and nothing else, a byte of bits moves `8/b` rounds through a
-//!   table of 256 entries per state (next state, the four outcome counts);
-//! * otherwise a state that draws draws its coins, one round at a time.
+//! * from a state that draws, the next 8 random bits (the window, peeked,
+//!   not yet used) index a table of 256 entries per state (a [`Step`]):
+//!   the rounds those bits decide — each coin settled from the window as
+//!   above, fair (one bit) or split (up to the first digit that differs
+//!   from `p`'s), up to a state that draws nothing or a coin the window's
+//!   remaining bits cannot settle — with their outcomes (2 bits each), the
+//!   state after each and the bits used up to each, so a stretch shorter
+//!   than the entry takes its first rounds; the counts of the first `k`
+//!   outcomes are two look-ups in a table of four rounds' counts. Only the bits used are consumed:
+//!   the draws are the coins' own, several rounds per look-up (8 for
+//!   `ctft vs random`, one fair bit a round; up to 4 for `gtft`'s
+//!   `q = 1/3`, two bits a coin on average). A coin the whole window
+//!   cannot settle (probability `2^-8` for `gtft`'s coin) is drawn as a
+//!   coin, one round.
 //!
-//! A round holding a flip, and round 0, run the full order above. Any other
+//! A round holding a flip draws its intended acts from the same table
+//! (the entry's first round), then its flips.
+//! Round 0 and a round holding a flip run the full order above. Any other
 //! graded rule runs through [`Rule::decide`] itself. Payoffs are summed at
 //! the end from the counts of the four outcomes. The compiled match is
 //! kept between trials (`GameCache`, in the worker's trial state) and
@@ -82,6 +96,9 @@
 //!
 //! [Devroye1986]: L. Devroye, *Non-Uniform Random Variate Generation*,
 //! Springer, 1986.
+//!
+//! [ChenAsau1974]: H.-C. Chen and Y. Asau, "On generating random variates
+//! from an empirical distribution", *AIIE Transactions* 6(2), 1974.
 
 use super::{Metric, MetricLayout, TrialResult};
 use crate::model::Level;
@@ -98,6 +115,11 @@ const TWO_32: f64 = 4_294_967_296.0;
 /// cycle of at most 16 rounds repeated up to `CHUNK` / 1 times adds at most
 /// `16 · 2048` to a lane in one multiplication).
 const CHUNK: u64 = 2048;
+
+/// Top bits of a gap's 32-bit uniform that index [`GapLaw::Table`]'s guide
+/// [ChenAsau1974]: the bucket's least gap, so the search walks a step only
+/// in the few buckets that hold a threshold.
+const GUIDE_BITS: u32 = 10;
 
 /// Rounds after which [`Counter`] folds its 16-bit lanes into its totals.
 const FLUSH: u64 = 32_768;
@@ -278,8 +300,7 @@ struct Bits {
 
 impl Bits {
     /// The next `k` bits (`1 <= k <= 32`), the first as the most
-    /// significant; a fresh word when fewer remain (the remainder is
-    /// dropped: the bits are independent either way).
+    /// significant (see [`Bits::peek`] for a refill).
     #[inline(always)]
     fn take(&mut self, k: u32, rng: &mut TrialRng) -> u64 {
         let v = u64::from(self.peek(rng)) >> (32 - k);
@@ -287,11 +308,16 @@ impl Bits {
         v
     }
 
-    /// The next 32 bits, without using them.
+    /// The next 32 bits, without using them. A fresh word is appended
+    /// below the bits left (its last `left` bits are dropped, never
+    /// read): bits once peeked stay next, so a decision that read past
+    /// the bits it used (a [`Step`] that stops at a coin its window
+    /// cannot settle) sees those bits again, not fresh ones.
     #[inline(always)]
     fn peek(&mut self, rng: &mut TrialRng) -> u32 {
         if self.left < 32 {
-            self.word = rng.next_u64();
+            // `skip` keeps the unused bits at the top, zeros below.
+            self.word |= rng.next_u64() >> self.left;
             self.left = 64;
         }
         (self.word >> 32) as u32
@@ -400,8 +426,10 @@ enum GapLaw {
     Never,
     /// `p >= 1`: every bit flips.
     Always,
-    /// `T_k = round(q^k · 2^32)`, `T_0 = 2^32`.
-    Table([u64; 64]),
+    /// `T_k = round(q^k · 2^32)`, `T_0 = 2^32`, and `T_64 = 0` (no `U`
+    /// is below it); `guide[i]` is `G` of the largest `U` whose top
+    /// [`GUIDE_BITS`] bits are `i`.
+    Table { t: [u64; 65], guide: [u8; 1 << GUIDE_BITS] },
     /// `1 / ln q` for `⌊ln U / ln q⌋`.
     Log(f64),
 }
@@ -418,26 +446,36 @@ impl GapLaw {
         if (63.0 * ln_q).exp() >= 0.5 {
             return GapLaw::Log(1.0 / ln_q);
         }
-        GapLaw::Table(std::array::from_fn(|k| {
-            if k == 0 {
-                1 << 32
-            } else {
-                ((k as f64 * ln_q).exp() * TWO_32).round() as u64
+        let t: [u64; 65] = std::array::from_fn(|k| match k {
+            0 => 1 << 32,
+            64 => 0,
+            _ => ((k as f64 * ln_q).exp() * TWO_32).round() as u64,
+        });
+        // G is non-increasing in U: the bucket's last U has its least G.
+        let mut k = 63;
+        let guide = std::array::from_fn(|i| {
+            let last = ((i as u64 + 1) << (32 - GUIDE_BITS)) - 1;
+            while last >= t[k] {
+                k -= 1;
             }
-        }))
+            k as u8
+        });
+        GapLaw::Table { t, guide }
     }
 
     /// Unflipped bits before the next flip (for `Table` and `Log`).
     #[inline(always)]
     fn gap(&self, bits: &mut Bits, rng: &mut TrialRng) -> u64 {
         match self {
-            GapLaw::Table(t) => {
+            GapLaw::Table { t, guide } => {
                 let mut g = 0u64;
                 loop {
                     let u = bits.take(32, rng);
-                    let mut k = 0usize;
-                    for step in [32, 16, 8, 4, 2, 1] {
-                        k += if u < t[k + step] { step } else { 0 };
+                    // Start at the least G of U's bucket and walk up (no
+                    // step in most buckets; T_64 = 0 stops the walk).
+                    let mut k = usize::from(guide[(u >> (32 - GUIDE_BITS)) as usize]);
+                    while u < t[k + 1] {
+                        k += 1;
                     }
                     if k < 63 {
                         return g + k as u64;
@@ -608,23 +646,70 @@ struct Path {
 /// `Path::cycle` of a run that ends at a state that draws.
 const NO_CYCLE: u8 = u8::MAX;
 
-/// Clean rounds on fair bits only: a byte moves `rounds` rounds.
-#[derive(Debug, Clone)]
-struct FairBlocks {
-    /// Fair bits per round (1 or 2).
-    bits: u32,
-    /// Rounds per byte (`8 / bits`).
-    rounds: u64,
-    /// Index `256·state + byte`: counts (16-bit lanes) and next state.
-    inc: Vec<u64>,
-    next: Vec<u8>,
-    /// Four bits (`4 / bits` rounds): index `16·state + nibble`, counts
-    /// and next state.
-    nib_inc: [u64; 256],
-    nib_next: [u8; 256],
-    /// One round: index `4·state + bits`, (outcome, next state).
-    one: [(u8, u8); 64],
+/// Bits of the window a [`Step`] is keyed on.
+const STEP_BITS: u32 = 8;
+
+/// Clean rounds from a state that draws, moved by the next [`STEP_BITS`]
+/// random bits (the window): as many rounds as the window decides, up to
+/// the first state that draws nothing (a run for [`Machine::jump`]) or
+/// the first round whose coins the window's remaining bits cannot settle.
+/// Index `256·state + window`. The outcome counts of its first `k` rounds
+/// are two look-ups in [`COUNTS4`].
+#[derive(Debug, Clone, Copy, Default)]
+struct Step {
+    /// Round `i`'s state after it (bits `4i..4i + 4`) and the window's
+    /// bits used up to and including it (the same bits of `used_after`).
+    state_after: u32,
+    used_after: u32,
+    /// Round `i`'s outcome, bits `2i..2i + 2`.
+    moves: u16,
+    /// Rounds moved (0: the first round needs more bits than the window).
+    rounds: u8,
 }
+
+impl Step {
+    /// The state and the bits used after the first `k >= 1` rounds.
+    #[inline(always)]
+    fn after(&self, k: u32) -> (u8, u32) {
+        let sh = 4 * (k - 1);
+        ((self.state_after >> sh & 15) as u8, self.used_after >> sh & 15)
+    }
+}
+
+/// Settles `coin` from the `r` bits `y` (its most significant first):
+/// `Some((defects, bits used))`, or `None` when these bits cannot (as
+/// [`Coin::defects`] would read them).
+fn settle(coin: Coin, y: u32, r: u32) -> Option<(bool, u32)> {
+    match coin {
+        Coin::Coop => Some((false, 0)),
+        Coin::Defect => Some((true, 0)),
+        Coin::Fair => (r > 0).then(|| (y >> (r - 1) != 0, 1)),
+        Coin::Split { t, .. } => {
+            // The first digit where U and p differ decides: U > p defects.
+            let diff = y ^ (t >> 1 >> (31 - r));
+            (diff != 0).then(|| {
+                let i = diff.leading_zeros() - (32 - r);
+                (y >> (r - 1 - i) & 1 != 0, i + 1)
+            })
+        }
+    }
+}
+
+/// Outcome counts (16-bit lanes) of four rounds whose outcomes are the
+/// byte's 2-bit fields.
+const COUNTS4: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 4 {
+            t[b] += 1 << (16 * (b >> (2 * i) & 3));
+            i += 1;
+        }
+        b += 1;
+    }
+    t
+};
 
 /// A match compiled for the loop: two rule machines, their joint machine
 /// on clean rounds, and the noise laws.
@@ -638,8 +723,9 @@ struct Machine {
     act: [u8; 16],
     /// The draw-free run from each state in `det`.
     paths: [Path; 16],
-    /// Set when every reachable state draws only fair bits, as many each.
-    fair: Option<FairBlocks>,
+    /// The [`Step`]s of the reachable states that draw (empty when none
+    /// does).
+    steps: Vec<Step>,
     /// Joint state after a round with outcome `a` in which row misread
     /// (bit 1 of `m`) and col misread (bit 0): index `16·j + 4·a + m`.
     noisy_next: [u8; 256],
@@ -661,7 +747,7 @@ impl Machine {
                 st: [0; 17],
                 pre: [0; 17],
             }; 16],
-            fair: None,
+            steps: Vec::new(),
             noisy_next: [0; 256],
             exec: GapLaw::new(g.noise),
             percept: GapLaw::new(g.perception_noise),
@@ -690,8 +776,50 @@ impl Machine {
                 m.paths[j] = m.path(j as u8);
             }
         }
-        m.fair = m.fair_blocks();
+        m.steps = m.steps();
         Some(m)
+    }
+
+    /// The [`Step`]s of every reachable state that draws (the others'
+    /// entries are never read and stay empty). Built by window length
+    /// `w = 0..=8`: a step on `w` bits is its first round, settled from
+    /// the first bits, followed by the step of the state reached on the
+    /// `w − used` bits left, so each entry costs one round.
+    fn steps(&self) -> Vec<Step> {
+        let reach = [self.fsm[0].reachable(), self.fsm[1].reachable()];
+        let live = |j: usize| !self.det[j] && reach[0][j >> 2] && reach[1][j & 3];
+        if !(0..16).any(live) {
+            return Vec::new();
+        }
+        // Layer w (windows of w bits) starts at 16·(2^w − 1).
+        let at = |w: u32, j: usize, y: u32| (16 << w) - 16 + (j << w | y as usize);
+        let mut all = vec![Step::default(); at(STEP_BITS + 1, 0, 0)];
+        for w in 1..=STEP_BITS {
+            for j in (0..16).filter(|&j| live(j)) {
+                for y in 0..1u32 << w {
+                    let Some((d0, u0)) = settle(self.fsm[0].coin[j >> 2], y, w) else {
+                        continue;
+                    };
+                    let r = w - u0;
+                    let Some((d1, u1)) = settle(self.fsm[1].coin[j & 3], y & ((1 << r) - 1), r) else {
+                        continue;
+                    };
+                    let a = u8::from(d0) << 1 | u8::from(d1);
+                    let s = self.next[j][usize::from(a)];
+                    let (used, r) = (u0 + u1, r - u1);
+                    let rest = all[at(r, usize::from(s), y & ((1 << r) - 1))];
+                    // The rest's bits used, counted from this window.
+                    let nibbles = (1u32 << (4 * u32::from(rest.rounds))) - 1;
+                    all[at(w, j, y)] = Step {
+                        state_after: u32::from(s) | rest.state_after << 4,
+                        used_after: used | (rest.used_after + (used * 0x1111_1111 & nibbles)) << 4,
+                        moves: u16::from(a) | rest.moves << 2,
+                        rounds: rest.rounds + 1,
+                    };
+                }
+            }
+        }
+        all.split_off(at(STEP_BITS, 0, 0))
     }
 
     /// The draw-free run from `j` (a state in `det`).
@@ -722,87 +850,6 @@ impl Machine {
         }
     }
 
-    /// Fair-bit blocks, if every reachable joint state draws `b` (1 or 2)
-    /// fair coins and nothing else.
-    fn fair_blocks(&self) -> Option<FairBlocks> {
-        let reach = [self.fsm[0].reachable(), self.fsm[1].reachable()];
-        let states = || (0..16u8).filter(move |&j| reach[0][usize::from(j >> 2)] && reach[1][usize::from(j & 3)]);
-        let fair = |j: u8| {
-            let c = [
-                self.fsm[0].coin[usize::from(j >> 2)],
-                self.fsm[1].coin[usize::from(j & 3)],
-            ];
-            if c.iter().any(|c| matches!(c, Coin::Split { .. })) {
-                None
-            } else {
-                Some(c.iter().filter(|&&c| c == Coin::Fair).count() as u32)
-            }
-        };
-        let b = fair(0)?;
-        if b == 0 || states().any(|j| fair(j) != Some(b)) {
-            return None;
-        }
-        let rounds = u64::from(8 / b);
-        let mut f = FairBlocks {
-            bits: b,
-            rounds,
-            inc: vec![0; 16 * 256],
-            next: vec![0; 16 * 256],
-            nib_inc: [0; 256],
-            nib_next: [0; 256],
-            one: [(0, 0); 64],
-        };
-        for j in 0..16u8 {
-            for x in 0..4u8 {
-                f.one[usize::from(j) << 2 | usize::from(x)] = self.fair_round(j, u64::from(x));
-            }
-        }
-        // A nibble's rounds one by one, for every state (the low bits
-        // first); a byte is its low nibble, then its high one.
-        for j in 0..16u8 {
-            for nib in 0..16u64 {
-                let (mut s, mut acc) = (j, 0u64);
-                for i in 0..rounds / 2 {
-                    let x = nib >> (u64::from(b) * i) & ((1 << b) - 1);
-                    let (a, n) = f.one[usize::from(s) << 2 | x as usize];
-                    acc += 1 << (16 * u32::from(a));
-                    s = n;
-                }
-                f.nib_inc[usize::from(j) << 4 | nib as usize] = acc;
-                f.nib_next[usize::from(j) << 4 | nib as usize] = s;
-            }
-        }
-        for j in states() {
-            for byte in 0..256usize {
-                let lo = usize::from(j) << 4 | byte & 15;
-                let hi = usize::from(f.nib_next[lo]) << 4 | byte >> 4;
-                let k = usize::from(j) << 8 | byte;
-                f.inc[k] = f.nib_inc[lo] + f.nib_inc[hi];
-                f.next[k] = f.nib_next[hi];
-            }
-        }
-        Some(f)
-    }
-
-    /// One clean round from `j` on fair bits `x` (low bit first, row's
-    /// coin before col's): the outcome and the next state.
-    #[inline(always)]
-    fn fair_round(&self, j: u8, x: u64) -> (u8, u8) {
-        let ju = usize::from(j);
-        let mut k = 0;
-        let mut pick = |c: Coin| match c.sure() {
-            Some(d) => u8::from(d),
-            None => {
-                let v = (x >> k) as u8 & 1;
-                k += 1;
-                v
-            }
-        };
-        let a = pick(self.fsm[0].coin[ju >> 2]) << 1;
-        let a = a | pick(self.fsm[1].coin[ju & 3]);
-        (a, self.next[ju][usize::from(a)])
-    }
-
     /// Up to `left` clean rounds from `j` (a state in `det`), summed from
     /// its path: the state reached and the rounds used (all of `left`,
     /// unless the run reaches a state that draws).
@@ -819,9 +866,14 @@ impl Machine {
             return (p.st[n as usize], n);
         }
         let m = u64::from(p.cycle);
-        // left <= CHUNK: a 32-bit division.
+        // left <= CHUNK: a 32-bit division, none for a state that repeats
+        // itself (all-C, all-D).
         let (after, c) = ((left - m) as u32, (n - m) as u32);
-        let (times, r) = (u64::from(after / c), u64::from(after % c));
+        let (times, r) = if c == 1 {
+            (u64::from(after), 0)
+        } else {
+            (u64::from(after / c), u64::from(after % c))
+        };
         sink.add(p.pre[(m + r) as usize]);
         sink.add_times(p.pre[n as usize] - p.pre[m as usize], times);
         (p.st[(m + r) as usize], left)
@@ -831,51 +883,6 @@ impl Machine {
     #[inline(always)]
     fn clean<S: Sink>(&self, mut j: u8, len: u64, bits: &mut Bits, rng: &mut TrialRng, sink: &mut S) -> u8 {
         let mut left = len;
-        if let Some(f) = &self.fair {
-            while left >= f.rounds {
-                let byte = bits.take(8, rng);
-                if S::MOVES {
-                    let mask = (1 << f.bits) - 1;
-                    for i in 0..f.rounds {
-                        let x = byte >> (u64::from(f.bits) * i) & mask;
-                        let (a, n) = f.one[usize::from(j) << 2 | x as usize];
-                        sink.round(a);
-                        j = n;
-                    }
-                } else {
-                    let k = usize::from(j) << 8 | byte as usize;
-                    sink.add(f.inc[k]);
-                    j = f.next[k];
-                }
-                left -= f.rounds;
-            }
-            let half = f.rounds / 2;
-            if left >= half {
-                let nib = bits.take(4, rng);
-                if S::MOVES {
-                    let mask = (1 << f.bits) - 1;
-                    for i in 0..half {
-                        let x = nib >> (u64::from(f.bits) * i) & mask;
-                        let (a, n) = f.one[usize::from(j) << 2 | x as usize];
-                        sink.round(a);
-                        j = n;
-                    }
-                } else {
-                    let k = usize::from(j) << 4 | nib as usize;
-                    sink.add(f.nib_inc[k]);
-                    j = f.nib_next[k];
-                }
-                left -= half;
-            }
-            while left > 0 {
-                let x = bits.take(f.bits, rng);
-                let (a, n) = f.one[usize::from(j) << 2 | x as usize];
-                sink.round(a);
-                j = n;
-                left -= 1;
-            }
-            return j;
-        }
         while left > 0 {
             let ju = usize::from(j);
             if self.det[ju] {
@@ -889,15 +896,63 @@ impl Machine {
                     j = n;
                     left -= used;
                 }
+                continue;
+            }
+            // A state that draws: the rounds the next bits decide, from
+            // its table (the same bits the coins below would read).
+            let x = bits.peek(rng) >> (32 - STEP_BITS);
+            let step = &self.steps[ju << STEP_BITS | x as usize];
+            let rounds = u64::from(step.rounds);
+            if rounds > 0 {
+                let k = rounds.min(left) as u32;
+                if S::MOVES {
+                    for i in 0..k {
+                        sink.round((step.moves >> (2 * i) & 3) as u8);
+                    }
+                } else {
+                    // The first k rounds' outcomes, the others read as
+                    // outcome 0 and taken off lane 0.
+                    let m = usize::from(step.moves) & ((1 << (2 * k)) - 1);
+                    sink.add(COUNTS4[m & 255] + COUNTS4[m >> 8] - u64::from(8 - k));
+                }
+                let (n, used) = step.after(k);
+                bits.skip(used);
+                j = n;
+                left -= u64::from(k);
             } else {
-                let a = u8::from(self.fsm[0].coin[ju >> 2].defects(bits, rng)) << 1;
-                let a = a | u8::from(self.fsm[1].coin[ju & 3].defects(bits, rng));
+                let a = self.coins(ju, bits, rng);
                 sink.round(a);
                 j = self.next[ju][usize::from(a)];
                 left -= 1;
             }
         }
         j
+    }
+
+    /// The round's acts drawn from the two coins of state `ju`, row's
+    /// first (outcome `2·row + col`, 1 = defect).
+    #[inline(always)]
+    fn coins(&self, ju: usize, bits: &mut Bits, rng: &mut TrialRng) -> u8 {
+        let a = u8::from(self.fsm[0].coin[ju >> 2].defects(bits, rng)) << 1;
+        a | u8::from(self.fsm[1].coin[ju & 3].defects(bits, rng))
+    }
+
+    /// The acts intended in a round from state `j`, drawn as the first
+    /// round of [`Machine::clean`] would draw them.
+    #[inline(always)]
+    fn intended(&self, j: u8, bits: &mut Bits, rng: &mut TrialRng) -> u8 {
+        let ju = usize::from(j);
+        if self.det[ju] {
+            return self.act[ju];
+        }
+        let x = bits.peek(rng) >> (32 - STEP_BITS);
+        let step = &self.steps[ju << STEP_BITS | x as usize];
+        if step.rounds > 0 {
+            bits.skip(step.used_after & 15);
+            (step.moves & 3) as u8
+        } else {
+            self.coins(ju, bits, rng)
+        }
     }
 
     /// The match. Acts are numbered in play order (round `r`: row's act
@@ -947,13 +1002,7 @@ impl Machine {
             if r >= rounds {
                 break;
             }
-            let ju = usize::from(j);
-            intended = if self.det[ju] {
-                self.act[ju]
-            } else {
-                let d = u8::from(f0.coin[ju >> 2].defects(&mut bits, rng)) << 1;
-                d | u8::from(f1.coin[ju & 3].defects(&mut bits, rng))
-            };
+            intended = self.intended(j, &mut bits, rng);
         }
         sink.flush();
     }
@@ -1160,7 +1209,8 @@ mod tests {
                     );
                     let g = s.game.as_ref().expect("game");
                     let m = Machine::compile(rules(&s), &s.ladder, g).expect("classic rules compile");
-                    kinds[usize::from(m.fair.is_some()) + usize::from(m.det.iter().all(|&d| d)) * 2] += 1;
+                    let draws_only = m.det.iter().all(|&d| !d);
+                    kinds[usize::from(draws_only) + usize::from(m.det.iter().all(|&d| d)) * 2] += 1;
                     for i in 0..3 {
                         let mut c = Counter::default();
                         m.play(g.rounds, &mut trial_rng(5, i), &mut c);
@@ -1175,8 +1225,8 @@ mod tests {
                 }
             }
         }
-        // Each kind of clean loop was exercised: stepped with draws, fair
-        // blocks, and all draw-free.
+        // Each kind of machine was exercised: mixed, drawing in every
+        // state, and all draw-free.
         assert!(kinds.iter().all(|&k| k > 0), "{kinds:?}");
     }
 
@@ -1203,18 +1253,56 @@ mod tests {
         }
     }
 
+    /// Every step is the coins' own draws: from its state, on a stream
+    /// whose next bits are the window, [`Coin::defects`] plays the step's
+    /// rounds, states and bits used, and the round after it needs more
+    /// than the window's remaining bits (or its state draws nothing).
     #[test]
-    fn fair_blocks_only_where_every_state_draws_the_same_fair_bits() {
-        let blocks = |a: &str, b: &str| {
+    fn steps_are_the_coins_draws() {
+        let mut tail_rng = trial_rng(8, 0);
+        let mut rng = trial_rng(8, 1);
+        let mut stepped = 0u64;
+        for (a, b) in [
+            ("wsls", "gtft"),
+            ("ctft", "random"),
+            ("gtft", "random"),
+            ("random", "random"),
+            ("gtft", "gtft"),
+        ] {
             let s = ipd(a, b, &["game.noise=0.05"]);
             let m = Machine::compile(rules(&s), &s.ladder, s.game.as_ref().expect("game")).expect("compiles");
-            m.fair.map(|f| f.bits)
-        };
-        assert_eq!(blocks("ctft", "random"), Some(1));
-        assert_eq!(blocks("random", "random"), Some(2));
-        assert_eq!(blocks("wsls", "gtft"), None);
-        assert_eq!(blocks("tft", "tft"), None);
-        assert_eq!(blocks("gtft", "random"), None);
+            assert!(!m.steps.is_empty(), "{a} vs {b} draws");
+            for j in 0..16u8 {
+                let live = m.fsm[0].reachable()[usize::from(j >> 2)] && m.fsm[1].reachable()[usize::from(j & 3)];
+                if m.det[usize::from(j)] || !live {
+                    continue;
+                }
+                for x in 0..1u64 << STEP_BITS {
+                    let step = m.steps[usize::from(j) << STEP_BITS | x as usize];
+                    let tail = tail_rng.next_u64() >> STEP_BITS;
+                    let mut bits = Bits {
+                        word: x << (64 - STEP_BITS) | tail,
+                        left: 64,
+                    };
+                    let mut st = j;
+                    for i in 0..u32::from(step.rounds) {
+                        let acts = m.coins(usize::from(st), &mut bits, &mut rng);
+                        assert_eq!(u16::from(acts), step.moves >> (2 * i) & 3, "{a} vs {b}, {j}, {x:08b}");
+                        st = m.next[usize::from(st)][usize::from(acts)];
+                        assert_eq!(step.after(i + 1), (st, 64 - bits.left), "{a} vs {b}, {j}, {x:08b}");
+                        stepped += 1;
+                    }
+                    let used = 64 - bits.left;
+                    // The next round is the step's end: its state draws
+                    // nothing, or its coins read past the window.
+                    if !m.det[usize::from(st)] && step.rounds < 8 {
+                        m.coins(usize::from(st), &mut bits, &mut rng);
+                        assert!(64 - bits.left > STEP_BITS, "{a} vs {b}, {j}, {x:08b}: {used} bits then");
+                    }
+                }
+            }
+        }
+        assert!(stepped > 10_000, "{stepped}");
     }
 
     /// The cache compiles again when the rules or the noise change.
@@ -1227,8 +1315,8 @@ mod tests {
         let fair = |cache: &mut GameCache, s: &Scenario| {
             let m = cache.get(s, s.game.as_ref().expect("game")).expect("compiles");
             (
-                m.fair.is_some(),
-                matches!(m.exec, GapLaw::Table(t) if t[1] == (0.7 * TWO_32).round() as u64),
+                !m.steps.is_empty(),
+                matches!(m.exec, GapLaw::Table { t, .. } if t[1] == (0.7 * TWO_32).round() as u64),
             )
         };
         assert_eq!(fair(&mut cache, &a), (false, false));
