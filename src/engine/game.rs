@@ -812,7 +812,7 @@ impl Machine {
                     let nibbles = (1u32 << (4 * u32::from(rest.rounds))) - 1;
                     all[at(w, j, y)] = Step {
                         state_after: u32::from(s) | rest.state_after << 4,
-                        used_after: used | (rest.used_after + (used * 0x1111_1111 & nibbles)) << 4,
+                        used_after: used | (rest.used_after + ((used * 0x1111_1111) & nibbles)) << 4,
                         moves: u16::from(a) | rest.moves << 2,
                         rounds: rest.rounds + 1,
                     };
