@@ -109,6 +109,11 @@ impl AtomicFile {
         &self.dest
     }
 
+    /// The temporary being written (to read back what was flushed).
+    pub fn tmp(&self) -> &Path {
+        &self.tmp
+    }
+
     /// Keeps the first `len` bytes written (a checkpoint of an interrupted
     /// sweep) under the name `keep` instead of removing them.
     pub fn keep(mut self, w: BufWriter<File>, len: u64, keep: &Path) -> Result<(), OutputError> {
@@ -738,6 +743,11 @@ impl TrialsWriter {
     /// Keeps the first `len` bytes under `keep`.
     pub fn keep(self, len: u64, keep: &Path) -> Result<(), OutputError> {
         self.guard.keep(self.w, len, keep)
+    }
+
+    /// The temporary being written (to read back what was flushed).
+    pub fn tmp(&self) -> &Path {
+        self.guard.tmp()
     }
 }
 

@@ -308,8 +308,15 @@ pub struct SweepWriter {
     summary_file: CsvFile,
     y: Option<(YMetric, AtomicFile, BufWriter<File>)>,
     sensitivity: Option<CsvFile>,
+    /// SHA-256 of `trials.csv`, hashed on its own thread as rows are
+    /// written (`None`: hashed from the disk at commit).
+    trials_hash: Option<StreamHash>,
     /// The current point's cells: its index, then its design values.
     current: Option<Vec<String>>,
+    /// The current point's `trials.csv` prefix, as CSV bytes.
+    prefix_bytes: Vec<u8>,
+    /// A row formatted here ([`SweepWriter::trial`]).
+    line: Vec<u8>,
     on_point: OnPoint,
     /// After the last completed point: the next point, the bytes of
     /// trials.csv, summary.csv, Y.txt and sensitivity.csv, and the rows of
@@ -574,6 +581,11 @@ impl SweepWriter {
                 (trials, summary_file, y, sens, None)
             }
         };
+        let mut trials = trials;
+        let trials_hash = match &mut trials {
+            Some(t) => StreamHash::start(t)?,
+            None => None,
+        };
         let mut w = SweepWriter {
             dir: dir.to_path_buf(),
             trials,
@@ -581,7 +593,10 @@ impl SweepWriter {
             summary_file,
             y,
             sensitivity,
+            trials_hash,
             current: None,
+            prefix_bytes: Vec::new(),
+            line: Vec::new(),
             on_point,
             done,
         };
@@ -649,6 +664,7 @@ impl SweepWriter {
 
     /// Commits every file and returns their SHA-256 by name.
     pub fn commit(self) -> Result<BTreeMap<String, String>, OutputError> {
+        let trials_sha = self.trials_hash.and_then(StreamHash::finish);
         if let Some(t) = self.trials {
             t.commit()?;
         }
@@ -666,7 +682,11 @@ impl SweepWriter {
         for f in DATA_FILES {
             let path = self.dir.join(f);
             if path.exists() {
-                files.insert(f.to_string(), sha256_file(&path)?);
+                let sha = match (f, &trials_sha) {
+                    ("trials.csv", Some(h)) => h.clone(),
+                    _ => sha256_file(&path)?,
+                };
+                files.insert(f.to_string(), sha);
             }
         }
         Ok(files)
@@ -681,6 +701,10 @@ impl SweepWriter {
         let mut prefix = Vec::with_capacity(values.len() + 1);
         prefix.push(p.to_string());
         prefix.extend(values.iter().cloned());
+        self.prefix_bytes.clear();
+        for c in &prefix {
+            self.prefix_bytes.extend_from_slice(&super::csv_cell(c));
+        }
         self.current = Some(prefix);
         Ok(())
     }
@@ -689,10 +713,10 @@ impl SweepWriter {
     /// trial's), for the workers to format beside the trials (issue 18);
     /// `None` without `trials.csv`.
     pub fn render(&self) -> Option<Box<dyn crate::runner::Render>> {
-        let prefix = self.current.as_ref()?;
+        self.current.as_ref()?;
         let t = self.trials.as_ref()?;
         Some(Box::new(PrefixedRow {
-            prefix: prefix.iter().flat_map(|c| super::csv_cell(c)).collect(),
+            prefix: self.prefix_bytes.clone(),
             row: t.format().clone(),
         }))
     }
@@ -705,6 +729,9 @@ impl SweepWriter {
         let prefix = self.current.as_ref().expect("begin before trial");
         if let Some(t) = &mut self.trials {
             t.rendered(line)?;
+            if let Some(h) = &mut self.trials_hash {
+                h.update(line);
+            }
         }
         if let Some(p) = &mut self.parquet {
             p.row(prefix, i, r, row)?;
@@ -712,16 +739,17 @@ impl SweepWriter {
         Ok(())
     }
 
-    /// Trial `i` of the current point, formatted here.
+    /// Trial `i` of the current point, formatted here (as the workers
+    /// would: [`SweepWriter::render`]).
     pub fn trial(&mut self, i: u64, r: &TrialResult, row: &[f64]) -> Result<(), OutputError> {
-        let prefix = self.current.as_ref().expect("begin before trial");
-        if let Some(t) = &mut self.trials {
-            t.row(prefix, i, r, row)?;
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        if let Some(t) = &self.trials {
+            t.format().write(&self.prefix_bytes, i, r, row, &mut line);
         }
-        if let Some(p) = &mut self.parquet {
-            p.row(prefix, i, r, row)?;
-        }
-        Ok(())
+        let done = self.rendered(i, r, row, &line);
+        self.line = line;
+        done
     }
 
     /// Whether this writer writes `sensitivity.csv`.
@@ -766,6 +794,97 @@ impl SweepWriter {
         let rows = self.parquet.as_mut().map_or(0, |q| q.writer().rows());
         self.done = Some((p + 1, lens, rows));
         Ok(())
+    }
+}
+
+/// SHA-256 of a file's bytes as they are written, computed on a thread of
+/// its own: [`StreamHash::update`] copies the bytes into a batch and hands
+/// full batches over (buffers are recycled), so the writer's thread only
+/// copies, and `trials.csv` is hashed while the next trials run rather
+/// than read back and hashed after the last one (issue 18: about 100 k
+/// instructions per flagship trial, in software SHA-256 on a CPU without
+/// the SHA extensions). Dropped unfinished (an interruption), the thread
+/// ends with its channel.
+struct StreamHash {
+    batch: Vec<u8>,
+    full: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    empty: std::sync::mpsc::Receiver<Vec<u8>>,
+    thread: Option<std::thread::JoinHandle<String>>,
+}
+
+/// Bytes handed to the hashing thread at a time.
+const HASH_BATCH: usize = 1 << 16;
+
+impl StreamHash {
+    /// Starts hashing `t`'s file with the bytes it holds already (the
+    /// header, or the rows a resumed checkpoint kept), read back from its
+    /// temporary. `None` when no thread can be started: the file is then
+    /// hashed from the disk at commit.
+    fn start(t: &mut TrialsWriter) -> Result<Option<StreamHash>, OutputError> {
+        use sha2::{Digest, Sha256};
+        let len = t.flushed_len()?;
+        let (full, batches) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let (recycle, empty) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
+        let thread = std::thread::Builder::new().name("brink-sha256".into()).spawn(move || {
+            let mut h = Sha256::new();
+            for mut b in batches {
+                h.update(&b);
+                b.clear();
+                // The writer may have stopped taking buffers back.
+                let _ = recycle.try_send(b);
+            }
+            h.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>()
+        });
+        let Ok(thread) = thread else {
+            return Ok(None);
+        };
+        let mut hash = StreamHash {
+            batch: Vec::with_capacity(HASH_BATCH * 2),
+            full: Some(full),
+            empty,
+            thread: Some(thread),
+        };
+        let path = t.tmp().to_path_buf();
+        let mut f = File::open(&path).map_err(|e| OutputError::io(&path, e))?.take(len);
+        let mut buf = vec![0u8; HASH_BATCH];
+        loop {
+            let n = f.read(&mut buf).map_err(|e| OutputError::io(&path, e))?;
+            if n == 0 {
+                break;
+            }
+            hash.update(&buf[..n]);
+        }
+        Ok(Some(hash))
+    }
+
+    /// The next bytes of the file.
+    #[inline]
+    fn update(&mut self, bytes: &[u8]) {
+        self.batch.extend_from_slice(bytes);
+        if self.batch.len() >= HASH_BATCH {
+            self.hand_over();
+        }
+    }
+
+    fn hand_over(&mut self) {
+        let next = self
+            .empty
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(HASH_BATCH * 2));
+        let b = std::mem::replace(&mut self.batch, next);
+        if let Some(tx) = &self.full {
+            // Fails only if the thread died; finish then reports None.
+            let _ = tx.send(b);
+        }
+    }
+
+    /// The hex SHA-256 of every byte given (`None` if the thread failed).
+    fn finish(mut self) -> Option<String> {
+        if !self.batch.is_empty() {
+            self.hand_over();
+        }
+        drop(self.full.take());
+        self.thread.take()?.join().ok()
     }
 }
 
@@ -1016,4 +1135,53 @@ fn copy_from(src: &Path, w: &mut BufWriter<File>, skip_header: bool) -> Result<(
     }
     std::io::copy(&mut r, w).map_err(|e| OutputError::io(src, e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hash streamed beside the writes is the file's: a header read
+    /// back, then rows in pieces of every size across many batches; and
+    /// again after a checkpoint's prefix is taken back (resume).
+    #[test]
+    fn stream_hash_is_the_files_sha256() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let l = crate::scenario::parse_builtin("us_iraq_2024", &[]).expect("flagship");
+        let layout = MetricLayout::new(&l.scenario);
+        let outcomes: Vec<String> = l.scenario.outcome_names().iter().map(|x| x.to_string()).collect();
+        let prefix = vec!["point".to_string()];
+        let mut t = TrialsWriter::create(dir.path(), &prefix, outcomes.clone(), &layout).expect("create");
+        let mut h = StreamHash::start(&mut t).expect("start").expect("a thread");
+        let mut x = 0x9e37_79b9_u32;
+        let mut kept = 0;
+        for k in 0..3_000usize {
+            let piece: Vec<u8> = (0..k % 301)
+                .map(|_| {
+                    x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    b'0' + (x >> 28) as u8 % 10
+                })
+                .collect();
+            t.rendered(&piece).expect("write");
+            h.update(&piece);
+            if k == 1_000 {
+                kept = t.flushed_len().expect("len");
+            }
+        }
+        let streamed = h.finish().expect("hashed");
+        t.flushed_len().expect("flush");
+        let tmp = t.tmp().to_path_buf();
+        assert_eq!(streamed, sha256_file(&tmp).expect("hash"));
+        // A checkpoint keeps the first `kept` bytes; resumed, the hash
+        // starts from them and goes on.
+        let keep = dir.path().join("kept");
+        t.keep(kept, &keep).expect("keep");
+        let mut t = TrialsWriter::reopen(dir.path(), &keep, kept, outcomes, &layout).expect("reopen");
+        let mut h = StreamHash::start(&mut t).expect("start").expect("a thread");
+        t.rendered(b"1,2,3\n").expect("write");
+        h.update(b"1,2,3\n");
+        let streamed = h.finish().expect("hashed");
+        let path = t.commit().expect("commit");
+        assert_eq!(streamed, sha256_file(&path).expect("hash"));
+    }
 }
