@@ -13,10 +13,11 @@
 //! Per pair: `--dump-before='*games::pair*'` writes one file per pair (the
 //! pair's scenario parse included: subtract the same dumps at
 //! `GAMES_COUNT=0`). Each pair reuses one `TrialState`, so its compiled
-//! match is cached as in a worker of `brink run` or `brink tournament`.
+//! match is cached, and its seed's key kept (`rng::Streams`), as in a worker
+//! of `brink run` or `brink tournament`.
 
 use brink::engine::{MetricLayout, NoObserver, TrialState, run_trial};
-use brink::rng::trial_rng;
+use brink::rng::Streams;
 use brink::scenario::parse_builtin;
 use criterion::{Criterion, Throughput, criterion_group};
 use std::hint::black_box;
@@ -35,12 +36,13 @@ fn games(c: &mut Criterion) {
         let layout = MetricLayout::new(&s);
         let mut st = TrialState::new(&s);
         let mut row = vec![0.0; layout.len()];
+        let streams = Streams::new(1);
         let mut next = 0u64;
         g.bench_function(format!("{a}_vs_{b}"), |bench| {
             bench.iter(|| {
                 let mut total = 0.0;
                 for _ in 0..MATCHES {
-                    let mut rng = trial_rng(1, next);
+                    let mut rng = streams.trial(next);
                     next += 1;
                     run_trial(&s, &layout, &mut st, &mut rng, &mut row, &mut NoObserver);
                     total += row[0];
@@ -70,9 +72,10 @@ fn count(n: u64) {
         let layout = MetricLayout::new(&s);
         let mut st = TrialState::new(&s);
         let mut row = vec![0.0; layout.len()];
+        let streams = Streams::new(1);
         let mut total = 0.0;
         for i in 0..n {
-            let mut rng = trial_rng(1, i);
+            let mut rng = streams.trial(i);
             run_trial(&s, &layout, &mut st, &mut rng, &mut row, &mut NoObserver);
             total += row[0];
         }

@@ -21,7 +21,7 @@
 use crate::dist::ParamKey;
 use crate::engine::{MetricLayout, StepObserver, TrialResult, TrialState, run_trial};
 use crate::model::Scenario;
-use crate::rng::trial_rng;
+use crate::rng::{Streams, TrialRng};
 
 /// A worker's scenario copy, trial state and parameter buffers.
 pub struct Worker<'a> {
@@ -33,6 +33,8 @@ pub struct Worker<'a> {
     scratch: Vec<Vec<f64>>,
     /// The draw index whose values `own` holds, if any.
     applied: Option<u64>,
+    /// The event streams of the seed the worker was made for.
+    streams: Streams,
 }
 
 impl<'a> Worker<'a> {
@@ -47,7 +49,18 @@ impl<'a> Worker<'a> {
             values: vec![0.0; u.len()],
             scratch: u.scratch(),
             applied: None,
+            streams: Streams::new(seed),
         }
+    }
+
+    /// Trial `i`'s event stream, `trial_rng(seed, i)`, from the stored
+    /// key when `seed` is the worker's.
+    #[inline]
+    fn rng(&mut self, seed: u64, i: u64) -> TrialRng {
+        if seed != self.streams.master() {
+            self.streams = Streams::new(seed);
+        }
+        self.streams.trial(i)
     }
 
     /// Runs trial `i` (events from `trial_rng(seed, i)`), writing its
@@ -60,7 +73,7 @@ impl<'a> Worker<'a> {
         row: &mut [f64],
         obs: &mut O,
     ) -> TrialResult {
-        let mut rng = trial_rng(seed, i);
+        let mut rng = self.rng(seed, i);
         let Some(own) = self.own.as_mut() else {
             return run_trial(self.shared, layout, &mut self.state, &mut rng, row, obs);
         };
@@ -93,7 +106,7 @@ impl<'a> Worker<'a> {
         row: &mut [f64],
         obs: &mut O,
     ) -> TrialResult {
-        let mut rng = trial_rng(seed, i);
+        let mut rng = self.rng(seed, i);
         let own = self.own.as_mut().expect("a calibrated scenario has uncertain paths");
         let u = &self.shared.uncertainty;
         self.applied = None;
