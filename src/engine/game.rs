@@ -665,6 +665,11 @@ struct Step {
     moves: u16,
     /// Rounds moved (0: the first round needs more bits than the window).
     rounds: u8,
+    /// After all `rounds`: the state, the bits used, and the outcome
+    /// counts (16-bit lanes), so a whole step is three loads.
+    end: u8,
+    end_used: u8,
+    counts: u64,
 }
 
 impl Step {
@@ -815,11 +820,23 @@ impl Machine {
                         used_after: used | (rest.used_after + ((used * 0x1111_1111) & nibbles)) << 4,
                         moves: u16::from(a) | rest.moves << 2,
                         rounds: rest.rounds + 1,
+                        ..Step::default()
                     };
                 }
             }
         }
-        all.split_off(at(STEP_BITS, 0, 0))
+        let mut steps = all.split_off(at(STEP_BITS, 0, 0));
+        for st in steps.iter_mut().filter(|st| st.rounds > 0) {
+            let k = u32::from(st.rounds);
+            let (end, used) = st.after(k);
+            let m = usize::from(st.moves);
+            st.end = end;
+            st.end_used = used as u8;
+            // Bits past the last round's are 0, read as outcome 0 by
+            // COUNTS4 and taken off lane 0.
+            st.counts = COUNTS4[m & 255] + COUNTS4[m >> 8] - u64::from(8 - k);
+        }
+        steps
     }
 
     /// The draw-free run from `j` (a state in `det`).
@@ -903,7 +920,13 @@ impl Machine {
             let x = bits.peek(rng) >> (32 - STEP_BITS);
             let step = &self.steps[ju << STEP_BITS | x as usize];
             let rounds = u64::from(step.rounds);
-            if rounds > 0 {
+            if rounds > 0 && rounds <= left && !S::MOVES {
+                // The whole step.
+                sink.add(step.counts);
+                bits.skip(u32::from(step.end_used));
+                j = step.end;
+                left -= rounds;
+            } else if rounds > 0 {
                 let k = rounds.min(left) as u32;
                 if S::MOVES {
                     for i in 0..k {
@@ -1285,14 +1308,25 @@ mod tests {
                         left: 64,
                     };
                     let mut st = j;
+                    let mut counts = Counter::default();
                     for i in 0..u32::from(step.rounds) {
                         let acts = m.coins(usize::from(st), &mut bits, &mut rng);
                         assert_eq!(u16::from(acts), step.moves >> (2 * i) & 3, "{a} vs {b}, {j}, {x:08b}");
+                        counts.round(acts);
                         st = m.next[usize::from(st)][usize::from(acts)];
                         assert_eq!(step.after(i + 1), (st, 64 - bits.left), "{a} vs {b}, {j}, {x:08b}");
                         stepped += 1;
                     }
                     let used = 64 - bits.left;
+                    if step.rounds > 0 {
+                        // The whole step at once: its end and its counts.
+                        assert_eq!(
+                            (step.end, u32::from(step.end_used)),
+                            (st, used),
+                            "{a} vs {b}, {j}, {x:08b}"
+                        );
+                        assert_eq!(step.counts, counts.acc, "{a} vs {b}, {j}, {x:08b}");
+                    }
                     // The next round is the step's end: its state draws
                     // nothing, or its coins read past the window.
                     if !m.det[usize::from(st)] && step.rounds < 8 {
