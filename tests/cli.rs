@@ -350,9 +350,9 @@ fn issue_13_huge_counts_get_a_clear_error_from_every_command() {
 }
 
 /// The revised flagship's agreement is a milestone (the trial goes on), so
-/// it is not in the outcome table; `brink run` prints it below, with the
-/// number of trials that reached it, which must be trials.csv's count of
-/// non-empty `milestone_agreement_step` cells.
+/// it is not in the outcome table; `brink run` prints it below, with its
+/// interval and the number of trials that reached it, which must be
+/// trials.csv's count of non-empty `milestone_agreement_step` cells.
 #[test]
 fn run_prints_each_milestone_with_the_trials_that_reached_it() {
     let tmp = tempfile::tempdir().unwrap();
@@ -369,7 +369,16 @@ fn run_prints_each_milestone_with_the_trials_that_reached_it() {
         .lines()
         .find(|l| l.trim_start().starts_with("agreement ") && l.contains("(the trial goes on)"))
         .unwrap_or_else(|| panic!("no milestone line in\n{stdout}"));
-    let printed: u64 = line.split_whitespace().nth(2).unwrap().parse().unwrap();
+    // `agreement  75.1%  [ 72.7%,  77.3%]  7509  173 (...)`: the share,
+    // its interval (which must hold it), then the trials.
+    let (left, rest) = line.split_once(']').unwrap_or_else(|| panic!("no interval in {line}"));
+    let (share, interval) = left.split_once('[').unwrap();
+    let pct = |x: &str| -> f64 { x.trim().trim_end_matches('%').parse().unwrap() };
+    let share = pct(share.split_whitespace().nth(1).unwrap());
+    let (lo, hi) = interval.split_once(',').unwrap();
+    let (lo, hi) = (pct(lo), pct(hi));
+    assert!(lo < share && share < hi, "{line}");
+    let printed: u64 = rest.split_whitespace().next().unwrap().parse().unwrap();
     let trials = std::fs::read_to_string(tmp.path().join("trials.csv")).unwrap();
     let mut lines = trials.lines();
     let head: Vec<&str> = lines.next().unwrap().split(',').collect();

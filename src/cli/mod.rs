@@ -393,12 +393,20 @@ fn print_table(job: &RunJob, report: &RunReport) {
             100.0 * hi
         );
     }
-    let reached: Vec<(&str, u64, f64)> = s
+    let reached: Vec<Reached> = s
         .milestones
         .iter()
         .filter_map(|m| {
-            let (k, _, _, median, _) = summary.metric(&format!("milestone_{}_step", m.id))?;
-            Some((m.id.as_str(), k, median))
+            let column = format!("milestone_{}_step", m.id);
+            let (k, _, _, median, _) = summary.metric(&column)?;
+            let (_, lo, hi) = summary.milestone_share(&column)?;
+            Some(Reached {
+                id: m.id.as_str(),
+                k,
+                median,
+                lo,
+                hi,
+            })
         })
         .collect();
     print_milestones(s, &reached, trials, w, unit);
@@ -416,20 +424,29 @@ fn print_table(job: &RunJob, report: &RunReport) {
     }
 }
 
+/// A milestone's row under the outcomes: trials that reached it, the
+/// median step they did, and the share's 95 % interval.
+struct Reached<'a> {
+    id: &'a str,
+    k: u64,
+    median: f64,
+    lo: f64,
+    hi: f64,
+}
+
 /// Under the outcome table: each milestone (`terminal = false`, the trial
-/// goes on) with the share of trials that reached it and its median step,
+/// goes on) with the share of trials that reached it, its 95 % interval
+/// (cluster-robust in a nested run, as the outcomes') and its median step,
 /// from its `milestone_<id>_step` column (empty when never reached).
-/// Its interval is summary.csv's (the track-status rows) or computed from
-/// trials.csv; it is not printed here.
-fn print_milestones(s: &crate::model::Scenario, reached: &[(&str, u64, f64)], trials: u64, w: usize, unit: &str) {
+fn print_milestones(s: &crate::model::Scenario, reached: &[Reached], trials: u64, w: usize, unit: &str) {
     if reached.is_empty() {
         return;
     }
     println!(
         "  {:<w$}  {:>7}  {:>17}  {:>8}  median {unit} reached",
-        "milestone", "share", "", "trials"
+        "milestone", "share", "95% interval", "trials"
     );
-    for &(id, k, median) in reached {
+    for &Reached { id, k, median, lo, hi } in reached {
         let at = if k == 0 {
             "-".to_string()
         } else {
@@ -440,9 +457,10 @@ fn print_milestones(s: &crate::model::Scenario, reached: &[(&str, u64, f64)], tr
             }
         };
         println!(
-            "  {id:<w$}  {:>6.1}%  {:>17}  {k:>8}  {at}  (the trial goes on)",
+            "  {id:<w$}  {:>6.1}%  [{:>5.1}%, {:>5.1}%]  {k:>8}  {at}  (the trial goes on)",
             100.0 * k as f64 / trials.max(1) as f64,
-            ""
+            100.0 * lo,
+            100.0 * hi
         );
     }
 }

@@ -23,7 +23,10 @@
 //! design effect, Korn and Graubard 1998 for Wilson at the effective
 //! size; Liang and Zeger 1986 for the sandwich). Under a beta-binomial
 //! draw, `E[V_c] = p(1-p)(1 + (K-1)ρ)/n`, `ρ = 1/(α+β+1)`
-//! (tested). Status and window rows keep the binomial interval.
+//! (tested). The other shares of a nested run are clustered the same
+//! way, each from its own indicator per trial: a `status` row's category,
+//! a `window` row's P(>0) (when every trial defines it) and a milestone's
+//! "reached" ([`Summary::milestone_share`], printed under the outcomes).
 //!
 //! Columns: `kind,name,category,count,probability,ci_low,ci_high,mean,sd,
 //! min,p5,p25,p50,p75,p95,max`. `kind` is `outcome`, `status`, `metric` or
@@ -90,15 +93,16 @@ impl Acc {
     }
 }
 
-/// Per-draw outcome counts of a nested run, for the cluster-robust
-/// variance: trials arrive in order from trial 0, `per_draw` to a draw.
+/// Per-draw counts of a nested run's indicators (the outcomes, then
+/// [`Shares`]), for the cluster-robust variance: trials arrive in order
+/// from trial 0, `per_draw` to a draw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clusters {
     per_draw: u64,
-    /// Outcome counts of the draw in progress.
+    /// Indicator counts of the draw in progress.
     current: Vec<u64>,
     in_draw: u64,
-    /// Per outcome Σ_d k_d² and Σ_d k_d n_d over closed draws.
+    /// Per indicator Σ_d k_d² and Σ_d k_d n_d over closed draws.
     kk: Vec<f64>,
     kn: Vec<f64>,
     /// Σ_d n_d² and the number of closed draws.
@@ -107,22 +111,31 @@ pub struct Clusters {
 }
 
 impl Clusters {
-    /// Counts for `outcomes` outcomes, `per_draw` trials to a draw.
-    pub fn new(outcomes: usize, per_draw: u64) -> Clusters {
+    /// Counts for `indicators` indicators (outcomes first), `per_draw`
+    /// trials to a draw.
+    pub fn new(indicators: usize, per_draw: u64) -> Clusters {
         Clusters {
             per_draw: per_draw.max(1),
-            current: vec![0; outcomes],
+            current: vec![0; indicators],
             in_draw: 0,
-            kk: vec![0.0; outcomes],
-            kn: vec![0.0; outcomes],
+            kk: vec![0.0; indicators],
+            kn: vec![0.0; indicators],
             nn: 0.0,
             draws: 0,
         }
     }
 
-    /// The next trial (in trial order) had outcome `o`.
+    /// The next trial (in trial order) had outcome `o` (and no other
+    /// indicator).
     pub fn push(&mut self, o: usize) {
-        self.current[o] += 1;
+        self.push_hits([o]);
+    }
+
+    /// The next trial (in trial order) had the indicators `hits`.
+    pub fn push_hits(&mut self, hits: impl IntoIterator<Item = usize>) {
+        for h in hits {
+            self.current[h] += 1;
+        }
         self.in_draw += 1;
         if self.in_draw == self.per_draw {
             self.close();
@@ -142,7 +155,7 @@ impl Clusters {
         self.in_draw = 0;
     }
 
-    /// The cluster-robust variance of outcome `o`'s share `p` over `n`
+    /// The cluster-robust variance of indicator `o`'s share `p` over `n`
     /// trials (a last, partial draw counts as a draw); NaN below 2 draws.
     pub fn variance(&self, o: usize, p: f64, n: u64) -> f64 {
         let mut c = self.clone();
@@ -182,10 +195,63 @@ pub fn clustered_wilson(k: u64, n: u64, var: f64, z: f64) -> (f64, f64) {
     ((center - half).max(0.0), (center + half).min(1.0))
 }
 
+/// Where the indicators of a nested run's other shares sit in
+/// [`Clusters`], after the outcomes': per `status` column (its column, the
+/// first of its five categories), per window of counts (column,
+/// indicator: the value is above 0) and per milestone (column,
+/// indicator: the step is defined, i.e. reached).
+#[derive(Debug, Clone, Default)]
+struct Shares {
+    status: Vec<(usize, usize)>,
+    windows: Vec<(usize, usize)>,
+    milestones: Vec<(usize, usize)>,
+    /// Indicators in all, the outcomes' included.
+    total: usize,
+}
+
+impl Shares {
+    fn new(outcomes: usize, layout: &MetricLayout, windows: &[usize]) -> Shares {
+        let mut next = outcomes;
+        let mut take = |n: usize| {
+            next += n;
+            next - n
+        };
+        let status = (layout.kinds.iter().enumerate())
+            .filter(|(_, k)| **k == MetricKind::Status)
+            .map(|(c, _)| (c, take(TalkStatus::ALL.len())))
+            .collect();
+        let windows = windows.iter().map(|&c| (c, take(1))).collect();
+        let milestones = (layout.metrics().iter().enumerate())
+            .filter(|(_, m)| matches!(m, crate::engine::Metric::MilestoneStep(_)))
+            .map(|(c, _)| (c, take(1)))
+            .collect();
+        Shares {
+            status,
+            windows,
+            milestones,
+            total: next,
+        }
+    }
+
+    /// The indicators a trial with outcome `o` and metric row `row` has.
+    fn hits<'a>(&'a self, o: usize, row: &'a [f64]) -> impl Iterator<Item = usize> + 'a {
+        // A status is stored as its index (as `Acc::Status` counts it).
+        let status = self.status.iter().map(move |&(c, first)| first + row[c] as usize);
+        let windows = (self.windows.iter())
+            .filter(move |&&(c, _)| row[c] > 0.0)
+            .map(|&(_, i)| i);
+        let reached = (self.milestones.iter())
+            .filter(move |&&(c, _)| !row[c].is_nan())
+            .map(|&(_, i)| i);
+        std::iter::once(o).chain(status).chain(windows).chain(reached)
+    }
+}
+
 /// Streaming summary of one set of trials.
 #[derive(Debug, Clone)]
 pub struct Summary {
     clusters: Option<Clusters>,
+    shares: Shares,
     outcomes: Vec<String>,
     counts: Vec<u64>,
     n: u64,
@@ -199,15 +265,17 @@ pub struct Summary {
 impl Summary {
     /// An empty summary for these outcomes and metrics.
     pub fn new(outcomes: Vec<String>, layout: &MetricLayout) -> Summary {
+        let windows = window_columns(layout);
         Summary {
             clusters: None,
+            shares: Shares::new(outcomes.len(), layout, &windows),
             counts: vec![0; outcomes.len()],
             outcomes,
             n: 0,
             end_step: Acc::new(MetricKind::Count),
             names: layout.names.clone(),
             accs: layout.kinds.iter().map(|&k| Acc::new(k)).collect(),
-            windows: window_columns(layout),
+            windows,
         }
     }
 
@@ -215,19 +283,40 @@ impl Summary {
     /// share each parameter draw, so outcome intervals are cluster-robust.
     /// 1 (or less) changes nothing.
     pub fn nested(mut self, per_draw: u64) -> Summary {
-        self.clusters = (per_draw > 1).then(|| Clusters::new(self.outcomes.len(), per_draw));
+        self.clusters = (per_draw > 1).then(|| Clusters::new(self.shares.total, per_draw));
         self
     }
 
     /// The outcome interval of `k` trials of outcome `o`.
     fn outcome_interval(&self, o: usize, k: u64) -> (f64, f64) {
+        self.share_interval(o, k, self.n)
+    }
+
+    /// The interval of `k` of `n` trials with indicator `i`: cluster-robust
+    /// in a nested run when every trial counts (`n` is all of them), else
+    /// Wilson's.
+    fn share_interval(&self, i: usize, k: u64, n: u64) -> (f64, f64) {
         match &self.clusters {
-            Some(c) => {
-                let p = k as f64 / self.n.max(1) as f64;
-                clustered_wilson(k, self.n, c.variance(o, p, self.n), Z95)
+            Some(c) if n == self.n => {
+                let p = k as f64 / n.max(1) as f64;
+                clustered_wilson(k, n, c.variance(i, p, n), Z95)
             }
-            None => wilson(k, self.n, Z95),
+            _ => wilson(k, n, Z95),
         }
+    }
+
+    /// The share of trials that reached milestone column `name`
+    /// (`milestone_<id>_step` defined): (trials, low, high), the interval
+    /// cluster-robust in a nested run as the outcomes'.
+    pub fn milestone_share(&self, name: &str) -> Option<(u64, f64, f64)> {
+        let c = self.names.iter().position(|n| n == name)?;
+        let &(_, i) = self.shares.milestones.iter().find(|&&(col, _)| col == c)?;
+        let k = match &self.accs[c] {
+            Acc::Exact(m, _) | Acc::Real(m, _) => m.n(),
+            Acc::Status(_) => return None,
+        };
+        let (lo, hi) = self.share_interval(i, k, self.n);
+        Some((k, lo, hi))
     }
 
     /// Adds one trial.
@@ -235,7 +324,7 @@ impl Summary {
         self.n += 1;
         self.counts[r.outcome as usize] += 1;
         if let Some(c) = &mut self.clusters {
-            c.push(r.outcome as usize);
+            c.push_hits(self.shares.hits(r.outcome as usize, row));
         }
         self.end_step.push(f64::from(r.end_step));
         for (a, &x) in self.accs.iter_mut().zip(row) {
@@ -256,15 +345,16 @@ impl Summary {
             end_step,
             accs,
             clusters,
+            shares,
             ..
         } = self;
         rayon::join(
             || {
-                for r in results {
+                for (j, r) in results.iter().enumerate() {
                     *n += 1;
                     counts[r.outcome as usize] += 1;
                     if let Some(c) = clusters {
-                        c.push(r.outcome as usize);
+                        c.push_hits(shares.hits(r.outcome as usize, &rows[j * width..(j + 1) * width]));
                     }
                     end_step.push(f64::from(r.end_step));
                 }
@@ -358,14 +448,20 @@ impl Summary {
             fmt_real(hi, &mut cells[6]);
             emit(&mut cells)?;
         }
-        for (name, acc) in self.names.iter().zip(&self.accs) {
+        for (col, (name, acc)) in self.names.iter().zip(&self.accs).enumerate() {
             if let Acc::Status(c) = acc {
                 let n: u64 = c.iter().sum();
+                let first = self.shares.status.iter().find(|s| s.0 == col).map_or(0, |s| s.1);
                 for (i, &k) in c.iter().enumerate() {
                     cells[0] = "status".into();
                     cells[1] = name.clone();
                     cells[2] = TalkStatus::ALL[i].as_str().into();
                     share(&mut cells, k, n);
+                    let (lo, hi) = self.share_interval(first + i, k, n);
+                    cells[5].clear();
+                    cells[6].clear();
+                    fmt_real(lo, &mut cells[5]);
+                    fmt_real(hi, &mut cells[6]);
                     emit(&mut cells)?;
                 }
             }
@@ -402,17 +498,18 @@ impl Summary {
     }
 
     /// The `window` rows: per declared windowed count, P(>0) with its
-    /// Wilson interval, then mean and quantiles.
+    /// interval (cluster-robust in a nested run when every trial defines
+    /// it), then mean and quantiles.
     fn window_rows<E>(
         &self,
         cells: &mut Vec<String>,
         emit: &mut impl FnMut(&mut Vec<String>) -> Result<(), E>,
     ) -> Result<(), E> {
-        for &i in &self.windows {
+        for (&i, &(_, ind)) in self.windows.iter().zip(&self.shares.windows) {
             let Acc::Exact(m, q) = &self.accs[i] else { continue };
             let n = m.n();
             let k = n - q.count_of(0);
-            let (lo, hi) = wilson(k, n, Z95);
+            let (lo, hi) = self.share_interval(ind, k, n);
             cells[0] = "window".into();
             cells[1] = self.names[i].clone();
             cells[3] = k.to_string();
@@ -495,6 +592,67 @@ mod tests {
         block.push_block(&results[25..], &rows[25 * width..], width);
         assert_eq!(one.outcome_table(), block.outcome_table());
         assert_eq!(text(&one), text(&block));
+    }
+
+    /// In a nested run a status category and a milestone get the
+    /// cluster-robust interval of their own indicator: built so that
+    /// status `agreement` and the milestone hold exactly in the trials of
+    /// outcome 1, both intervals are outcome 1's, and wider than the
+    /// binomial one (the draws are clustered: p_d uniform on 0.1..0.9).
+    #[test]
+    fn nested_shares_use_their_own_indicators() {
+        let s = crate::scenario::parse_builtin("us_iraq_2024", &[])
+            .expect("flagship")
+            .scenario;
+        let layout = MetricLayout::new(&s);
+        let outcomes: Vec<String> = s.outcome_names().iter().map(|o| o.to_string()).collect();
+        let status = layout
+            .kinds
+            .iter()
+            .position(|k| *k == MetricKind::Status)
+            .expect("a track");
+        let mile = (layout.metrics().iter())
+            .position(|m| matches!(m, crate::engine::Metric::MilestoneStep(_)))
+            .expect("a milestone");
+        let agreement = TalkStatus::ALL
+            .iter()
+            .position(|t| t.as_str() == "agreement")
+            .expect("agreement");
+        let mut rng = trial_rng(21, 0);
+        let mut sum = Summary::new(outcomes, &layout).nested(10);
+        for _ in 0..40 {
+            let p = 0.1 + 0.8 * uniform(&mut rng);
+            for _ in 0..10 {
+                let hit = uniform(&mut rng) < p;
+                let mut row = vec![0.0; layout.len()];
+                row[status] = if hit { agreement as f64 } else { 1.0 };
+                row[mile] = if hit { 5.0 } else { f64::NAN };
+                let r = TrialResult {
+                    outcome: u16::from(hit),
+                    end_step: 9,
+                };
+                sum.push(&r, &row);
+            }
+        }
+        let (_, k, _, lo, hi) = sum.outcome_table()[1].clone();
+        assert_eq!(sum.milestone_share(&layout.names[mile]), Some((k, lo, hi)));
+        let mut found = None;
+        sum.for_each_row(|c| {
+            if c[0] == "status" && c[1] == layout.names[status] && c[2] == "agreement" {
+                found = Some((c[3].clone(), c[5].clone(), c[6].clone()));
+            }
+            Ok::<(), ()>(())
+        })
+        .expect("rows");
+        let (mut l, mut h) = (String::new(), String::new());
+        fmt_real(lo, &mut l);
+        fmt_real(hi, &mut h);
+        assert_eq!(found, Some((k.to_string(), l, h)));
+        let (wl, wh) = wilson(k, 400, Z95);
+        assert!(
+            hi - lo > 1.5 * (wh - wl),
+            "clustered [{lo}, {hi}], binomial [{wl}, {wh}]"
+        );
     }
 
     use crate::dist::sample_beta;
