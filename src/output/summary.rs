@@ -430,8 +430,8 @@ impl Summary {
             cells.iter_mut().for_each(String::clear);
             Ok(())
         };
-        let share = |cells: &mut Vec<String>, k: u64, n: u64| {
-            let (lo, hi) = wilson(k, n, Z95);
+        // `k` of `n` trials, and the share's interval.
+        let share = |cells: &mut Vec<String>, k: u64, n: u64, (lo, hi): (f64, f64)| {
             cells[3] = k.to_string();
             fmt_real(k as f64 / n.max(1) as f64, &mut cells[4]);
             fmt_real(lo, &mut cells[5]);
@@ -440,12 +440,7 @@ impl Summary {
         for (o, (name, &k)) in self.outcomes.iter().zip(&self.counts).enumerate() {
             cells[0] = "outcome".into();
             cells[1] = name.clone();
-            share(&mut cells, k, self.n);
-            let (lo, hi) = self.outcome_interval(o, k);
-            cells[5].clear();
-            cells[6].clear();
-            fmt_real(lo, &mut cells[5]);
-            fmt_real(hi, &mut cells[6]);
+            share(&mut cells, k, self.n, self.outcome_interval(o, k));
             emit(&mut cells)?;
         }
         for (col, (name, acc)) in self.names.iter().zip(&self.accs).enumerate() {
@@ -456,12 +451,7 @@ impl Summary {
                     cells[0] = "status".into();
                     cells[1] = name.clone();
                     cells[2] = TalkStatus::ALL[i].as_str().into();
-                    share(&mut cells, k, n);
-                    let (lo, hi) = self.share_interval(first + i, k, n);
-                    cells[5].clear();
-                    cells[6].clear();
-                    fmt_real(lo, &mut cells[5]);
-                    fmt_real(hi, &mut cells[6]);
+                    share(&mut cells, k, n, self.share_interval(first + i, k, n));
                     emit(&mut cells)?;
                 }
             }
@@ -546,16 +536,22 @@ fn window_columns(layout: &MetricLayout) -> Vec<usize> {
 mod tests {
     use super::*;
 
+    /// The flagship, its metric layout and its outcome names.
+    fn flagship() -> (crate::model::Scenario, MetricLayout, Vec<String>) {
+        let s = crate::scenario::parse_builtin("us_iraq_2024", &[])
+            .expect("flagship")
+            .scenario;
+        let layout = MetricLayout::new(&s);
+        let outcomes = s.outcome_names().iter().map(|o| o.to_string()).collect();
+        (s, layout, outcomes)
+    }
+
     /// A block folded at once gives the same bytes as the trials pushed
     /// one by one (each accumulator sees the same values in the same
     /// order), on the flagship's count, real and status columns.
     #[test]
     fn push_block_is_push_per_trial() {
-        let s = crate::scenario::parse_builtin("us_iraq_2024", &[])
-            .expect("flagship")
-            .scenario;
-        let layout = MetricLayout::new(&s);
-        let outcomes: Vec<String> = s.outcome_names().iter().map(|o| o.to_string()).collect();
+        let (s, layout, outcomes) = flagship();
         let width = layout.len() + 3;
         let (mut results, mut rows) = (Vec::new(), Vec::new());
         for i in 0..40 {
@@ -601,11 +597,7 @@ mod tests {
     /// binomial one (the draws are clustered: p_d uniform on 0.1..0.9).
     #[test]
     fn nested_shares_use_their_own_indicators() {
-        let s = crate::scenario::parse_builtin("us_iraq_2024", &[])
-            .expect("flagship")
-            .scenario;
-        let layout = MetricLayout::new(&s);
-        let outcomes: Vec<String> = s.outcome_names().iter().map(|o| o.to_string()).collect();
+        let (_, layout, outcomes) = flagship();
         let status = layout
             .kinds
             .iter()
